@@ -1,0 +1,58 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { base64url } from 'jose'
+import { constantTimeEqual } from './lib/constant-time.js'
+import { randomBase62 } from './lib/random.js'
+
+/** Key ids start with this, so they are recognisable in logs and by secret scanners. */
+export const API_KEY_ID_PREFIX = 'lk_'
+/** Secrets start with this, so a leaked secret is recognisable by secret scanners. */
+export const API_KEY_SECRET_PREFIX = 'lksecret_'
+
+/** 24 base62 characters: about 143 bits, so ids are unguessable too. */
+const idLength = 24
+/** 43 base62 characters: about 256 bits of entropy, twice the 128-bit floor. */
+const secretLength = 43
+
+/**
+ * Characters allowed in a presented key id or secret. Every id and secret Latchkey issues is drawn
+ * from `[A-Za-z0-9_-]`, which needs no escaping in Basic, form or `.properties` encodings.
+ */
+const credentialPattern = /^[A-Za-z0-9_-]{1,256}$/
+
+/** Matches every secret Latchkey issues; publish it to secret scanners. */
+export const API_KEY_SECRET_PATTERN = /\blksecret_[A-Za-z0-9]{43}\b/
+
+/** A new, random API key id. */
+export function generateApiKeyId(): string {
+  return API_KEY_ID_PREFIX + randomBase62(idLength)
+}
+
+/** A new, random API key secret. */
+export function generateApiKeySecret(): string {
+  return API_KEY_SECRET_PREFIX + randomBase62(secretLength)
+}
+
+/** Whether `value` could be an id or secret Latchkey issued; anything else is refused before a lookup. */
+export function isWellFormedCredential(value: string): boolean {
+  return credentialPattern.test(value)
+}
+
+/**
+ * The stored form of a secret. Secrets carry at least 128 bits of entropy, so a fast hash is as
+ * safe as a slow KDF would be, without the latency and the denial-of-service lever.
+ */
+export function hashSecret(secret: string): string {
+  return `sha256:${base64url.encode(sha256(new TextEncoder().encode(secret)))}`
+}
+
+/** A hash no secret matches, compared against when the id is unknown so that case costs the same work. */
+const decoyHash = hashSecret(API_KEY_SECRET_PREFIX + randomBase62(secretLength))
+
+/**
+ * Whether `secret` matches `secretHash`, in constant time. Pass `undefined` when the key is unknown:
+ * the same hashing and comparison still run, and the answer is `false`.
+ */
+export function verifySecret(secret: string, secretHash: string | undefined): boolean {
+  const matches = constantTimeEqual(hashSecret(secret), secretHash ?? decoyHash)
+  return matches && secretHash !== undefined
+}

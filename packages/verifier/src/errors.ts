@@ -1,0 +1,82 @@
+/**
+ * Every error Latchkey raises carries a stable `code` from this closed union, so callers
+ * `switch` on codes, never on messages. Messages say what to do and never contain a secret or a token.
+ */
+export type LatchkeyErrorCode =
+  /** The request carried no credentials Latchkey understands. HTTP 401 with both challenges. */
+  | 'ERR_CREDENTIALS_MISSING'
+  /** The request is malformed (bad Basic encoding, duplicate headers, a token in the query…). HTTP 400. */
+  | 'ERR_INVALID_REQUEST'
+  /** The API key id or secret is wrong, or the key or its account is not enabled. HTTP 401 `invalid_client`. */
+  | 'ERR_INVALID_CREDENTIALS'
+  /** The Bearer token is invalid, expired, or belongs to a key that is no longer enabled. HTTP 401 `invalid_token`. */
+  | 'ERR_INVALID_TOKEN'
+  /** The principal lacks a scope the route requires. HTTP 403 `insufficient_scope`. */
+  | 'ERR_INSUFFICIENT_SCOPE'
+  /** The token request names a grant type other than `client_credentials`. HTTP 400. */
+  | 'ERR_UNSUPPORTED_GRANT_TYPE'
+  /** The token request asks for a scope the key does not have, or a malformed scope. HTTP 400. */
+  | 'ERR_INVALID_SCOPE'
+  /** The token request names a `resource` (RFC 8707) this server does not issue tokens for. HTTP 400. */
+  | 'ERR_INVALID_TARGET'
+  /** The token endpoint was called with a method other than POST. HTTP 405. */
+  | 'ERR_METHOD_NOT_ALLOWED'
+  /** The key store failed or timed out. HTTP 503: Latchkey fails closed. */
+  | 'ERR_STORE_UNAVAILABLE'
+  /** A management call named an account or key that does not exist. */
+  | 'ERR_NOT_FOUND'
+  /** A management call was given an invalid argument (a malformed scope, an empty name…). */
+  | 'ERR_INVALID_ARGUMENT'
+  /** A revoked key cannot be enabled again: revocation is final. */
+  | 'ERR_KEY_REVOKED'
+
+/**
+ * Why a credential was refused. It reaches audit events only, never a response, so that every
+ * refusal looks the same to a caller.
+ */
+export type FailureReason =
+  | 'malformed_key'
+  | 'unknown_key'
+  | 'wrong_secret'
+  | 'key_disabled'
+  | 'key_revoked'
+  | 'account_disabled'
+  | 'malformed_token'
+  | 'token_expired'
+  | 'token_invalid'
+
+const marker = Symbol.for('latchkey.error')
+
+/** Options shared by every {@link LatchkeyError}. */
+export interface LatchkeyErrorOptions {
+  /** The underlying error, when there is one. */
+  cause?: unknown
+  /** Why a credential was refused; for audit events only. */
+  reason?: FailureReason
+  /** The scopes a route requires, for `ERR_INSUFFICIENT_SCOPE`. */
+  scope?: readonly string[]
+}
+
+/**
+ * The error class of Latchkey. Use {@link isLatchkeyError} rather than `instanceof`: it also
+ * recognises errors from another copy of the package.
+ */
+export class LatchkeyError extends Error {
+  override readonly name = 'LatchkeyError'
+  readonly code: LatchkeyErrorCode
+  readonly reason: FailureReason | undefined
+  readonly scope: readonly string[] | undefined
+  readonly [marker] = true
+
+  constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.reason = options.reason
+    this.scope = options.scope
+  }
+}
+
+/** Whether `value` is a {@link LatchkeyError}, from this or any other copy of the package. */
+export function isLatchkeyError(value: unknown): value is LatchkeyError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true
+}

@@ -1,0 +1,85 @@
+import type { JWK } from 'jose'
+
+/** A value, or a promise of it: SQLite answers synchronously, Postgres asynchronously. */
+export type Awaitable<T> = T | Promise<T>
+
+/** Whether an account may use its keys. */
+export type AccountStatus = 'enabled' | 'disabled'
+
+/** Whether a key may be used. `revoked` is final: a store never changes a revoked key's status. */
+export type ApiKeyStatus = 'enabled' | 'disabled' | 'revoked'
+
+/** An account: the owner of API keys. */
+export interface Account {
+  readonly id: string
+  readonly name: string
+  readonly email: string | null
+  readonly status: AccountStatus
+  readonly createdAt: Date
+}
+
+/** An API key as stored. The secret itself is never stored, only {@link ApiKeyRecord.secretHash}. */
+export interface ApiKeyRecord {
+  readonly id: string
+  readonly accountId: string
+  /** `sha256:` followed by the unpadded base64url SHA-256 digest of the secret. */
+  readonly secretHash: string
+  readonly scopes: readonly string[]
+  readonly status: ApiKeyStatus
+  readonly createdAt: Date
+}
+
+/** What the hot path needs in one round trip: the key and its account's status. */
+export interface ApiKeyCredential extends ApiKeyRecord {
+  readonly accountStatus: AccountStatus
+}
+
+/** A key that signs access tokens. Every instance reading the same store signs and verifies with the same keys. */
+export interface SigningKeyRecord {
+  /** The JWK key id, unique in the store. */
+  readonly kid: string
+  /** The JWS algorithm this key is used with, and the only one tokens under its `kid` may use. */
+  readonly alg: 'EdDSA' | 'ES256'
+  readonly publicJwk: JWK
+  readonly privateJwk: JWK
+  readonly createdAt: Date
+  /** From this instant the key may sign. Published in the JWKS before, so every verifier knows it first. */
+  readonly activatesAt: Date
+  /** After this instant the key neither signs nor verifies; `null` while it is in use. */
+  readonly expiresAt: Date | null
+}
+
+/**
+ * Where accounts, API keys and signing keys live. Small on purpose and free of any SQL dialect:
+ * the memory, SQLite and Postgres stores implement it and pass one conformance suite.
+ *
+ * A method that cannot reach its database throws; the verifier turns that into `503`, never into
+ * a success or a `401`.
+ */
+export interface KeyStore {
+  /** The key with its account's status, or `undefined`. Called on every authenticated request. */
+  findApiKey(id: string): Awaitable<ApiKeyCredential | undefined>
+  /** Stores a new account. Ids are unique; a duplicate throws. */
+  insertAccount(account: Account): Awaitable<void>
+  getAccount(id: string): Awaitable<Account | undefined>
+  /** All accounts, oldest first. */
+  listAccounts(): Awaitable<Account[]>
+  /** Sets an account's status; returns the updated account, or `undefined` when there is none. */
+  setAccountStatus(id: string, status: AccountStatus): Awaitable<Account | undefined>
+  /** Stores a new key. Its account must exist; a duplicate id throws. */
+  insertApiKey(key: ApiKeyRecord): Awaitable<void>
+  getApiKey(id: string): Awaitable<ApiKeyRecord | undefined>
+  /** Keys, oldest first, optionally of one account. */
+  listApiKeys(filter?: { readonly accountId?: string }): Awaitable<ApiKeyRecord[]>
+  /**
+   * Sets a key's status and returns the key as it now is, or `undefined` when there is none.
+   * A revoked key stays revoked: the returned record then still says `revoked`.
+   */
+  setApiKeyStatus(id: string, status: ApiKeyStatus): Awaitable<ApiKeyRecord | undefined>
+  /** All signing keys, oldest first. */
+  listSigningKeys(): Awaitable<SigningKeyRecord[]>
+  /** Stores a new signing key; a duplicate `kid` throws. */
+  insertSigningKey(key: SigningKeyRecord): Awaitable<void>
+  /** Releases connections and file handles. */
+  close?(): Awaitable<void>
+}

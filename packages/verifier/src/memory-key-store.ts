@@ -1,0 +1,78 @@
+import type {
+  Account,
+  AccountStatus,
+  ApiKeyCredential,
+  ApiKeyRecord,
+  ApiKeyStatus,
+  KeyStore,
+  SigningKeyRecord,
+} from './key-store.js'
+
+/**
+ * A {@link KeyStore} in process memory: for tests, demos and single-process servers that create
+ * their keys at start. Everything is lost when the process ends.
+ */
+export class MemoryKeyStore implements KeyStore {
+  readonly #accounts = new Map<string, Account>()
+  readonly #keys = new Map<string, ApiKeyRecord>()
+  readonly #signingKeys = new Map<string, SigningKeyRecord>()
+
+  findApiKey(id: string): ApiKeyCredential | undefined {
+    const key = this.#keys.get(id)
+    const account = key && this.#accounts.get(key.accountId)
+    return key && account ? { ...key, accountStatus: account.status } : undefined
+  }
+
+  insertAccount(account: Account): void {
+    if (this.#accounts.has(account.id)) throw new Error(`Account ${account.id} already exists.`)
+    this.#accounts.set(account.id, { ...account })
+  }
+
+  getAccount(id: string): Account | undefined {
+    return this.#accounts.get(id)
+  }
+
+  listAccounts(): Account[] {
+    return [...this.#accounts.values()]
+  }
+
+  setAccountStatus(id: string, status: AccountStatus): Account | undefined {
+    const account = this.#accounts.get(id)
+    if (!account) return undefined
+    const updated = { ...account, status }
+    this.#accounts.set(id, updated)
+    return updated
+  }
+
+  insertApiKey(key: ApiKeyRecord): void {
+    if (this.#keys.has(key.id)) throw new Error(`API key ${key.id} already exists.`)
+    if (!this.#accounts.has(key.accountId)) throw new Error(`Account ${key.accountId} does not exist.`)
+    this.#keys.set(key.id, { ...key, scopes: [...key.scopes] })
+  }
+
+  getApiKey(id: string): ApiKeyRecord | undefined {
+    return this.#keys.get(id)
+  }
+
+  listApiKeys(filter: { readonly accountId?: string } = {}): ApiKeyRecord[] {
+    const keys = [...this.#keys.values()]
+    return filter.accountId === undefined ? keys : keys.filter((key) => key.accountId === filter.accountId)
+  }
+
+  setApiKeyStatus(id: string, status: ApiKeyStatus): ApiKeyRecord | undefined {
+    const key = this.#keys.get(id)
+    if (!key || key.status === 'revoked') return key
+    const updated = { ...key, status }
+    this.#keys.set(id, updated)
+    return updated
+  }
+
+  listSigningKeys(): SigningKeyRecord[] {
+    return [...this.#signingKeys.values()]
+  }
+
+  insertSigningKey(key: SigningKeyRecord): void {
+    if (this.#signingKeys.has(key.kid)) throw new Error(`Signing key ${key.kid} already exists.`)
+    this.#signingKeys.set(key.kid, key)
+  }
+}
