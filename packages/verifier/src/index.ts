@@ -1,3 +1,5 @@
+export type { AccessTokenClaims } from './access-token.js'
+export { MAX_TOKEN_LENGTH } from './access-token.js'
 export {
   API_KEY_ID_PREFIX,
   API_KEY_SECRET_PATTERN,
@@ -8,8 +10,21 @@ export {
   isWellFormedCredential,
   verifySecret,
 } from './api-key.js'
+export type { AuthorizationCredentials } from './authorization-header.js'
+export { MAX_AUTHORIZATION_LENGTH, parseAuthorization } from './authorization-header.js'
+export type {
+  AuthenticationInput,
+  AuthenticationResult,
+  Verifier,
+  VerifierOptions,
+  VerifierPaths,
+} from './create-verifier.js'
+export { createVerifier } from './create-verifier.js'
+export type { ErrorContext, HttpErrorDescription } from './error-response.js'
 export type { FailureReason, LatchkeyErrorCode, LatchkeyErrorOptions } from './errors.js'
 export { isLatchkeyError, LatchkeyError } from './errors.js'
+export type { AuthEvent, AuthEventHandler } from './events.js'
+export { MAX_FORM_BODY_BYTES, MAX_FORM_PARAMETERS } from './form-body.js'
 export type {
   ApiKeyInfo,
   CreateAccountOptions,
@@ -29,5 +44,8 @@ export type {
   SigningKeyRecord,
 } from './key-store.js'
 export { MemoryKeyStore } from './memory-key-store.js'
+export type { AuthorizationServerMetadata } from './metadata.js'
 export type { AuthenticationMethod, Principal } from './principal.js'
 export { formatScope, isScopeToken, missingScopes, parseScope } from './scope.js'
+export type { JSONWebKeySet, SigningAlgorithm } from './signing-key-ring.js'
+export type { TokenResponseBody } from './token-endpoint.js'

@@ -1,0 +1,98 @@
+import { base64url, type JWTPayload, jwtVerify, SignJWT } from 'jose'
+import { LatchkeyError } from './errors.js'
+import type { SigningKeyRing } from './signing-key-ring.js'
+
+/** RFC 9068 §2.1: the media type of a JWT access token, in its short form. */
+const accessTokenType = 'at+jwt'
+
+/** Longest token verified at all; longer ones are refused before any signature work. */
+export const MAX_TOKEN_LENGTH = 4096
+
+/** The claims Latchkey puts in an access token (RFC 9068 §2.2). */
+export interface AccessTokenClaims extends JWTPayload {
+  readonly iss: string
+  readonly sub: string
+  readonly aud: string
+  readonly client_id: string
+  readonly iat: number
+  readonly exp: number
+  readonly jti: string
+  readonly scope?: string
+}
+
+interface TokenSettings {
+  readonly ring: SigningKeyRing
+  readonly issuer: string
+  readonly audience: string
+  /** Seconds. */
+  readonly clockTolerance: number
+  /** Milliseconds since the epoch. */
+  readonly now: () => number
+}
+
+/** Signs an RFC 9068 access token for `keyId` with the ring's current signing key. */
+export async function signAccessToken(
+  settings: TokenSettings,
+  grant: { readonly keyId: string; readonly scope: string; readonly lifetime: number },
+): Promise<string> {
+  const { kid, alg, key } = await settings.ring.signingKey()
+  const iat = Math.floor(settings.now() / 1000)
+  const claims: Record<string, unknown> = { client_id: grant.keyId }
+  if (grant.scope !== '') claims.scope = grant.scope
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg, kid, typ: accessTokenType })
+    .setIssuer(settings.issuer)
+    .setSubject(grant.keyId)
+    .setAudience(settings.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + grant.lifetime)
+    .setJti(base64url.encode(crypto.getRandomValues(new Uint8Array(16))))
+    .sign(key)
+}
+
+/**
+ * Verifies an access token per RFC 8725 and RFC 9068: a known `kid` whose key fixes the algorithm,
+ * exact `typ`, `iss` and `aud`, and `exp` within the clock tolerance. Throws `ERR_INVALID_TOKEN`;
+ * store failures while loading keys propagate as they are.
+ */
+export async function verifyAccessToken(settings: TokenSettings, token: string): Promise<AccessTokenClaims> {
+  if (token.length > MAX_TOKEN_LENGTH) throw invalid('malformed_token')
+  let storeError: unknown
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        try {
+          const loaded = header.kid === undefined ? undefined : await settings.ring.verificationKey(header.kid)
+          // RFC 8725 §3.1: the key decides the algorithm, never the token.
+          if (loaded && loaded.alg === header.alg) return loaded.key
+        } catch (error) {
+          storeError = error
+          throw error
+        }
+        throw invalid('token_invalid')
+      },
+      {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        typ: accessTokenType,
+        algorithms: ['EdDSA', 'ES256'],
+        clockTolerance: settings.clockTolerance,
+        currentDate: new Date(settings.now()),
+        requiredClaims: ['iat', 'exp', 'sub', 'client_id', 'jti'],
+      },
+    )
+    if (typeof payload.client_id !== 'string' || payload.client_id !== payload.sub) throw invalid('token_invalid')
+    if (payload.scope !== undefined && typeof payload.scope !== 'string') throw invalid('token_invalid')
+    return payload as AccessTokenClaims
+  } catch (error) {
+    if (storeError !== undefined) throw storeError
+    if (error instanceof LatchkeyError) throw error
+    const code = (error as { code?: unknown }).code
+    throw invalid(code === 'ERR_JWT_EXPIRED' ? 'token_expired' : 'token_invalid', error)
+  }
+}
+
+function invalid(reason: 'malformed_token' | 'token_expired' | 'token_invalid', cause?: unknown): LatchkeyError {
+  return new LatchkeyError('ERR_INVALID_TOKEN', 'The access token is not valid.', { reason, cause })
+}

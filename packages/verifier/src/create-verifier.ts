@@ -1,0 +1,337 @@
+import { type AccessTokenClaims, verifyAccessToken } from './access-token.js'
+import { parseAuthorization } from './authorization-header.js'
+import { assertUsable, checkApiKey } from './credential-check.js'
+import { describeError, type ErrorContext, type HttpErrorDescription, toResponse } from './error-response.js'
+import { isLatchkeyError, LatchkeyError } from './errors.js'
+import type { AuthEvent, AuthEventHandler } from './events.js'
+import type { KeyStore } from './key-store.js'
+import { callStore } from './lib/store-call.js'
+import { type AuthorizationServerMetadata, authorizationServerMetadata } from './metadata.js'
+import type { AuthenticationMethod, Principal } from './principal.js'
+import { missingScopes } from './scope.js'
+import { type JSONWebKeySet, type SigningAlgorithm, SigningKeyRing } from './signing-key-ring.js'
+import { processTokenRequest, type TokenRequestState, tokenResponseHeaders } from './token-endpoint.js'
+import { VerifiedTokenCache } from './verified-token-cache.js'
+import type { VerifierContext } from './verifier-context.js'
+
+/** Options of {@link createVerifier}. */
+export interface VerifierOptions {
+  /** Where accounts, keys and signing keys live. */
+  readonly store: KeyStore
+  /**
+   * The issuer identifier (RFC 8414 §2): an absolute `https` URL (`http` is accepted for loopback and
+   * development). Tokens carry it as `iss` and must match it exactly. Every instance sharing a store
+   * must use the same issuer.
+   */
+  readonly issuer: string
+  /** The `aud` of issued tokens, required on verification. Default: the issuer. */
+  readonly audience?: string
+  /** The realm of `WWW-Authenticate` challenges. Default: `'api'`. */
+  readonly realm?: string
+  /** Access-token lifetime in seconds, 60 to 86,400. Default: 3600. */
+  readonly tokenLifetime?: number
+  /** Clock skew tolerated on `exp`, in seconds, 0 to 60. Default: 5. */
+  readonly clockTolerance?: number
+  /** Algorithm of signing keys this verifier generates. Existing keys keep theirs. Default: `'EdDSA'` (Ed25519). */
+  readonly algorithm?: SigningAlgorithm
+  /** Path of the token endpoint. Default: `'/oauth/token'`. */
+  readonly tokenPath?: string
+  /** Path of the JWKS document. Default: `'/.well-known/jwks.json'`. */
+  readonly jwksPath?: string
+  /** How many verified tokens are remembered to skip their signature check; 0 turns this off. Default: 10,000. */
+  readonly verifiedTokenCacheSize?: number
+  /** How long a store call may take before the request fails closed with 503, in ms. Default: 5000. */
+  readonly storeTimeout?: number
+  /** How often signing keys are re-read from the store, in ms, to follow rotations. Default: 60,000. */
+  readonly signingKeyRefreshInterval?: number
+  /** Scopes advertised in the metadata (`scopes_supported`). Default: not advertised. */
+  readonly scopesSupported?: readonly string[]
+  /** Receives an event for every authentication decision. Default: none. */
+  readonly onEvent?: AuthEventHandler
+  /** The clock, in ms since the epoch. Default: `Date.now`. */
+  readonly now?: () => number
+}
+
+/** What a request sent for authentication: a Web `Request`, or the parts an adapter extracted. */
+export type AuthenticationInput =
+  | Request
+  | {
+      /** Every `Authorization` header value, one per header line. */
+      readonly authorization: readonly string[]
+      /** The request URL (absolute, or path and query), to refuse tokens in the query. */
+      readonly url?: string
+    }
+
+/** The outcome of {@link Verifier.authenticate}: a principal, or the error to answer with. */
+export type AuthenticationResult =
+  | { readonly ok: true; readonly principal: Principal }
+  | { readonly ok: false; readonly error: LatchkeyError }
+
+/** The paths of the endpoints a verifier serves. */
+export interface VerifierPaths {
+  readonly token: string
+  readonly jwks: string
+  readonly metadata: string
+}
+
+/** Authenticates requests and serves the token endpoint, JWKS and metadata. Framework-free. */
+export interface Verifier {
+  /** Authenticates a request's `Authorization` header, Basic or Bearer. Never throws for bad input. */
+  authenticate(input: AuthenticationInput): Promise<AuthenticationResult>
+  /** `undefined` when `principal` has every scope in `required`, else the `ERR_INSUFFICIENT_SCOPE` error. */
+  checkScopes(principal: Principal, required: readonly string[]): LatchkeyError | undefined
+  /** Answers a token request (RFC 6749 §4.4). Never throws. */
+  handleTokenRequest(request: Request): Promise<Response>
+  /**
+   * Answers a request to one of {@link Verifier.paths} (token endpoint, JWKS, metadata), or returns
+   * `undefined` for any other path.
+   */
+  handle(request: Request): Promise<Response | undefined>
+  /** The public signing keys. */
+  jwks(): Promise<JSONWebKeySet>
+  /** The RFC 8414 metadata. */
+  metadata(): AuthorizationServerMetadata
+  /** An error as HTTP status, headers and body: the one mapping every adapter uses. */
+  describeError(error: unknown, context?: ErrorContext): HttpErrorDescription
+  /** {@link Verifier.describeError} as a Web `Response`. */
+  errorResponse(error: unknown, context?: ErrorContext): Response
+  readonly paths: VerifierPaths
+}
+
+/** Creates a {@link Verifier}. Cheap: signing keys are loaded, or generated, on first use. */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const issuer = validIssuer(options.issuer)
+  const realm = options.realm ?? 'api'
+  if (!/^[\x20\x21\x23-\x5B\x5D-\x7E]{1,100}$/.test(realm)) {
+    throw new TypeError('realm must be 1 to 100 printable ASCII characters without quotes or backslashes.')
+  }
+  const now = options.now ?? Date.now
+  const clockTolerance = inRange('clockTolerance', options.clockTolerance ?? 5, 0, 60)
+  const tokenLifetime = inRange('tokenLifetime', options.tokenLifetime ?? 3600, 60, 86_400)
+  const storeTimeout = inRange('storeTimeout', options.storeTimeout ?? 5000, 1, 600_000)
+  const audience = options.audience ?? issuer
+  const ring = new SigningKeyRing({
+    store: options.store,
+    algorithm: options.algorithm ?? 'EdDSA',
+    now,
+    refreshInterval: options.signingKeyRefreshInterval ?? 60_000,
+  })
+  const tokenSettings = { ring, issuer, audience, clockTolerance, now }
+  const context: VerifierContext = {
+    store: options.store,
+    storeTimeout,
+    issuer,
+    audience,
+    realm,
+    tokenLifetime,
+    clockTolerance,
+    now,
+    ring,
+    tokenSettings,
+    authorizationValues: (request) => {
+      const value = request.headers.get('authorization')
+      return value === null ? [] : [value]
+    },
+  }
+  const cache = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000)
+  const paths: VerifierPaths = {
+    token: options.tokenPath ?? '/oauth/token',
+    jwks: options.jwksPath ?? '/.well-known/jwks.json',
+    metadata: metadataPath(issuer),
+  }
+  const metadata = authorizationServerMetadata({
+    issuer,
+    tokenPath: paths.token,
+    jwksPath: paths.jwks,
+    scopes: options.scopesSupported,
+  })
+
+  function emit(event: Omit<AuthEvent, 'at' | 'durationMs'>, started: number): void {
+    if (!options.onEvent) return
+    try {
+      options.onEvent({ ...event, at: new Date(now()), durationMs: performance.now() - started })
+    } catch {
+      // An audit hook must never change the answer.
+    }
+  }
+
+  function failureEvent(type: AuthEvent['type'], error: unknown): Omit<AuthEvent, 'at' | 'durationMs'> {
+    const latchkeyError = isLatchkeyError(error) ? error : undefined
+    return {
+      type,
+      outcome: latchkeyError && latchkeyError.code !== 'ERR_STORE_UNAVAILABLE' ? 'failure' : 'error',
+      ...(latchkeyError ? { code: latchkeyError.code } : {}),
+      ...(latchkeyError?.reason ? { reason: latchkeyError.reason } : {}),
+    }
+  }
+
+  async function authenticateBearer(token: string): Promise<Principal> {
+    const nowSeconds = now() / 1000
+    let claims: AccessTokenClaims | undefined = cache.get(token, nowSeconds, clockTolerance)
+    if (!claims) {
+      claims = await verifyAccessToken(tokenSettings, token).catch((error: unknown) => {
+        throw isLatchkeyError(error)
+          ? error
+          : new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The key store is unavailable.', { cause: error })
+      })
+      cache.set(token, claims)
+    }
+    const subject = claims.sub
+    // Revocation: the key and its account must still be enabled, checked on every request, cached or not.
+    const key = await callStore(storeTimeout, () => options.store.findApiKey(subject))
+    if (!key) throw new LatchkeyError('ERR_INVALID_TOKEN', 'The access token is not valid.', { reason: 'unknown_key' })
+    assertUsable(key, 'ERR_INVALID_TOKEN')
+    const granted = claims.scope === undefined || claims.scope === '' ? [] : claims.scope.split(' ')
+    return {
+      keyId: key.id,
+      accountId: key.accountId,
+      // A token never carries more than its key has now.
+      scopes: granted.filter((scope) => key.scopes.includes(scope)),
+      method: 'bearer',
+      claims,
+    }
+  }
+
+  async function authenticate(input: AuthenticationInput): Promise<AuthenticationResult> {
+    const started = performance.now()
+    let method: AuthenticationMethod | undefined
+    let keyId: string | undefined
+    try {
+      const { values, url } =
+        'authorization' in input
+          ? { values: input.authorization, url: input.url }
+          : { values: context.authorizationValues(input), url: input.url }
+      if (values.length > 1) {
+        throw new LatchkeyError('ERR_INVALID_REQUEST', 'The request has more than one Authorization header.')
+      }
+      if (url !== undefined && new URL(url, 'http://localhost').searchParams.has('access_token')) {
+        // RFC 6750 §2.3 is off: tokens in URLs leak into logs and caches.
+        throw new LatchkeyError('ERR_INVALID_REQUEST', 'Send the access token in the Authorization header.')
+      }
+      const value = values[0]
+      if (value === undefined) throw missingCredentials()
+      const credentials = parseAuthorization(value)
+      let principal: Principal
+      if (credentials.scheme === 'basic') {
+        method = 'basic'
+        keyId = credentials.userId
+        const key = await checkApiKey(options.store, storeTimeout, credentials.userId, credentials.password)
+        principal = { keyId: key.id, accountId: key.accountId, scopes: key.scopes, method }
+      } else if (credentials.scheme === 'bearer') {
+        method = 'bearer'
+        principal = await authenticateBearer(credentials.token)
+        keyId = principal.keyId
+      } else {
+        throw missingCredentials()
+      }
+      emit(
+        { type: 'authenticate', outcome: 'success', method, keyId: principal.keyId, accountId: principal.accountId },
+        started,
+      )
+      return { ok: true, principal }
+    } catch (error) {
+      const latchkeyError = isLatchkeyError(error)
+        ? error
+        : new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The key store is unavailable.', { cause: error })
+      emit(
+        {
+          ...failureEvent('authenticate', latchkeyError),
+          ...(method ? { method } : {}),
+          ...(keyId !== undefined && isPrintableId(keyId) ? { keyId } : {}),
+        },
+        started,
+      )
+      return { ok: false, error: latchkeyError }
+    }
+  }
+
+  async function handleTokenRequest(request: Request): Promise<Response> {
+    const started = performance.now()
+    const state: TokenRequestState = {}
+    try {
+      const { key, body } = await processTokenRequest(context, request, state)
+      emit({ type: 'token', outcome: 'success', method: 'basic', keyId: key.id, accountId: key.accountId }, started)
+      return new Response(JSON.stringify(body), { status: 200, headers: tokenResponseHeaders })
+    } catch (error) {
+      emit(
+        {
+          ...failureEvent('token', error),
+          ...(state.keyId !== undefined && isPrintableId(state.keyId) ? { keyId: state.keyId } : {}),
+          ...(state.key ? { accountId: state.key.accountId } : {}),
+        },
+        started,
+      )
+      return toResponse(describeError(error, 'token', realm))
+    }
+  }
+
+  return {
+    authenticate,
+    checkScopes(principal, required) {
+      const missing = missingScopes(principal.scopes, required)
+      if (missing.length === 0) return undefined
+      return new LatchkeyError('ERR_INSUFFICIENT_SCOPE', 'The request needs a scope the credentials lack.', {
+        scope: required,
+      })
+    },
+    handleTokenRequest,
+    async handle(request) {
+      const { pathname } = new URL(request.url)
+      if (pathname === paths.token) return handleTokenRequest(request)
+      if (pathname !== paths.jwks && pathname !== paths.metadata) return undefined
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD' } })
+      }
+      try {
+        const document = pathname === paths.jwks ? await callStore(storeTimeout, () => ring.jwks()) : metadata
+        return new Response(JSON.stringify(document), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' },
+        })
+      } catch (error) {
+        return toResponse(describeError(error, 'resource', realm))
+      }
+    },
+    jwks: () => callStore(storeTimeout, () => ring.jwks()),
+    metadata: () => metadata,
+    describeError: (error, errorContext = 'resource') => describeError(error, errorContext, realm),
+    errorResponse: (error, errorContext = 'resource') => toResponse(describeError(error, errorContext, realm)),
+    paths,
+  }
+}
+
+function missingCredentials(): LatchkeyError {
+  return new LatchkeyError('ERR_CREDENTIALS_MISSING', 'The request carries no credentials.')
+}
+
+/** Only ids that look like ids reach audit events: they are attacker-chosen text. */
+function isPrintableId(value: string): boolean {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(value)
+}
+
+function validIssuer(issuer: string): string {
+  let url: URL
+  try {
+    url = new URL(issuer)
+  } catch {
+    throw new TypeError(
+      `issuer must be an absolute URL such as https://api.example.com, not ${JSON.stringify(issuer)}.`,
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('issuer must be an http(s) URL.')
+  if (url.search || url.hash) throw new TypeError('issuer must have no query or fragment (RFC 8414 §2).')
+  return issuer
+}
+
+/** RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path. */
+function metadataPath(issuer: string): string {
+  const path = new URL(issuer).pathname.replace(/\/$/, '')
+  return `/.well-known/oauth-authorization-server${path}`
+}
+
+function inRange(name: string, value: number, min: number, max: number): number {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be between ${min} and ${max}, not ${value}.`)
+  }
+  return value
+}

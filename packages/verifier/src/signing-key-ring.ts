@@ -1,0 +1,152 @@
+import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import type { KeyStore, SigningKeyRecord } from './key-store.js'
+
+/** The JWS algorithms Latchkey signs with. Each key is tied to one: no token may choose another. */
+export type SigningAlgorithm = SigningKeyRecord['alg']
+
+/** A key ready to sign or verify. */
+export interface LoadedKey {
+  readonly kid: string
+  readonly alg: SigningAlgorithm
+  readonly key: CryptoKey
+}
+
+/** A JSON Web Key Set (RFC 7517 §5). */
+export interface JSONWebKeySet {
+  keys: JWK[]
+}
+
+interface RingOptions {
+  readonly store: KeyStore
+  /** Algorithm of keys this ring generates. */
+  readonly algorithm: SigningAlgorithm
+  /** Milliseconds since the epoch. */
+  readonly now: () => number
+  /** How long, in ms, a loaded ring is used before the store is read again (rotation by other instances). */
+  readonly refreshInterval: number
+}
+
+/** An unknown `kid` reloads the ring at most this often (ms), so forged kids cannot flood the store. */
+const unknownKidReloadInterval = 1000
+
+/**
+ * The signing keys of the store, loaded and imported once. It generates and persists the first key,
+ * so restarts keep issued tokens valid, and it reloads when a token names a key it has not seen, so
+ * a key added by another instance verifies at once.
+ */
+export class SigningKeyRing {
+  readonly #options: RingOptions
+  #records: readonly SigningKeyRecord[] = []
+  #loadedAt = Number.NEGATIVE_INFINITY
+  #loading: Promise<void> | undefined
+  readonly #imported = new Map<string, Promise<CryptoKey>>()
+
+  constructor(options: RingOptions) {
+    this.#options = options
+  }
+
+  /** The key to sign new tokens with: the newest active one. Generates the first key when there is none. */
+  async signingKey(): Promise<LoadedKey> {
+    await this.#fresh()
+    let record = this.#newestActive()
+    if (!record) {
+      await this.#options.store.insertSigningKey(await this.#generate())
+      // Another instance may have raced us: reading back makes every instance pick the same newest key.
+      await this.#reload()
+      record = this.#newestActive()
+      if (!record) throw new Error('No signing key is active after generating one; check the clocks of your servers.')
+    }
+    return { kid: record.kid, alg: record.alg, key: await this.#import(record, 'privateJwk') }
+  }
+
+  /** The key that verifies tokens under `kid`, or `undefined` when there is none or it has expired. */
+  async verificationKey(kid: string): Promise<LoadedKey | undefined> {
+    await this.#fresh()
+    let record = this.#find(kid)
+    if (!record && this.#options.now() - this.#loadedAt >= unknownKidReloadInterval) {
+      await this.#reload()
+      record = this.#find(kid)
+    }
+    if (!record) return undefined
+    return { kid: record.kid, alg: record.alg, key: await this.#import(record, 'publicJwk') }
+  }
+
+  /** The public keys that verify tokens now, for `/.well-known/jwks.json`; the current signing key among them. */
+  async jwks(): Promise<JSONWebKeySet> {
+    // A fresh server publishes the key it is about to sign with, before its first token.
+    await this.signingKey()
+    return {
+      keys: this.#records
+        .filter((record) => this.#usable(record))
+        .map((record) => ({ ...record.publicJwk, kid: record.kid, alg: record.alg, use: 'sig' })),
+    }
+  }
+
+  async #fresh(): Promise<void> {
+    if (this.#options.now() - this.#loadedAt < this.#options.refreshInterval) return
+    try {
+      await this.#reload()
+    } catch (error) {
+      // A stale ring still verifies and signs correctly; only a ring never loaded must fail.
+      if (this.#loadedAt === Number.NEGATIVE_INFINITY) throw error
+    }
+  }
+
+  #reload(): Promise<void> {
+    this.#loading ??= (async () => {
+      try {
+        this.#records = await this.#options.store.listSigningKeys()
+        this.#loadedAt = this.#options.now()
+      } finally {
+        this.#loading = undefined
+      }
+    })()
+    return this.#loading
+  }
+
+  #find(kid: string): SigningKeyRecord | undefined {
+    const record = this.#records.find((candidate) => candidate.kid === kid)
+    return record && this.#usable(record) ? record : undefined
+  }
+
+  #usable(record: SigningKeyRecord): boolean {
+    return record.expiresAt === null || record.expiresAt.getTime() > this.#options.now()
+  }
+
+  #newestActive(): SigningKeyRecord | undefined {
+    const now = this.#options.now()
+    let newest: SigningKeyRecord | undefined
+    for (const record of this.#records) {
+      if (!this.#usable(record) || record.activatesAt.getTime() > now) continue
+      if (
+        !newest ||
+        record.activatesAt.getTime() > newest.activatesAt.getTime() ||
+        (record.activatesAt.getTime() === newest.activatesAt.getTime() && record.kid > newest.kid)
+      ) {
+        newest = record
+      }
+    }
+    return newest
+  }
+
+  #import(record: SigningKeyRecord, which: 'publicJwk' | 'privateJwk'): Promise<CryptoKey> {
+    const cacheKey = `${which}:${record.kid}`
+    let key = this.#imported.get(cacheKey)
+    if (!key) {
+      key = importJWK(record[which], record.alg) as Promise<CryptoKey>
+      this.#imported.set(cacheKey, key)
+      key.catch(() => this.#imported.delete(cacheKey))
+    }
+    return key
+  }
+
+  async #generate(): Promise<SigningKeyRecord> {
+    const { alg, now } = { alg: this.#options.algorithm, now: new Date(this.#options.now()) }
+    const pair = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) })
+    const publicJwk = await exportJWK(pair.publicKey)
+    const privateJwk = await exportJWK(pair.privateKey)
+    // RFC 7638 thumbprints make kids unique and derivable from the key itself.
+    const kid = await calculateJwkThumbprint(publicJwk)
+    return { kid, alg, publicJwk, privateJwk, createdAt: now, activatesAt: now, expiresAt: null }
+  }
+}

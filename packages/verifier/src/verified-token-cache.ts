@@ -1,0 +1,35 @@
+import type { AccessTokenClaims } from './access-token.js'
+
+/**
+ * Tokens whose signature and claims were already verified, keyed by the exact token string and
+ * dropped at `exp`. A client-credentials token is reused for up to its whole lifetime, so nearly every
+ * Bearer request hits this cache and skips the signature check. Revocation is unaffected: the key's
+ * status is still read on every request. Bounded: when full, the oldest entry goes.
+ */
+export class VerifiedTokenCache {
+  readonly #entries = new Map<string, AccessTokenClaims>()
+  readonly #capacity: number
+
+  constructor(capacity: number) {
+    this.#capacity = capacity
+  }
+
+  /** The claims of `token` if it was verified and is not expired at `nowSeconds` (with `tolerance` s). */
+  get(token: string, nowSeconds: number, tolerance: number): AccessTokenClaims | undefined {
+    const claims = this.#entries.get(token)
+    if (claims && claims.exp + tolerance <= nowSeconds) {
+      this.#entries.delete(token)
+      return undefined
+    }
+    return claims
+  }
+
+  set(token: string, claims: AccessTokenClaims): void {
+    if (this.#capacity <= 0) return
+    if (this.#entries.size >= this.#capacity) {
+      const oldest = this.#entries.keys().next()
+      if (!oldest.done) this.#entries.delete(oldest.value)
+    }
+    this.#entries.set(token, claims)
+  }
+}

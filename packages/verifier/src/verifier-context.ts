@@ -1,0 +1,27 @@
+import type { KeyStore } from './key-store.js'
+import type { SigningKeyRing } from './signing-key-ring.js'
+
+/** The resolved settings and shared parts every request handler of one verifier uses. Internal. */
+export interface VerifierContext {
+  readonly store: KeyStore
+  /** Milliseconds. */
+  readonly storeTimeout: number
+  readonly issuer: string
+  readonly audience: string
+  readonly realm: string
+  /** Seconds. */
+  readonly tokenLifetime: number
+  /** Seconds. */
+  readonly clockTolerance: number
+  readonly now: () => number
+  readonly ring: SigningKeyRing
+  readonly tokenSettings: {
+    readonly ring: SigningKeyRing
+    readonly issuer: string
+    readonly audience: string
+    readonly clockTolerance: number
+    readonly now: () => number
+  }
+  /** Every `Authorization` value of a request, one per header line where the runtime keeps them apart. */
+  authorizationValues(request: Request): string[]
+}
