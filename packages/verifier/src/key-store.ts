@@ -57,26 +57,29 @@ export interface SigningKeyRecord {
  * a success or a `401`.
  */
 export interface KeyStore {
-  /** The key with its account's status, or `undefined`. Called on every authenticated request. */
+  /**
+   * The key with its account's status, or `undefined` when there is no such key (or, in a store
+   * without foreign keys, no such account). Called on every authenticated request.
+   */
   findApiKey(id: string): Awaitable<ApiKeyCredential | undefined>
   /** Stores a new account. Ids are unique; a duplicate throws. */
   insertAccount(account: Account): Awaitable<void>
   getAccount(id: string): Awaitable<Account | undefined>
-  /** All accounts, oldest first. */
+  /** All accounts, oldest first: by `createdAt`, then by id. */
   listAccounts(): Awaitable<Account[]>
   /** Sets an account's status; returns the updated account, or `undefined` when there is none. */
   setAccountStatus(id: string, status: AccountStatus): Awaitable<Account | undefined>
   /** Stores a new key. Its account must exist; a duplicate id throws. */
   insertApiKey(key: ApiKeyRecord): Awaitable<void>
   getApiKey(id: string): Awaitable<ApiKeyRecord | undefined>
-  /** Keys, oldest first, optionally of one account. */
+  /** Keys, oldest first (by `createdAt`, then by id), optionally of one account. */
   listApiKeys(filter?: { readonly accountId?: string }): Awaitable<ApiKeyRecord[]>
   /**
    * Sets a key's status and returns the key as it now is, or `undefined` when there is none.
    * A revoked key stays revoked: the returned record then still says `revoked`.
    */
   setApiKeyStatus(id: string, status: ApiKeyStatus): Awaitable<ApiKeyRecord | undefined>
-  /** All signing keys, oldest first. */
+  /** All signing keys, oldest first: by `createdAt`, then by `kid`. */
   listSigningKeys(): Awaitable<SigningKeyRecord[]>
   /** Stores a new signing key; a duplicate `kid` throws. */
   insertSigningKey(key: SigningKeyRecord): Awaitable<void>

@@ -33,7 +33,7 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   listAccounts(): Account[] {
-    return [...this.#accounts.values()]
+    return oldestFirst([...this.#accounts.values()], (account) => account.id)
   }
 
   setAccountStatus(id: string, status: AccountStatus): Account | undefined {
@@ -55,8 +55,10 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   listApiKeys(filter: { readonly accountId?: string } = {}): ApiKeyRecord[] {
-    const keys = [...this.#keys.values()]
-    return filter.accountId === undefined ? keys : keys.filter((key) => key.accountId === filter.accountId)
+    const keys = [...this.#keys.values()].filter(
+      (key) => filter.accountId === undefined || key.accountId === filter.accountId,
+    )
+    return oldestFirst(keys, (key) => key.id)
   }
 
   setApiKeyStatus(id: string, status: ApiKeyStatus): ApiKeyRecord | undefined {
@@ -68,11 +70,16 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   listSigningKeys(): SigningKeyRecord[] {
-    return [...this.#signingKeys.values()]
+    return oldestFirst([...this.#signingKeys.values()], (key) => key.kid)
   }
 
   insertSigningKey(key: SigningKeyRecord): void {
     if (this.#signingKeys.has(key.kid)) throw new Error(`Signing key ${key.kid} already exists.`)
-    this.#signingKeys.set(key.kid, key)
+    this.#signingKeys.set(key.kid, structuredClone(key))
   }
+}
+
+/** The store contract's order: by `createdAt`, then by id for records created in the same millisecond. */
+function oldestFirst<T extends { readonly createdAt: Date }>(records: T[], id: (record: T) => string): T[] {
+  return records.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (id(a) < id(b) ? -1 : 1))
 }

@@ -1,0 +1,68 @@
+import type { KeyStore } from '@latchkey/verifier'
+import { afterEach, beforeEach, describe } from 'vitest'
+import type { ConformanceHarness, KeyStoreOpener, OpenedKeyStore } from './harness.js'
+import { describeAccounts } from './suites/accounts.js'
+import { describeApiKeys } from './suites/api-keys.js'
+import { describeConcurrency } from './suites/concurrency.js'
+import { describePersistence } from './suites/persistence.js'
+import { describeSigningKeys } from './suites/signing-keys.js'
+
+/** Options of {@link describeKeyStoreConformance}. */
+export interface KeyStoreConformanceOptions {
+  /**
+   * Opens the database the last `open` call opened, after the suite has closed it: given, the suite
+   * also checks that what was written survives a reopen. Default: none, for stores that do not persist.
+   */
+  readonly reopen?: KeyStoreOpener | undefined
+}
+
+/**
+ * Registers the vitest `describe` block every {@link KeyStore} must pass. Call it at the top level
+ * of a test file.
+ *
+ * @param name - Names the store in the test report.
+ * @param open - Opens an empty store; called before every test, and the store is closed after it.
+ *   Each call must give a store that shares nothing with earlier ones (a new file, schema or database).
+ */
+export function describeKeyStoreConformance(
+  name: string,
+  open: KeyStoreOpener,
+  options: KeyStoreConformanceOptions = {},
+): void {
+  describe(`KeyStore conformance: ${name}`, () => {
+    let opened: OpenedKeyStore | undefined
+
+    beforeEach(async () => {
+      opened = await open()
+    })
+
+    afterEach(async () => {
+      const current = opened
+      opened = undefined
+      await current?.close()
+    })
+
+    const { reopen } = options
+    const harness: ConformanceHarness = {
+      store() {
+        if (!opened) throw new Error('The store is used outside a test; call store() inside it() only.')
+        return opened.store
+      },
+      reopen: reopen && (async () => reopenCurrent(reopen)),
+    }
+
+    async function reopenCurrent(reopen: KeyStoreOpener): Promise<KeyStore> {
+      const current = opened
+      opened = undefined
+      await current?.close()
+      opened = await reopen()
+      return opened.store
+    }
+
+    describeAccounts(harness)
+    describeApiKeys(harness)
+    describeSigningKeys(harness)
+    describeConcurrency(harness)
+    describePersistence(harness)
+  })
+}

@@ -1,0 +1,66 @@
+import type { Account, ApiKeyRecord, SigningKeyRecord } from '@latchkey/verifier'
+
+/** A fixed instant with a non-zero millisecond part, so a store that drops milliseconds is caught. */
+const epoch = Date.UTC(2025, 2, 4, 5, 6, 7, 89)
+
+/** The instant `offset` milliseconds after the fixtures' fixed epoch. */
+export function at(offset = 0): Date {
+  return new Date(epoch + offset)
+}
+
+/** An enabled account; `overrides` replace any field. */
+export function makeAccount(overrides: Partial<Account> = {}): Account {
+  return { id: 'acct_one', name: 'Acme Ltd', email: 'ops@acme.test', status: 'enabled', createdAt: at(), ...overrides }
+}
+
+/** An enabled key of `acct_one`; `overrides` replace any field. The hash is opaque to stores. */
+export function makeApiKey(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  return {
+    id: 'lk_one',
+    accountId: 'acct_one',
+    secretHash: 'sha256:47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU',
+    scopes: ['read', 'write'],
+    status: 'enabled',
+    createdAt: at(),
+    ...overrides,
+  }
+}
+
+/**
+ * An EdDSA signing key; `overrides` replace any field. The JWKs are shaped like real ones, nested
+ * array included, but are not valid keys: a store keeps them as opaque objects.
+ */
+export function makeSigningKey(overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord {
+  const kid = overrides.kid ?? 'kid-one'
+  const publicJwk = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid, alg: 'EdDSA' }
+  return {
+    kid,
+    alg: 'EdDSA',
+    publicJwk: { ...publicJwk, use: 'sig' },
+    privateJwk: { ...publicJwk, d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A', key_ops: ['sign'] },
+    createdAt: at(),
+    activatesAt: at(60_000),
+    expiresAt: null,
+    ...overrides,
+  }
+}
+
+/** An ES256 signing key, so both algorithms' JWK shapes are round-tripped. */
+export function makeEs256SigningKey(overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord {
+  const kid = overrides.kid ?? 'kid-es256'
+  const publicJwk = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+    y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+    kid,
+    alg: 'ES256',
+  }
+  return makeSigningKey({
+    kid,
+    alg: 'ES256',
+    publicJwk,
+    privateJwk: { ...publicJwk, d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI' },
+    ...overrides,
+  })
+}

@@ -1,0 +1,3 @@
+export type { KeyStoreConformanceOptions } from './describe-key-store-conformance.js'
+export { describeKeyStoreConformance } from './describe-key-store-conformance.js'
+export type { KeyStoreOpener, OpenedKeyStore } from './harness.js'

@@ -1,0 +1,81 @@
+import { LatchkeyError } from '@latchkey/verifier'
+import type { Database } from 'better-sqlite3'
+
+/**
+ * The schema, one step per version: step `n` takes `PRAGMA user_version` from `n - 1` to `n`.
+ * Steps are append-only; a released step is never edited, or databases that already ran it drift.
+ */
+const migrations: readonly string[] = [
+  // 1: STRICT tables reject a value of the wrong type instead of storing it. Timestamps are epoch
+  // milliseconds, scopes a JSON array of strings, JWKs JSON objects.
+  `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT,
+    status TEXT NOT NULL CHECK (status IN ('enabled', 'disabled')),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    secret_hash TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('enabled', 'disabled', 'revoked')),
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  -- Serves the foreign key and listing one account's keys in order.
+  CREATE INDEX api_keys_account_id ON api_keys (account_id, created_at, id);
+
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    alg TEXT NOT NULL CHECK (alg IN ('EdDSA', 'ES256')),
+    public_jwk TEXT NOT NULL,
+    private_jwk TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    activates_at INTEGER NOT NULL,
+    expires_at INTEGER
+  ) STRICT;
+  `,
+]
+
+/** The schema version this copy of the package writes and reads. */
+export const SCHEMA_VERSION = migrations.length
+
+/** The schema version of `db`: 0 for a new file. */
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number
+}
+
+/**
+ * Brings `db` to {@link SCHEMA_VERSION}.
+ *
+ * @throws {LatchkeyError} `ERR_STORE_UNAVAILABLE` when the database was written by a newer version
+ *   of this package: reading a schema it does not know could misread keys.
+ */
+export function migrate(db: Database, filename: string): void {
+  let version = schemaVersion(db)
+  if (version < SCHEMA_VERSION) {
+    // IMMEDIATE takes the write lock before the version is read again, so when a server and a CLI
+    // open a new file together, the second waits (busy_timeout) and then finds the schema there.
+    db.transaction(() => applyMigrations(db)).immediate()
+    version = schemaVersion(db)
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new LatchkeyError(
+      'ERR_STORE_UNAVAILABLE',
+      `The SQLite database ${filename} has schema version ${version}, newer than version ${SCHEMA_VERSION} that this @latchkey/store-sqlite knows. Upgrade @latchkey/store-sqlite to open it.`,
+    )
+  }
+}
+
+function applyMigrations(db: Database): void {
+  const from = schemaVersion(db)
+  for (const [index, sql] of migrations.entries()) {
+    if (index < from) continue
+    db.exec(sql)
+    db.pragma(`user_version = ${index + 1}`)
+  }
+}

@@ -1,0 +1,186 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describeKeyStoreConformance } from '@latchkey/store-conformance'
+import { isLatchkeyError } from '@latchkey/verifier'
+import BetterSqlite3 from 'better-sqlite3'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openSqliteKeyStore, type SqliteKeyStore } from '../src/index.js'
+
+const root = mkdtempSync(join(tmpdir(), 'latchkey-store-sqlite-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+let files = 0
+/** A path for a database file no test has used. */
+function newFilename(): string {
+  files += 1
+  return join(root, `keys-${files}.db`)
+}
+
+let lastFilename = ''
+describeKeyStoreConformance(
+  'SqliteKeyStore',
+  async () => {
+    lastFilename = newFilename()
+    const store = openSqliteKeyStore(lastFilename)
+    return { store, close: async () => store.close() }
+  },
+  {
+    reopen: async () => {
+      const store = openSqliteKeyStore(lastFilename)
+      return { store, close: async () => store.close() }
+    },
+  },
+)
+
+/** Reads a pragma through a connection of its own, as another process would. */
+function pragma(filename: string, name: string): unknown {
+  const db = new BetterSqlite3(filename, { readonly: true })
+  try {
+    return db.pragma(name, { simple: true })
+  } finally {
+    db.close()
+  }
+}
+
+/** What `run` throws; fails the test when it returns. */
+function errorOf(run: () => unknown): unknown {
+  try {
+    run()
+  } catch (error) {
+    return error
+  }
+  throw new Error('Expected a throw.')
+}
+
+describe('SqliteKeyStore', () => {
+  let filename: string
+  const opened: SqliteKeyStore[] = []
+  function open(): SqliteKeyStore {
+    const store = openSqliteKeyStore(filename)
+    opened.push(store)
+    return store
+  }
+
+  beforeEach(() => {
+    filename = newFilename()
+  })
+  afterEach(() => {
+    for (const store of opened.splice(0)) store.close()
+  })
+
+  it('creates the schema at version 1 and keeps it on reopen, data included', () => {
+    const first = open()
+    first.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() })
+    first.close()
+    expect(pragma(filename, 'user_version')).toBe(1)
+    const second = open()
+    open()
+    expect(pragma(filename, 'user_version')).toBe(1)
+    expect(second.listAccounts().map((account) => account.id)).toEqual(['acct_one'])
+  })
+
+  it('puts the database in WAL mode', () => {
+    open()
+    expect(pragma(filename, 'journal_mode')).toBe('wal')
+  })
+
+  it('refuses a database written by a newer version, saying to upgrade', () => {
+    open().close()
+    const db = new BetterSqlite3(filename)
+    db.pragma('user_version = 99')
+    db.close()
+    const error = errorOf(() => open())
+    expect(isLatchkeyError(error) && error.code).toBe('ERR_STORE_UNAVAILABLE')
+    expect((error as Error).message).toMatch(/schema version 99, newer .* Upgrade @latchkey\/store-sqlite/)
+    expect(pragma(filename, 'user_version')).toBe(99)
+  })
+
+  it('refuses a path whose directory does not exist, naming it and saying to create it', () => {
+    const error = errorOf(() => openSqliteKeyStore(join(root, 'no-such-directory', 'keys.db')))
+    expect(isLatchkeyError(error) && error.code).toBe('ERR_STORE_UNAVAILABLE')
+    expect((error as Error).message).toContain(
+      `the directory ${join(root, 'no-such-directory')} does not exist. Create the directory first`,
+    )
+  })
+
+  it('shows a revoke made by one connection to another at once', () => {
+    // Two stores on one file stand for the server and a CLI process.
+    const server = open()
+    const cli = open()
+    cli.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() })
+    cli.insertApiKey({
+      id: 'lk_one',
+      accountId: 'acct_one',
+      secretHash: 'sha256:x',
+      scopes: [],
+      status: 'enabled',
+      createdAt: new Date(),
+    })
+    expect(server.findApiKey('lk_one')?.status).toBe('enabled')
+    cli.setApiKeyStatus('lk_one', 'revoked')
+    expect(server.findApiKey('lk_one')?.status).toBe('revoked')
+    expect(server.setApiKeyStatus('lk_one', 'enabled')?.status).toBe('revoked')
+    cli.setAccountStatus('acct_one', 'disabled')
+    expect(server.findApiKey('lk_one')?.accountStatus).toBe('disabled')
+  })
+
+  it('waits busyTimeout milliseconds for another writer, then throws SQLITE_BUSY', () => {
+    open()
+    const other = new BetterSqlite3(filename)
+    other.prepare('BEGIN IMMEDIATE').run()
+    try {
+      const store = openSqliteKeyStore(filename, { busyTimeout: 100 })
+      opened.push(store)
+      const started = performance.now()
+      const error = errorOf(() =>
+        store.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() }),
+      )
+      expect(performance.now() - started).toBeGreaterThanOrEqual(90)
+      expect((error as { code?: unknown }).code).toBe('SQLITE_BUSY')
+    } finally {
+      other.prepare('ROLLBACK').run()
+      other.close()
+    }
+  })
+
+  it('names the duplicate or the missing account in the errors of inserts', () => {
+    const store = open()
+    const account = { id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() } as const
+    store.insertAccount(account)
+    expect(() => store.insertAccount(account)).toThrow('An account with the id "acct_one" already exists.')
+    expect(() =>
+      store.insertApiKey({
+        id: 'lk_one',
+        accountId: 'acct_none',
+        secretHash: 'sha256:x',
+        scopes: [],
+        status: 'enabled',
+        createdAt: new Date(),
+      }),
+    ).toThrow('No account has the id "acct_none"')
+  })
+
+  it('stores timestamps as integer milliseconds and scopes as JSON text', () => {
+    const store = open()
+    store.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date(1234) })
+    store.insertApiKey({
+      id: 'lk_one',
+      accountId: 'acct_one',
+      secretHash: 'sha256:x',
+      scopes: ['read', 'a:b/c.d'],
+      status: 'enabled',
+      createdAt: new Date(5678),
+    })
+    const db = new BetterSqlite3(filename, { readonly: true })
+    try {
+      expect(db.prepare('SELECT created_at, typeof(created_at) AS type, scopes FROM api_keys').get()).toEqual({
+        created_at: 5678,
+        type: 'integer',
+        scopes: '["read","a:b/c.d"]',
+      })
+    } finally {
+      db.close()
+    }
+  })
+})
