@@ -55,11 +55,14 @@ export async function signAccessToken(
  * exact `typ`, `iss` and `aud`, and `exp` within the clock tolerance. Throws `ERR_INVALID_TOKEN`;
  * store failures while loading keys propagate as they are.
  */
-export async function verifyAccessToken(settings: TokenSettings, token: string): Promise<AccessTokenClaims> {
+export async function verifyAccessToken(
+  settings: TokenSettings,
+  token: string,
+): Promise<{ claims: AccessTokenClaims; kid: string }> {
   if (token.length > MAX_TOKEN_LENGTH) throw invalid('malformed_token')
   let storeError: unknown
   try {
-    const { payload } = await jwtVerify(
+    const { payload, protectedHeader } = await jwtVerify(
       token,
       async (header) => {
         try {
@@ -84,7 +87,7 @@ export async function verifyAccessToken(settings: TokenSettings, token: string):
     )
     if (typeof payload.client_id !== 'string' || payload.client_id !== payload.sub) throw invalid('token_invalid')
     if (payload.scope !== undefined && typeof payload.scope !== 'string') throw invalid('token_invalid')
-    return payload as AccessTokenClaims
+    return { claims: payload as AccessTokenClaims, kid: protectedHeader.kid ?? '' }
   } catch (error) {
     if (storeError !== undefined) throw storeError
     if (error instanceof LatchkeyError) throw error

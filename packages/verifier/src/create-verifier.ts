@@ -1,4 +1,5 @@
-import { type AccessTokenClaims, verifyAccessToken } from './access-token.js'
+import { verifyAccessToken } from './access-token.js'
+import { API_KEY_SECRET_PREFIX } from './api-key.js'
 import { parseAuthorization } from './authorization-header.js'
 import { assertUsable, checkApiKey } from './credential-check.js'
 import { describeError, type ErrorContext, type HttpErrorDescription, toResponse } from './error-response.js'
@@ -112,6 +113,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const audience = options.audience ?? issuer
   const ring = new SigningKeyRing({
     store: options.store,
+    storeTimeout,
     algorithm: options.algorithm ?? 'EdDSA',
     now,
     refreshInterval: options.signingKeyRefreshInterval ?? 60_000,
@@ -166,16 +168,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   async function authenticateBearer(token: string): Promise<Principal> {
-    const nowSeconds = now() / 1000
-    let claims: AccessTokenClaims | undefined = cache.get(token, nowSeconds, clockTolerance)
-    if (!claims) {
-      claims = await verifyAccessToken(tokenSettings, token).catch((error: unknown) => {
-        throw isLatchkeyError(error)
-          ? error
-          : new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The key store is unavailable.', { cause: error })
-      })
-      cache.set(token, claims)
+    let verified = cache.get(token, now() / 1000, clockTolerance)
+    if (verified && !(await ring.verifies(verified.kid))) {
+      // Its signing key has expired since: the token goes with it.
+      throw new LatchkeyError('ERR_INVALID_TOKEN', 'The access token is not valid.', { reason: 'token_invalid' })
     }
+    if (!verified) {
+      verified = await verifyAccessToken(tokenSettings, token)
+      cache.set(token, verified)
+    }
+    const { claims } = verified
     const subject = claims.sub
     // Revocation: the key and its account must still be enabled, checked on every request, cached or not.
     const key = await callStore(storeTimeout, () => options.store.findApiKey(subject))
@@ -304,9 +306,12 @@ function missingCredentials(): LatchkeyError {
   return new LatchkeyError('ERR_CREDENTIALS_MISSING', 'The request carries no credentials.')
 }
 
-/** Only ids that look like ids reach audit events: they are attacker-chosen text. */
+/**
+ * Only ids that look like ids reach audit events: they are attacker-chosen text, and a caller who
+ * swaps id and secret must not get the secret logged.
+ */
 function isPrintableId(value: string): boolean {
-  return /^[A-Za-z0-9_-]{1,128}$/.test(value)
+  return /^[A-Za-z0-9_-]{1,128}$/.test(value) && !value.startsWith(API_KEY_SECRET_PREFIX)
 }
 
 function validIssuer(issuer: string): string {

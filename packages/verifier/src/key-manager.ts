@@ -1,4 +1,4 @@
-import { generateApiKeyId, generateApiKeySecret, hashSecret } from './api-key.js'
+import { API_KEY_SECRET_PREFIX, generateApiKeyId, generateApiKeySecret, hashSecret } from './api-key.js'
 import { LatchkeyError } from './errors.js'
 import type { Account, AccountStatus, ApiKeyRecord, ApiKeyStatus, KeyStore } from './key-store.js'
 import { randomBase62 } from './lib/random.js'
@@ -53,19 +53,19 @@ export interface KeyManager {
 export function createKeyManager(store: KeyStore): KeyManager {
   async function requireAccount(id: string): Promise<Account> {
     const account = await store.getAccount(id)
-    if (!account) throw new LatchkeyError('ERR_NOT_FOUND', `No account has the id ${JSON.stringify(id)}.`)
+    if (!account) throw new LatchkeyError('ERR_NOT_FOUND', `No account has the id ${quoteId(id)}.`)
     return account
   }
 
   async function setAccountStatus(id: string, status: AccountStatus): Promise<Account> {
     const account = await store.setAccountStatus(id, status)
-    if (!account) throw new LatchkeyError('ERR_NOT_FOUND', `No account has the id ${JSON.stringify(id)}.`)
+    if (!account) throw new LatchkeyError('ERR_NOT_FOUND', `No account has the id ${quoteId(id)}.`)
     return account
   }
 
   async function setKeyStatus(id: string, status: ApiKeyStatus): Promise<ApiKeyInfo> {
     const key = await store.setApiKeyStatus(id, status)
-    if (!key) throw new LatchkeyError('ERR_NOT_FOUND', `No API key has the id ${JSON.stringify(id)}.`)
+    if (!key) throw new LatchkeyError('ERR_NOT_FOUND', `No API key has the id ${quoteId(id)}.`)
     if (key.status !== status) {
       throw new LatchkeyError('ERR_KEY_REVOKED', `API key ${id} is revoked; create a new key instead.`)
     }
@@ -75,8 +75,12 @@ export function createKeyManager(store: KeyStore): KeyManager {
   return {
     async createAccount({ name, email }) {
       const trimmed = name.trim()
-      if (trimmed.length === 0 || trimmed.length > 200) {
-        throw new LatchkeyError('ERR_INVALID_ARGUMENT', 'An account name must have 1 to 200 characters.')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: names end up in terminals and logs.
+      if (trimmed.length === 0 || trimmed.length > 200 || /[\u0000-\u001F\u007F-\u009F]/.test(trimmed)) {
+        throw new LatchkeyError(
+          'ERR_INVALID_ARGUMENT',
+          'An account name must have 1 to 200 characters and no control characters.',
+        )
       }
       const account: Account = {
         id: ACCOUNT_ID_PREFIX + randomBase62(20),
@@ -125,13 +129,18 @@ export function createKeyManager(store: KeyStore): KeyManager {
     },
     async getApiKey(id) {
       const key = await store.getApiKey(id)
-      if (!key) throw new LatchkeyError('ERR_NOT_FOUND', `No API key has the id ${JSON.stringify(id)}.`)
+      if (!key) throw new LatchkeyError('ERR_NOT_FOUND', `No API key has the id ${quoteId(id)}.`)
       return withoutHash(key)
     },
     disableApiKey: (id) => setKeyStatus(id, 'disabled'),
     enableApiKey: (id) => setKeyStatus(id, 'enabled'),
     revokeApiKey: (id) => setKeyStatus(id, 'revoked'),
   }
+}
+
+/** Echoes an id in a message only when it looks like one: a secret pasted by mistake is never repeated. */
+function quoteId(id: string): string {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(id) && !id.startsWith(API_KEY_SECRET_PREFIX) ? JSON.stringify(id) : 'given'
 }
 
 function withoutHash({ secretHash: _, ...info }: ApiKeyRecord): ApiKeyInfo {

@@ -1,5 +1,6 @@
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import type { KeyStore, SigningKeyRecord } from './key-store.js'
+import { callStore } from './lib/store-call.js'
 
 /** The JWS algorithms Latchkey signs with. Each key is tied to one: no token may choose another. */
 export type SigningAlgorithm = SigningKeyRecord['alg']
@@ -18,6 +19,8 @@ export interface JSONWebKeySet {
 
 interface RingOptions {
   readonly store: KeyStore
+  /** How long a store call may take, in ms, before it fails with `ERR_STORE_UNAVAILABLE`. */
+  readonly storeTimeout: number
   /** Algorithm of keys this ring generates. */
   readonly algorithm: SigningAlgorithm
   /** Milliseconds since the epoch. */
@@ -50,7 +53,8 @@ export class SigningKeyRing {
     await this.#fresh()
     let record = this.#newestActive()
     if (!record) {
-      await this.#options.store.insertSigningKey(await this.#generate())
+      const generated = await this.#generate()
+      await callStore(this.#options.storeTimeout, () => this.#options.store.insertSigningKey(generated))
       // Another instance may have raced us: reading back makes every instance pick the same newest key.
       await this.#reload()
       record = this.#newestActive()
@@ -69,6 +73,15 @@ export class SigningKeyRing {
     }
     if (!record) return undefined
     return { kid: record.kid, alg: record.alg, key: await this.#import(record, 'publicJwk') }
+  }
+
+  /**
+   * Whether tokens under `kid` may still be accepted: the key is known and not expired. Checked on
+   * every request, so retiring a key takes effect for tokens already verified too.
+   */
+  async verifies(kid: string): Promise<boolean> {
+    await this.#fresh()
+    return this.#find(kid) !== undefined
   }
 
   /** The public keys that verify tokens now, for `/.well-known/jwks.json`; the current signing key among them. */
@@ -95,7 +108,8 @@ export class SigningKeyRing {
   #reload(): Promise<void> {
     this.#loading ??= (async () => {
       try {
-        this.#records = await this.#options.store.listSigningKeys()
+        // Bounded, so a store that never answers cannot hold every later reload on this promise.
+        this.#records = await callStore(this.#options.storeTimeout, () => this.#options.store.listSigningKeys())
         this.#loadedAt = this.#options.now()
       } finally {
         this.#loading = undefined

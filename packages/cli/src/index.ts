@@ -1,0 +1,6 @@
+export type { CliIo, TextOutput } from './cli-io.js'
+export type { DatabaseLocation } from './database-url.js'
+export { DEFAULT_DATABASE_URL, parseDatabaseUrl, redactDatabaseUrl } from './database-url.js'
+export type { ClosableKeyStore, OpenKeyStoreOptions } from './open-key-store.js'
+export { openKeyStore } from './open-key-store.js'
+export { run } from './run.js'

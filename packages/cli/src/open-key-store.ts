@@ -1,0 +1,49 @@
+import { resolve } from 'node:path'
+import { type Awaitable, type KeyStore, LatchkeyError } from '@latchkey/verifier'
+import { parseDatabaseUrl, redactDatabaseUrl } from './database-url.js'
+
+/** A key store its opener must close: it holds a file handle or connections. */
+export type ClosableKeyStore = KeyStore & { close(): Awaitable<void> }
+
+/** Options of {@link openKeyStore}. */
+export interface OpenKeyStoreOptions {
+  /** The directory relative `sqlite:` paths are resolved against. Default: `process.cwd()`. */
+  readonly cwd?: string | undefined
+}
+
+/**
+ * Opens the key store a database URL names (see {@link parseDatabaseUrl} for the forms): the one
+ * way the CLI and the example servers open a store, so they always agree on what a URL means.
+ * An SQLite file is created, with its schema, when it does not exist yet; its directory must.
+ * Close the store when done.
+ *
+ * Each store package is imported only when its URL is used, so a store's native module is never
+ * loaded for nothing, and a store that is not installed is reported with what to install.
+ *
+ * @throws {LatchkeyError} `ERR_INVALID_ARGUMENT` when the URL is malformed or its store is not
+ *   available. Messages never show a password.
+ */
+export async function openKeyStore(url: string, options: OpenKeyStoreOptions = {}): Promise<ClosableKeyStore> {
+  const location = parseDatabaseUrl(url)
+  switch (location.kind) {
+    case 'sqlite':
+      return openSqlite(resolve(options.cwd ?? process.cwd(), location.filename))
+    case 'postgres':
+      return openPostgres(location.url)
+  }
+}
+
+async function openSqlite(filename: string): Promise<ClosableKeyStore> {
+  const { openSqliteKeyStore } = await import('@latchkey/store-sqlite')
+  return openSqliteKeyStore(filename)
+}
+
+async function openPostgres(url: string): Promise<ClosableKeyStore> {
+  // When @latchkey/store-postgres exists, this becomes
+  // `const { openPostgresKeyStore } = await import('@latchkey/store-postgres')`, keeping this
+  // message for when that import fails with ERR_MODULE_NOT_FOUND.
+  throw new LatchkeyError(
+    'ERR_INVALID_ARGUMENT',
+    `Postgres support arrives with @latchkey/store-postgres; install it once it is released, or use an SQLite database (sqlite:PATH) until then. Got ${JSON.stringify(redactDatabaseUrl(url))}.`,
+  )
+}

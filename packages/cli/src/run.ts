@@ -1,0 +1,150 @@
+import { API_KEY_SECRET_PREFIX } from '@latchkey/verifier'
+import packageJson from '../package.json' with { type: 'json' }
+import { type CliIo, processIo } from './cli-io.js'
+import type { CommandGroup } from './command.js'
+import { accounts } from './commands/accounts.js'
+import { keys } from './commands/keys.js'
+import { UsageError } from './usage-error.js'
+
+const groups: Readonly<Record<string, CommandGroup>> = { accounts, keys }
+
+const usage = `Usage: latchkey [--database URL] COMMAND [OPTIONS]
+
+Manage the accounts and API keys of a Latchkey key store.
+
+Commands:
+  accounts create --name NAME [--email EMAIL]
+  accounts list [--json]
+  accounts disable ACCOUNT_ID
+  accounts enable ACCOUNT_ID
+  keys create --account ACCOUNT_ID [--scope "SCOPE ..."] [--out FILE [--force]]
+  keys list [--account ACCOUNT_ID] [--json]
+  keys disable KEY_ID
+  keys enable KEY_ID
+  keys revoke KEY_ID
+  help [COMMAND]
+
+Options:
+  --database URL  The key store, before or after the command: sqlite:PATH (relative to the
+                  working directory, or absolute) or sqlite:///ABSOLUTE/PATH.
+                  Default: $LATCHKEY_DATABASE_URL, else sqlite:./latchkey.db
+  -h, --help      Show help; "latchkey COMMAND --help" shows a command's options
+  --version       Show the version
+
+Exit codes: 0 success, 1 failure (unknown id, file or store error), 2 usage error.
+`
+
+/**
+ * Runs the `latchkey` command line `argv` (without the `node` and script paths) and returns its
+ * exit code: `0` on success, `1` when the command failed, `2` for a usage error. Never throws:
+ * errors are reported on `io.stderr` as one line, and never include a secret.
+ *
+ * @param io - Streams, environment and working directory. Default: this process's.
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    await dispatch(argv, io)
+    return 0
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const hint = error.command === undefined ? '' : ` Run "${error.command} --help" for usage.`
+      io.stderr.write(`latchkey: error: ${printable(error.message)}${hint}\n`)
+      return 2
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    io.stderr.write(`latchkey: error: ${printable(message)}\n`)
+    return 1
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
+  // Options before the command name: only the global ones; the command parses the rest.
+  let database: string | undefined
+  let index = 0
+  for (; index < argv.length; index++) {
+    const arg = argv[index] ?? ''
+    if (!arg.startsWith('-')) break
+    if (arg === '--help' || arg === '-h') {
+      io.stdout.write(usage)
+      return
+    }
+    if (arg === '--version') {
+      io.stdout.write(`${packageJson.version}\n`)
+      return
+    }
+    if (arg === '--database') {
+      database = argv[++index]
+      if (database === undefined) throw new UsageError("Option '--database URL' argument missing.", 'latchkey')
+    } else if (arg.startsWith('--database=')) {
+      database = arg.slice('--database='.length)
+    } else {
+      throw new UsageError(`Unknown option ${JSON.stringify(optionName(arg))}.`, 'latchkey')
+    }
+  }
+
+  const [name, ...rest] = argv.slice(index)
+  if (name === undefined) {
+    io.stderr.write(usage)
+    throw new UsageError('A command is missing.', undefined)
+  }
+  if (name === 'help') {
+    io.stdout.write(helpFor(rest))
+    return
+  }
+  const group = lookup(groups, name)
+  if (!group) throw new UsageError(`Unknown command ${JSON.stringify(name)}.`, 'latchkey')
+  const [commandName, ...args] = rest
+  if (commandName === '--help' || commandName === '-h') {
+    io.stdout.write(group.usage)
+    return
+  }
+  if (commandName === undefined) {
+    io.stderr.write(group.usage)
+    throw new UsageError(`latchkey ${name} needs a command.`, undefined)
+  }
+  const command = lookup(group.commands, commandName)
+  if (!command) {
+    const what = commandName.startsWith('-') ? 'a command before options' : `no command ${JSON.stringify(commandName)}`
+    throw new UsageError(`latchkey ${name} has ${what}.`, `latchkey ${name}`)
+  }
+  await command.run(args, { io, database })
+}
+
+/** The text of `latchkey help [GROUP [COMMAND]]`. */
+function helpFor([groupName, commandName, ...extra]: readonly string[]): string {
+  if (groupName === undefined) return usage
+  const group = lookup(groups, groupName)
+  if (!group) throw new UsageError(`Unknown command ${JSON.stringify(groupName)}.`, 'latchkey')
+  if (commandName === undefined) return group.usage
+  const command = lookup(group.commands, commandName)
+  if (!command || extra.length > 0) {
+    throw new UsageError(`Unknown command ${JSON.stringify([groupName, commandName, ...extra].join(' '))}.`, 'latchkey')
+  }
+  return command.usage
+}
+
+/** `record[key]` if `key` is its own: a command named `constructor` or `__proto__` is unknown. */
+function lookup<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined
+}
+
+/** `--name=value` → `--name`: a value typed by mistake may be a secret. */
+function optionName(arg: string): string {
+  return arg.split('=', 1)[0] ?? arg
+}
+
+const secretPattern = new RegExp(`${API_KEY_SECRET_PREFIX}[A-Za-z0-9]+`, 'g')
+
+/**
+ * One line, without control characters, and with any secret masked: a secret pasted where an id
+ * belongs would otherwise come back in "No API key has the id …" and end up in logs.
+ */
+function printable(message: string): string {
+  return (
+    message
+      .replace(secretPattern, `${API_KEY_SECRET_PREFIX}***`)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
+      .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+      .trim()
+  )
+}
