@@ -70,6 +70,9 @@ describe('HTTP Basic on GET /api/test (RFC 7617)', () => {
     expect(result.status).toBe(401)
     expect(result.headers['www-authenticate']).toBe(bothChallenges)
     expect(result.headers['www-authenticate']).not.toContain('error=')
+    // The adapter writes the core's headers as they are: Express must not append a charset.
+    expect(result.headers['content-type']).toBe('application/json')
+    expect(result.headers['cache-control']).toBe('no-store')
   })
 
   it('answers an unknown id, a wrong secret, a disabled or revoked key and a disabled account identically', async () => {

@@ -43,16 +43,24 @@ export function oauthRoutes(verifier: Verifier): RequestHandler {
       .handle(toWebRequest(req))
       .then(async (response) => {
         if (!response) return next()
-        res.status(response.status)
-        for (const [name, value] of response.headers) res.setHeader(name, value)
-        res.end(Buffer.from(await response.arrayBuffer()))
+        const headers = Object.fromEntries(response.headers)
+        send(res, { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) })
       })
       .catch(next)
   }
 }
 
-function send(res: ExpressResponse, { status, headers, body }: HttpErrorDescription): void {
-  res.status(status).set(headers).end(body)
+/** Writes the core's answer as it is: `res.set` would rewrite `Content-Type`, so raw headers are used. */
+function send(res: ExpressResponse, { status, headers, body }: HttpErrorDescription | ResponseParts): void {
+  res.statusCode = status
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+  res.end(body)
+}
+
+interface ResponseParts {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array
 }
 
 function toWebRequest(req: ExpressRequest): Request {
