@@ -13,6 +13,7 @@ import {
   type KeyStore,
   type VerifierOptions,
 } from '@latchkey/verifier'
+import { expect } from 'vitest'
 import { createApp } from '../src/app.js'
 
 /** The monorepo root. */
@@ -407,5 +408,17 @@ export async function spawnServer(databaseUrl: string, issuer: string): Promise<
   } catch (error) {
     await stop()
     throw error
+  }
+}
+
+/** Every answer in `answers` equals `reference` in status, headers (but the date) and body bytes. */
+export function expectIdenticalAnswers(reference: HttpResult, answers: Record<string, HttpResult>): void {
+  for (const [name, answer] of Object.entries(answers)) {
+    expect({ name, status: answer.status, headers: stableHeaders(answer), body: answer.body }).toEqual({
+      name,
+      status: reference.status,
+      headers: stableHeaders(reference),
+      body: reference.body,
+    })
   }
 }
