@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup'
 
+const adapters = ['express', 'node', 'fetch', 'fastify', 'koa', 'hono', 'next']
+
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'adapters/express': 'src/adapters/express.ts' },
+  entry: {
+    index: 'src/index.ts',
+    ...Object.fromEntries(adapters.map((name) => [`adapters/${name}`, `src/adapters/${name}.ts`])),
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -422,3 +422,8 @@ export function expectIdenticalAnswers(reference: HttpResult, answers: Record<st
     })
   }
 }
+
+/** `secret` with its last character changed: always wrong, whatever that character was. */
+export function wrongSecret(secret: string): string {
+  return `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`
+}

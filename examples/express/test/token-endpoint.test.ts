@@ -12,6 +12,7 @@ import {
   type TestKey,
   type TestServer,
   tokenRequest,
+  wrongSecret,
 } from './harness.js'
 import { decodeJwt } from './jwt.js'
 
@@ -86,19 +87,19 @@ describe('The token endpoint POST /oauth/token (RFC 6749 §4.4)', () => {
     await server.manager.disableApiKey(disabled.id)
     const inDisabledAccount = await createKey(server.manager)
     await server.manager.disableAccount(inDisabledAccount.accountId)
-    const wrongSecret = { ...key, secret: `${key.secret.slice(0, -1)}x` }
+    const withWrongSecret = { ...key, secret: wrongSecret(key.secret) }
     const unknownId = { ...key, id: `lk_${'B'.repeat(24)}` }
 
     const answers = {
-      wrongSecret: await tokenRequest(server.url, grant, withBasic(wrongSecret)),
+      wrongSecret: await tokenRequest(server.url, grant, withBasic(withWrongSecret)),
       unknownId: await tokenRequest(server.url, grant, withBasic(unknownId)),
       revoked: await tokenRequest(server.url, grant, withBasic(revoked)),
       disabled: await tokenRequest(server.url, grant, withBasic(disabled)),
       disabledAccount: await tokenRequest(server.url, grant, withBasic(inDisabledAccount)),
       wrongSecretInBody: await tokenRequest(server.url, {
         ...grant,
-        client_id: wrongSecret.id,
-        client_secret: wrongSecret.secret,
+        client_id: withWrongSecret.id,
+        client_secret: withWrongSecret.secret,
       }),
     }
     const reference = answers.wrongSecret

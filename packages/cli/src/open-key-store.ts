@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { type Awaitable, type KeyStore, LatchkeyError } from '@latchkey/verifier'
+import { type Awaitable, isLatchkeyError, type KeyStore, LatchkeyError } from '@latchkey/verifier'
 import { parseDatabaseUrl, redactDatabaseUrl } from './database-url.js'
 
 /** A key store its opener must close: it holds a file handle or connections. */
@@ -39,11 +39,24 @@ async function openSqlite(filename: string): Promise<ClosableKeyStore> {
 }
 
 async function openPostgres(url: string): Promise<ClosableKeyStore> {
-  // When @latchkey/store-postgres exists, this becomes
-  // `const { openPostgresKeyStore } = await import('@latchkey/store-postgres')`, keeping this
-  // message for when that import fails with ERR_MODULE_NOT_FOUND.
-  throw new LatchkeyError(
-    'ERR_INVALID_ARGUMENT',
-    `Postgres support arrives with @latchkey/store-postgres; install it once it is released, or use an SQLite database (sqlite:PATH) until then. Got ${JSON.stringify(redactDatabaseUrl(url))}.`,
-  )
+  let module: typeof import('@latchkey/store-postgres')
+  try {
+    module = await import('@latchkey/store-postgres')
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') throw error
+    throw new LatchkeyError(
+      'ERR_INVALID_ARGUMENT',
+      `${JSON.stringify(redactDatabaseUrl(url))} needs @latchkey/store-postgres: install it beside @latchkey/cli, or use an SQLite database (sqlite:PATH).`,
+      { cause: error },
+    )
+  }
+  try {
+    return await module.openPostgresKeyStore(url)
+  } catch (error) {
+    // Which database, with its password masked: one URL among several environments is the usual mistake.
+    if (isLatchkeyError(error)) {
+      throw new LatchkeyError(error.code, `${error.message} Database: ${redactDatabaseUrl(url)}.`, { cause: error })
+    }
+    throw error
+  }
 }

@@ -4,13 +4,14 @@ import { type CliIo, processIo } from './cli-io.js'
 import type { CommandGroup } from './command.js'
 import { accounts } from './commands/accounts.js'
 import { keys } from './commands/keys.js'
+import { signingKeys } from './commands/signing-keys.js'
 import { UsageError } from './usage-error.js'
 
-const groups: Readonly<Record<string, CommandGroup>> = { accounts, keys }
+const groups: Readonly<Record<string, CommandGroup>> = { accounts, keys, 'signing-keys': signingKeys }
 
 const usage = `Usage: latchkey [--database URL] COMMAND [OPTIONS]
 
-Manage the accounts and API keys of a Latchkey key store.
+Manage the accounts, API keys and signing keys of a Latchkey key store.
 
 Commands:
   accounts create --name NAME [--email EMAIL]
@@ -22,11 +23,14 @@ Commands:
   keys disable KEY_ID
   keys enable KEY_ID
   keys revoke KEY_ID
+  signing-keys rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG]
+  signing-keys list [--json]
   help [COMMAND]
 
 Options:
   --database URL  The key store, before or after the command: sqlite:PATH (relative to the
-                  working directory, or absolute) or sqlite:///ABSOLUTE/PATH.
+                  working directory, or absolute), sqlite:///ABSOLUTE/PATH, or
+                  postgres://USER:PASSWORD@HOST:PORT/DATABASE.
                   Default: $LATCHKEY_DATABASE_URL, else sqlite:./latchkey.db
   -h, --help      Show help; "latchkey COMMAND --help" shows a command's options
   --version       Show the version

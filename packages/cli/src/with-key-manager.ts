@@ -1,36 +1,14 @@
-import { createKeyManager, isLatchkeyError, type KeyManager } from '@latchkey/verifier'
-import { parseDatabaseUrl } from './database-url.js'
-import { openKeyStore } from './open-key-store.js'
-import { UsageError } from './usage-error.js'
+import { createKeyManager, type KeyManager } from '@latchkey/verifier'
+import { withKeyStore } from './with-key-store.js'
 
 /**
  * Opens the store at `databaseUrl`, runs `work` with a key manager over it, and closes the store
- * whatever happens. A malformed URL is a {@link UsageError}: the user has to fix the command line
- * or `LATCHKEY_DATABASE_URL`, not the database.
+ * whatever happens (see {@link withKeyStore}).
  */
-export async function withKeyManager<T>(
+export function withKeyManager<T>(
   databaseUrl: string,
   cwd: string,
   work: (manager: KeyManager) => Promise<T>,
 ): Promise<T> {
-  try {
-    parseDatabaseUrl(databaseUrl)
-  } catch (error) {
-    if (!isLatchkeyError(error)) throw error
-    throw new UsageError(error.message, undefined, { cause: error })
-  }
-  const store = await openKeyStore(databaseUrl, { cwd })
-  let result: T
-  try {
-    result = await work(createKeyManager(store))
-  } catch (error) {
-    try {
-      await store.close()
-    } catch {
-      // The error that stopped the work is the one to report.
-    }
-    throw error
-  }
-  await store.close()
-  return result
+  return withKeyStore(databaseUrl, cwd, (store) => work(createKeyManager(store)))
 }

@@ -6,6 +6,7 @@ import { describeApiKeys } from './suites/api-keys.js'
 import { describeConcurrency } from './suites/concurrency.js'
 import { describePersistence } from './suites/persistence.js'
 import { describeSigningKeys } from './suites/signing-keys.js'
+import { describeUnreachable } from './suites/unreachable.js'
 
 /** Options of {@link describeKeyStoreConformance}. */
 export interface KeyStoreConformanceOptions {
@@ -14,6 +15,11 @@ export interface KeyStoreConformanceOptions {
    * also checks that what was written survives a reopen. Default: none, for stores that do not persist.
    */
   readonly reopen?: KeyStoreOpener | undefined
+  /**
+   * Opens a store whose database cannot be reached (a server that is down, a closed handle): given,
+   * the suite checks that every call fails and the verifier answers `503`. Default: none.
+   */
+  readonly unreachable?: KeyStoreOpener | undefined
 }
 
 /**
@@ -64,5 +70,6 @@ export function describeKeyStoreConformance(
     describeSigningKeys(harness)
     describeConcurrency(harness)
     describePersistence(harness)
+    describeUnreachable(options.unreachable)
   })
 }

@@ -93,6 +93,11 @@ export class SqliteKeyStore implements KeyStore {
       listSigningKeys: db.prepare<[], SigningKeyRow>(
         `SELECT ${signingKeyColumns} FROM signing_keys ORDER BY created_at, kid`,
       ),
+      // Expiry only moves earlier; NULL stands for "no expiry yet", which SQLite's MIN would keep.
+      expireSigningKey: db.prepare<{ kid: string; expires_at: number }, SigningKeyRow>(
+        `UPDATE signing_keys SET expires_at = CASE WHEN expires_at IS NULL THEN @expires_at ELSE MIN(expires_at, @expires_at) END
+         WHERE kid = @kid RETURNING ${signingKeyColumns}`,
+      ),
       insertSigningKey: db.prepare<SigningKeyRow>(
         `INSERT INTO signing_keys (${signingKeyColumns})
          VALUES (@kid, @alg, @public_jwk, @private_jwk, @created_at, @activates_at, @expires_at)`,
@@ -172,6 +177,11 @@ export class SqliteKeyStore implements KeyStore {
     } catch (error) {
       throw constraintError(error, `A signing key with the kid ${JSON.stringify(key.kid)} already exists.`)
     }
+  }
+
+  expireSigningKey(kid: string, expiresAt: Date): SigningKeyRecord | undefined {
+    const row = this.#statements.expireSigningKey.get({ kid, expires_at: expiresAt.getTime() })
+    return row && rowToSigningKey(row)
   }
 
   /** Closes the database file. The store cannot be used afterwards. */

@@ -5,6 +5,7 @@ import { assertUsable, checkApiKey } from './credential-check.js'
 import { describeError, type ErrorContext, type HttpErrorDescription, toResponse } from './error-response.js'
 import { isLatchkeyError, LatchkeyError } from './errors.js'
 import type { AuthEvent, AuthEventHandler } from './events.js'
+import { createKeyLookup } from './key-lookup.js'
 import type { KeyStore } from './key-store.js'
 import { callStore } from './lib/store-call.js'
 import { type AuthorizationServerMetadata, authorizationServerMetadata } from './metadata.js'
@@ -43,8 +44,30 @@ export interface VerifierOptions {
   readonly verifiedTokenCacheSize?: number
   /** How long a store call may take before the request fails closed with 503, in ms. Default: 5000. */
   readonly storeTimeout?: number
-  /** How often signing keys are re-read from the store, in ms, to follow rotations. Default: 60,000. */
+  /**
+   * How often signing keys are re-read from the store, in ms, to follow rotations made elsewhere.
+   * A store with a change feed (Postgres) also pushes rotations at once. Keep it below the
+   * activation delay of rotations (`rotateSigningKey`, default 120,000). Default: 60,000.
+   */
   readonly signingKeyRefreshInterval?: number
+  /**
+   * How many API keys' statuses are kept in memory, for stores with a change feed
+   * ({@link KeyStore.watch}, e.g. Postgres) only: a store without one is read on every request.
+   * 0 reads the store on every request whatever the store. Default: 10,000.
+   */
+  readonly keyStatusCacheSize?: number
+  /**
+   * How long a cached key status is trusted while the store's change feed is live, in ms, in case a
+   * change went unreported; every reported change ends it at once. 1000 to 86,400,000. Default: 300,000.
+   */
+  readonly keyStatusMaxAge?: number
+  /**
+   * The revocation bound while the store's change feed is down (connection lost, not yet
+   * re-subscribed): a cached key status older than this many ms is read again, so a revocation made
+   * elsewhere is honoured at most this late. 0 to 60,000; 0 reads the store on every request then.
+   * Default: 1000.
+   */
+  readonly keyStatusFallbackMaxAge?: number
   /** Scopes advertised in the metadata (`scopes_supported`). Default: not advertised. */
   readonly scopesSupported?: readonly string[]
   /** Receives an event for every authentication decision. Default: none. */
@@ -97,6 +120,12 @@ export interface Verifier {
   /** {@link Verifier.describeError} as a Web `Response`. */
   errorResponse(error: unknown, context?: ErrorContext): Response
   readonly paths: VerifierPaths
+  /**
+   * Ends the verifier's subscription to the store's change feed, if it made one, and forgets cached
+   * statuses. The store itself stays open: close it separately. Optional so that other
+   * implementations of this interface stay valid.
+   */
+  close?(): void
 }
 
 /** Creates a {@link Verifier}. Cheap: signing keys are loaded, or generated, on first use. */
@@ -119,6 +148,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
     refreshInterval: options.signingKeyRefreshInterval ?? 60_000,
   })
   const tokenSettings = { ring, issuer, audience, clockTolerance, now }
+  const keys = createKeyLookup({
+    store: options.store,
+    storeTimeout,
+    ring,
+    cache: {
+      capacity: inRange('keyStatusCacheSize', options.keyStatusCacheSize ?? 10_000, 0, 10_000_000),
+      maxAge: inRange('keyStatusMaxAge', options.keyStatusMaxAge ?? 300_000, 1000, 86_400_000),
+      fallbackMaxAge: inRange('keyStatusFallbackMaxAge', options.keyStatusFallbackMaxAge ?? 1000, 0, 60_000),
+      now,
+    },
+  })
   const context: VerifierContext = {
     store: options.store,
     storeTimeout,
@@ -130,9 +170,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     now,
     ring,
     tokenSettings,
+    findApiKey: keys.find,
     authorizationValues: (request) => {
       const value = request.headers.get('authorization')
-      return value === null ? [] : [value]
+      if (value === null) return []
+      // Fetch Headers join repeated lines with ", "; Basic and Bearer credentials never hold a comma.
+      return /^(basic|bearer)\s/i.test(value) && value.includes(',') ? value.split(/\s*,\s*/) : [value]
     },
   }
   const cache = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000)
@@ -179,8 +222,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const { claims } = verified
     const subject = claims.sub
-    // Revocation: the key and its account must still be enabled, checked on every request, cached or not.
-    const key = await callStore(storeTimeout, () => options.store.findApiKey(subject))
+    // Revocation: the key and its account must still be enabled, checked on every request, token cached or not.
+    const key = await keys.find(subject)
     if (!key) throw new LatchkeyError('ERR_INVALID_TOKEN', 'The access token is not valid.', { reason: 'unknown_key' })
     assertUsable(key, 'ERR_INVALID_TOKEN')
     const granted = claims.scope === undefined || claims.scope === '' ? [] : claims.scope.split(' ')
@@ -217,7 +260,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (credentials.scheme === 'basic') {
         method = 'basic'
         keyId = credentials.userId
-        const key = await checkApiKey(options.store, storeTimeout, credentials.userId, credentials.password)
+        const key = await checkApiKey(keys.find, credentials.userId, credentials.password)
         principal = { keyId: key.id, accountId: key.accountId, scopes: key.scopes, method }
       } else if (credentials.scheme === 'bearer') {
         method = 'bearer'
@@ -253,7 +296,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     try {
       const { key, body } = await processTokenRequest(context, request, state)
       emit({ type: 'token', outcome: 'success', method: 'basic', keyId: key.id, accountId: key.accountId }, started)
-      return new Response(JSON.stringify(body), { status: 200, headers: tokenResponseHeaders })
+      // A fresh headers object each time: some runtimes' Response (e.g. @hono/node-server) write into it.
+      return new Response(JSON.stringify(body), { status: 200, headers: { ...tokenResponseHeaders } })
     } catch (error) {
       emit(
         {
@@ -282,7 +326,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (pathname === paths.token) return handleTokenRequest(request)
       if (pathname !== paths.jwks && pathname !== paths.metadata) return undefined
       if (request.method !== 'GET' && request.method !== 'HEAD') {
-        return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD' } })
+        const error = new LatchkeyError('ERR_METHOD_NOT_ALLOWED', 'This endpoint accepts only GET and HEAD.', {
+          allow: ['GET', 'HEAD'],
+        })
+        return toResponse(describeError(error, 'resource', realm))
       }
       try {
         const document = pathname === paths.jwks ? await callStore(storeTimeout, () => ring.jwks()) : metadata
@@ -299,6 +346,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     describeError: (error, errorContext = 'resource') => describeError(error, errorContext, realm),
     errorResponse: (error, errorContext = 'resource') => toResponse(describeError(error, errorContext, realm)),
     paths,
+    close: () => keys.close(),
   }
 }
 

@@ -1,7 +1,6 @@
 import { isWellFormedCredential, verifySecret } from './api-key.js'
 import { LatchkeyError } from './errors.js'
-import type { ApiKeyCredential, KeyStore } from './key-store.js'
-import { callStore } from './lib/store-call.js'
+import type { ApiKeyCredential } from './key-store.js'
 
 /**
  * Checks an API key id and secret. Every well-formed id is looked up and every secret hashed and
@@ -9,13 +8,12 @@ import { callStore } from './lib/store-call.js'
  * wrong secret and a disabled key cost the same work and raise the same `ERR_INVALID_CREDENTIALS`.
  */
 export async function checkApiKey(
-  store: KeyStore,
-  storeTimeout: number,
+  findKey: (id: string) => Promise<ApiKeyCredential | undefined>,
   keyId: string,
   secret: string,
 ): Promise<ApiKeyCredential> {
   const wellFormed = isWellFormedCredential(keyId) && isWellFormedCredential(secret)
-  const key = wellFormed ? await callStore(storeTimeout, () => store.findApiKey(keyId)) : undefined
+  const key = wellFormed ? await findKey(keyId) : undefined
   const secretMatches = verifySecret(secret, key?.secretHash)
   if (!wellFormed) throw refused('malformed_key')
   if (!key) throw refused('unknown_key')

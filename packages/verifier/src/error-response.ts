@@ -39,7 +39,7 @@ const table: Record<LatchkeyErrorCode, Entry> = {
   ERR_UNSUPPORTED_GRANT_TYPE: { status: 400, error: 'unsupported_grant_type' },
   ERR_INVALID_SCOPE: { status: 400, error: 'invalid_scope' },
   ERR_INVALID_TARGET: { status: 400, error: 'invalid_target' },
-  ERR_METHOD_NOT_ALLOWED: { status: 405, error: 'invalid_request', description: 'Use POST.' },
+  ERR_METHOD_NOT_ALLOWED: { status: 405, error: 'invalid_request' },
   ERR_STORE_UNAVAILABLE: {
     status: 503,
     error: 'temporarily_unavailable',
@@ -81,7 +81,7 @@ export function describeError(error: unknown, context: ErrorContext, realm: stri
   if (context === 'token') headers.Pragma = 'no-cache'
   const challenge = challengeFor(latchkeyError, context, realm, entry.error, description, scope)
   if (challenge) headers['WWW-Authenticate'] = challenge
-  if (latchkeyError?.code === 'ERR_METHOD_NOT_ALLOWED') headers.Allow = 'POST'
+  if (latchkeyError?.code === 'ERR_METHOD_NOT_ALLOWED') headers.Allow = (latchkeyError.allow ?? ['POST']).join(', ')
   if (latchkeyError?.code === 'ERR_STORE_UNAVAILABLE') headers['Retry-After'] = '1'
 
   const body: Record<string, string> = { error: entry.error, error_description: description }

@@ -55,6 +55,8 @@ export interface LatchkeyErrorOptions {
   reason?: FailureReason
   /** The scopes a route requires, for `ERR_INSUFFICIENT_SCOPE`. */
   scope?: readonly string[]
+  /** The methods the endpoint accepts, for `ERR_METHOD_NOT_ALLOWED`. */
+  allow?: readonly string[]
 }
 
 /**
@@ -66,6 +68,7 @@ export class LatchkeyError extends Error {
   readonly code: LatchkeyErrorCode
   readonly reason: FailureReason | undefined
   readonly scope: readonly string[] | undefined
+  readonly allow: readonly string[] | undefined
   readonly [marker] = true
 
   constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
@@ -73,6 +76,7 @@ export class LatchkeyError extends Error {
     this.code = code
     this.reason = options.reason
     this.scope = options.scope
+    this.allow = options.allow
   }
 }
 

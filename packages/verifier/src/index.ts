@@ -41,6 +41,9 @@ export type {
   ApiKeyStatus,
   Awaitable,
   KeyStore,
+  KeyStoreSubscription,
+  KeyStoreWatchEvent,
+  KeyStoreWatchListener,
   SigningKeyRecord,
 } from './key-store.js'
 export { MemoryKeyStore } from './memory-key-store.js'
@@ -48,4 +51,8 @@ export type { AuthorizationServerMetadata } from './metadata.js'
 export type { AuthenticationMethod, Principal } from './principal.js'
 export { formatScope, isScopeToken, missingScopes, parseScope } from './scope.js'
 export type { JSONWebKeySet, SigningAlgorithm } from './signing-key-ring.js'
+export type { RotateSigningKeyOptions, SigningKeyInfo, SigningKeyRotation } from './signing-key-rotation.js'
+export { listSigningKeys, rotateSigningKey } from './signing-key-rotation.js'
+export type { SigningKeyState } from './signing-key-state.js'
+export { signingKeyStates } from './signing-key-state.js'
 export type { TokenResponseBody } from './token-endpoint.js'

@@ -83,6 +83,45 @@ export interface KeyStore {
   listSigningKeys(): Awaitable<SigningKeyRecord[]>
   /** Stores a new signing key; a duplicate `kid` throws. */
   insertSigningKey(key: SigningKeyRecord): Awaitable<void>
+  /**
+   * Sets when a signing key stops verifying, for rotation. Expiry only ever moves earlier: a key
+   * whose `expiresAt` is already at or before `expiresAt` keeps it. Returns the key as it now is,
+   * or `undefined` when there is none. Optional so that older stores still type-check; without it
+   * {@link rotateSigningKey} refuses to run.
+   */
+  expireSigningKey?(kid: string, expiresAt: Date): Awaitable<SigningKeyRecord | undefined>
+  /**
+   * Subscribes to changes made through any connection (this process, other instances, the CLI),
+   * so the verifier can cache key statuses and invalidate them. A store without it is read on
+   * every request, as before. See {@link KeyStoreWatchEvent} for the protocol.
+   */
+  watch?(listener: KeyStoreWatchListener): KeyStoreSubscription
   /** Releases connections and file handles. */
   close?(): Awaitable<void>
+}
+
+/**
+ * What a store's change feed reports. A feed is not live until it reports `connected`; after
+ * `disconnected`, changes may be lost until the next `connected`, so a cache must drop everything
+ * on both and trust nothing but fresh reads in between.
+ */
+export type KeyStoreWatchEvent =
+  /** The feed listens: changes committed from now on are reported. Earlier ones may have been missed. */
+  | { readonly type: 'connected' }
+  /** The feed lost its connection; the store re-subscribes by itself and reports `connected` again. */
+  | { readonly type: 'disconnected'; readonly error?: unknown }
+  /** A key's status, scopes or existence changed. */
+  | { readonly type: 'api-key'; readonly id: string }
+  /** An account's status or existence changed: every key of it is affected. */
+  | { readonly type: 'account'; readonly id: string }
+  /** A signing key was added, expired or removed. */
+  | { readonly type: 'signing-keys' }
+
+/** Receives {@link KeyStoreWatchEvent}s. Called synchronously; it must not throw. */
+export type KeyStoreWatchListener = (event: KeyStoreWatchEvent) => void
+
+/** An active {@link KeyStore.watch} subscription. */
+export interface KeyStoreSubscription {
+  /** Stops the events; the store releases the feed's connection when no subscription is left. */
+  close(): void
 }

@@ -77,6 +77,14 @@ export class MemoryKeyStore implements KeyStore {
     if (this.#signingKeys.has(key.kid)) throw new Error(`Signing key ${key.kid} already exists.`)
     this.#signingKeys.set(key.kid, structuredClone(key))
   }
+
+  expireSigningKey(kid: string, expiresAt: Date): SigningKeyRecord | undefined {
+    const key = this.#signingKeys.get(kid)
+    if (!key || (key.expiresAt !== null && key.expiresAt <= expiresAt)) return key
+    const updated = { ...key, expiresAt: new Date(expiresAt) }
+    this.#signingKeys.set(kid, updated)
+    return updated
+  }
 }
 
 /** The store contract's order: by `createdAt`, then by id for records created in the same millisecond. */

@@ -1,6 +1,8 @@
-import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import { type CryptoKey, importJWK, type JWK } from 'jose'
 import type { KeyStore, SigningKeyRecord } from './key-store.js'
 import { callStore } from './lib/store-call.js'
+import { generateSigningKey } from './signing-key-generation.js'
+import { activeSigningKey, verifiesAt } from './signing-key-state.js'
 
 /** The JWS algorithms Latchkey signs with. Each key is tied to one: no token may choose another. */
 export type SigningAlgorithm = SigningKeyRecord['alg']
@@ -41,6 +43,8 @@ export class SigningKeyRing {
   readonly #options: RingOptions
   #records: readonly SigningKeyRecord[] = []
   #loadedAt = Number.NEGATIVE_INFINITY
+  /** Set when the store reported a change: the next use reloads, whatever the refresh interval. */
+  #stale = false
   #loading: Promise<void> | undefined
   readonly #imported = new Map<string, Promise<CryptoKey>>()
 
@@ -95,8 +99,16 @@ export class SigningKeyRing {
     }
   }
 
+  /**
+   * Makes the next use read the store again, as when the store's change feed reports a signing-key
+   * change. A failed reload keeps the keys loaded so far, as a scheduled refresh does.
+   */
+  invalidate(): void {
+    this.#stale = true
+  }
+
   async #fresh(): Promise<void> {
-    if (this.#options.now() - this.#loadedAt < this.#options.refreshInterval) return
+    if (!this.#stale && this.#options.now() - this.#loadedAt < this.#options.refreshInterval) return
     try {
       await this.#reload()
     } catch (error) {
@@ -109,8 +121,13 @@ export class SigningKeyRing {
     this.#loading ??= (async () => {
       try {
         // Bounded, so a store that never answers cannot hold every later reload on this promise.
+        // Cleared before the read: a change reported while it runs marks the ring stale again.
+        this.#stale = false
         this.#records = await callStore(this.#options.storeTimeout, () => this.#options.store.listSigningKeys())
         this.#loadedAt = this.#options.now()
+      } catch (error) {
+        this.#stale = true
+        throw error
       } finally {
         this.#loading = undefined
       }
@@ -124,23 +141,11 @@ export class SigningKeyRing {
   }
 
   #usable(record: SigningKeyRecord): boolean {
-    return record.expiresAt === null || record.expiresAt.getTime() > this.#options.now()
+    return verifiesAt(record, this.#options.now())
   }
 
   #newestActive(): SigningKeyRecord | undefined {
-    const now = this.#options.now()
-    let newest: SigningKeyRecord | undefined
-    for (const record of this.#records) {
-      if (!this.#usable(record) || record.activatesAt.getTime() > now) continue
-      if (
-        !newest ||
-        record.activatesAt.getTime() > newest.activatesAt.getTime() ||
-        (record.activatesAt.getTime() === newest.activatesAt.getTime() && record.kid > newest.kid)
-      ) {
-        newest = record
-      }
-    }
-    return newest
+    return activeSigningKey(this.#records, this.#options.now())
   }
 
   #import(record: SigningKeyRecord, which: 'publicJwk' | 'privateJwk'): Promise<CryptoKey> {
@@ -154,13 +159,7 @@ export class SigningKeyRing {
     return key
   }
 
-  async #generate(): Promise<SigningKeyRecord> {
-    const { alg, now } = { alg: this.#options.algorithm, now: new Date(this.#options.now()) }
-    const pair = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) })
-    const publicJwk = await exportJWK(pair.publicKey)
-    const privateJwk = await exportJWK(pair.privateKey)
-    // RFC 7638 thumbprints make kids unique and derivable from the key itself.
-    const kid = await calculateJwkThumbprint(publicJwk)
-    return { kid, alg, publicJwk, privateJwk, createdAt: now, activatesAt: now, expiresAt: null }
+  #generate(): Promise<SigningKeyRecord> {
+    return generateSigningKey(this.#options.algorithm, new Date(this.#options.now()))
   }
 }

@@ -39,7 +39,7 @@ export async function processTokenRequest(
   state: TokenRequestState,
 ): Promise<TokenGrant> {
   if (request.method !== 'POST') {
-    throw new LatchkeyError('ERR_METHOD_NOT_ALLOWED', 'The token endpoint accepts only POST.')
+    throw new LatchkeyError('ERR_METHOD_NOT_ALLOWED', 'The token endpoint accepts only POST.', { allow: ['POST'] })
   }
   const authorization = context.authorizationValues(request)
   if (authorization.length > 1) throw invalidRequest('The request has more than one Authorization header.')
@@ -57,7 +57,7 @@ export async function processTokenRequest(
 
   const { keyId, secret } = clientCredentials(authorization[0], form)
   state.keyId = keyId
-  const key = await checkApiKey(context.store, context.storeTimeout, keyId, secret)
+  const key = await checkApiKey(context.findApiKey, keyId, secret)
   state.key = key
 
   const requested = form.get('scope')

@@ -1,4 +1,4 @@
-import type { KeyStore } from './key-store.js'
+import type { ApiKeyCredential, KeyStore } from './key-store.js'
 import type { SigningKeyRing } from './signing-key-ring.js'
 
 /** The resolved settings and shared parts every request handler of one verifier uses. Internal. */
@@ -22,6 +22,8 @@ export interface VerifierContext {
     readonly clockTolerance: number
     readonly now: () => number
   }
+  /** The hot-path key read: through the key-status cache when the store has a change feed. */
+  findApiKey(id: string): Promise<ApiKeyCredential | undefined>
   /** Every `Authorization` value of a request, one per header line where the runtime keeps them apart. */
   authorizationValues(request: Request): string[]
 }

@@ -1,0 +1,40 @@
+/** How long and how hard one `pnpm bench` run measures. */
+export interface BenchConfig {
+  readonly quick: boolean
+  /** Rounds over every scenario, interleaved (A B C … A B C …). */
+  readonly rounds: number
+  /** Seconds of load per scenario per round. */
+  readonly duration: number
+  /** Seconds of load per scenario before the first round, not recorded (JIT, caches, connection pools). */
+  readonly warmup: number
+  /** Concurrent connections of the load generator. */
+  readonly connections: number
+  /** Distinct tokens for "every token new": more than the verified-token cache holds, so each one misses. */
+  readonly tokenCount: number
+  /** Whether the in-process micro-benchmarks run after the load scenarios. */
+  readonly micro: boolean
+}
+
+/** Reads `--quick` (or `BENCH_QUICK=1`), `--rounds=N`, `--duration=S`, `--no-micro` and `--only=a,b`. */
+export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): BenchConfig & { only?: string[] } {
+  const flag = (name: string): string | undefined =>
+    argv.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`))?.split('=')[1] ?? undefined
+  const has = (name: string): boolean => argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`))
+  const quick = has('quick') || env.BENCH_QUICK === '1'
+  const number = (name: string, fallback: number): number => {
+    const value = Number(flag(name) ?? fallback)
+    if (!Number.isFinite(value) || value <= 0) throw new RangeError(`--${name} must be a positive number.`)
+    return value
+  }
+  const only = flag('only')
+  return {
+    quick,
+    rounds: number('rounds', 3),
+    duration: number('duration', quick ? 1 : 5),
+    warmup: number('warmup', quick ? 1 : 2),
+    connections: number('connections', 10),
+    tokenCount: number('tokens', quick ? 12_000 : 20_000),
+    micro: !has('no-micro'),
+    ...(only === undefined ? {} : { only: only.split(',') }),
+  }
+}

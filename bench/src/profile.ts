@@ -1,0 +1,47 @@
+// `pnpm --filter @latchkey/bench cpu-profile <scenario-id>`: runs one load scenario against its server
+// started with `--cpu-prof`, then prints where the server's CPU time went (self time by package and
+// by function, idle excluded). The .cpuprofile stays in bench/results/ for Chrome DevTools.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { type CpuProfile, summarize } from './cpu-profile.js'
+import { createFixture } from './fixture.js'
+import { LoadGenerator } from './load-generator.js'
+import { scenarios } from './scenarios.js'
+import { startServer } from './server-process.js'
+import { benchDirectory } from './ts-process.js'
+
+const id = process.argv[2]
+const duration = Number(process.argv.find((arg) => arg.startsWith('--duration='))?.split('=')[1] ?? 8)
+const { fixture, path } = await createFixture(12_000)
+const scenario = scenarios(fixture).find((candidate) => candidate.id === id)
+if (!scenario) {
+  console.error(
+    `Usage: profile <scenario>; one of: ${scenarios(fixture)
+      .map((s) => s.id)
+      .join(', ')}`,
+  )
+  process.exit(1)
+}
+const directory = join(benchDirectory, 'results', 'profiles', `${scenario.id}-${Date.now()}`)
+mkdirSync(directory, { recursive: true })
+const server = await startServer(scenario.server, path, ['--cpu-prof', `--cpu-prof-dir=${directory}`])
+const load = new LoadGenerator()
+const job = { scenario: scenario.id, port: server.port, request: scenario.request, connections: 10 }
+await load.run({ ...job, duration: 2, tokensFile: fixture.tokensFile })
+const summary = await load.run({ ...job, duration, tokensFile: fixture.tokensFile })
+await load.close()
+await server.stop()
+rmSync(fixture.directory, { recursive: true, force: true })
+
+// tsx's loader runs in a worker thread with its own profile: the server's is the largest.
+const file = readdirSync(directory)
+  .filter((name) => name.endsWith('.cpuprofile'))
+  .sort((a, b) => statSync(join(directory, b)).size - statSync(join(directory, a)).size)[0]
+if (!file) throw new Error(`No profile was written to ${directory}.`)
+const { origins, functions } = summarize(JSON.parse(readFileSync(join(directory, file), 'utf8')) as CpuProfile)
+console.log(`${scenario.label}: ${summary.requestsPerSecond.toFixed(0)} req/s under the profiler`)
+console.log('\nSelf time by origin (% of busy samples):')
+for (const share of origins.slice(0, 12)) console.log(`${share.percent.toFixed(1).padStart(6)} %  ${share.name}`)
+console.log('\nTop functions by self time:')
+for (const share of functions) console.log(`${share.percent.toFixed(1).padStart(6)} %  ${share.name}`)
+console.log(`\nProfile: ${join(directory, file)}`)

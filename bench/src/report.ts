@@ -1,0 +1,131 @@
+import type { LoadSummary } from './load.js'
+import type { Scenario, Target } from './scenarios.js'
+import { pairedRatios, type Spread, spread } from './stats.js'
+
+/** One scenario's measurements: one summary per round, `undefined` where a round failed. */
+export interface ScenarioRounds {
+  readonly scenario: Scenario
+  readonly rounds: readonly (LoadSummary | undefined)[]
+}
+
+/** A target from the issue, checked against the same run. */
+export interface TargetCheck extends Target {
+  readonly ratio: Spread
+  readonly met: boolean
+}
+
+/** One line of the table. */
+export interface ReportRow {
+  readonly id: string
+  readonly label: string
+  readonly rate: Spread
+  /** × the scenario's baseline, per round, then median and range. */
+  readonly ratio: Spread
+  readonly baseline: string
+  readonly latencyP50: number
+  readonly latencyP99: number
+  /** Responses with another status than expected, connection errors and timeouts, over all rounds. */
+  readonly unexpected: number
+  readonly targets: readonly TargetCheck[]
+}
+
+const rateOf = (rounds: readonly (LoadSummary | undefined)[]): number[] =>
+  rounds.map((round) => round?.requestsPerSecond ?? Number.NaN)
+
+/** Rates, ratios against same-round references, and targets for every scenario. */
+export function buildRows(results: readonly ScenarioRounds[]): ReportRow[] {
+  const byId = new Map(results.map((result) => [result.scenario.id, rateOf(result.rounds)]))
+  const ratioTo = (rates: number[], reference: string): Spread => spread(pairedRatios(rates, byId.get(reference) ?? []))
+  return results.map(({ scenario, rounds }) => {
+    const rates = rateOf(rounds)
+    const measured = rounds.filter((round): round is LoadSummary => round !== undefined)
+    const unexpected = measured.reduce((sum, round) => {
+      const expected = round.statusCounts[String(scenario.expectedStatus)] ?? 0
+      const answered = Object.values(round.statusCounts).reduce((total, count) => total + count, 0)
+      return sum + (answered - expected) + round.errors + round.timeouts
+    }, 0)
+    return {
+      id: scenario.id,
+      label: scenario.label,
+      rate: spread(rates.filter(Number.isFinite)),
+      ratio: ratioTo(rates, scenario.baseline),
+      baseline: scenario.baseline,
+      latencyP50: spread(measured.map((round) => round.latencyP50)).median,
+      latencyP99: spread(measured.map((round) => round.latencyP99)).median,
+      unexpected,
+      targets: (scenario.targets ?? []).map((target) => {
+        const ratio = ratioTo(rates, target.against)
+        return { ...target, ratio, met: ratio.median >= target.atLeast }
+      }),
+    }
+  })
+}
+
+const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '–')
+const range = ({ median, min, max }: Spread, digits: number): string =>
+  `${fixed(median, digits)} (${fixed(min, digits)}–${fixed(max, digits)})`
+
+/** The load table as GitHub Markdown, ready to paste into docs/performance.md. */
+export function formatLoadTable(rows: readonly ReportRow[]): string {
+  const lines = [
+    '| Scenario | req/s, median (min–max) | × baseline, median (min–max) | p50 / p99 ms | Target |',
+    '|---|---:|---:|---:|---|',
+  ]
+  for (const row of rows) {
+    const isBaseline = row.id === row.baseline
+    const warning = row.unexpected > 0 ? ` ⚠ ${row.unexpected} unexpected responses` : ''
+    lines.push(
+      `| ${row.label}${warning} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+function formatTargets(targets: readonly TargetCheck[]): string {
+  return targets
+    .map((target) => `${target.met ? '✅' : '❌'} ≥ ${target.atLeast} × ${target.against}: ${range(target.ratio, 2)}`)
+    .join('<br>')
+}
+
+/** One in-process micro-benchmark's result, in nanoseconds per call. */
+export interface MicroResult {
+  readonly group: string
+  readonly name: string
+  readonly avg: number
+  readonly p50: number
+  readonly p99: number
+  readonly min: number
+  readonly max: number
+}
+
+const time = (nanoseconds: number): string =>
+  nanoseconds >= 1e6
+    ? `${(nanoseconds / 1e6).toFixed(2)} ms`
+    : nanoseconds >= 1e3
+      ? `${(nanoseconds / 1e3).toFixed(1)} µs`
+      : `${nanoseconds.toFixed(0)} ns`
+
+/** The micro-benchmarks as a Markdown table. */
+export function formatMicroTable(results: readonly MicroResult[]): string {
+  const lines = ['| Group | Benchmark | avg | p50 | p99 | min–max |', '|---|---|---:|---:|---:|---:|']
+  for (const result of results) {
+    lines.push(
+      `| ${result.group} | ${result.name} | ${time(result.avg)} | ${time(result.p50)} | ${time(result.p99)} | ${time(result.min)}–${time(result.max)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+/**
+ * The client target: `client.fetch` p50 over plain `fetch` p50, per alternating round, then the
+ * median. `undefined` when the client benchmarks did not run.
+ */
+export function clientOverhead(results: readonly MicroResult[]): string | undefined {
+  const p50s = (prefix: string): number[] =>
+    results.filter((result) => result.name.startsWith(prefix)).map((result) => result.p50)
+  const ratios = pairedRatios(p50s('client.fetch, cached token'), p50s('plain fetch'))
+  if (ratios.length === 0) return undefined
+  const { median } = spread(ratios)
+  const met = median <= 1.05
+  return `${met ? '✅' : '❌'} client.fetch (cached token) p50 ÷ plain fetch p50: ${fixed(median, 2)} (rounds: ${ratios.map((ratio) => fixed(ratio, 2)).join(', ')}); target ≤ 1.05`
+}

@@ -1,0 +1,179 @@
+// `pnpm bench`: starts every server in its own process, measures each scenario with autocannon from
+// another process, interleaved over rounds (A B C … A B C …), then runs the micro-benchmarks and
+// prints the tables ready to paste into docs/performance.md. See that file for the method.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
+import { readConfig } from './config.js'
+import { createFixture } from './fixture.js'
+import type { LoadSummary } from './load.js'
+import { LoadGenerator } from './load-generator.js'
+import {
+  buildRows,
+  clientOverhead,
+  formatLoadTable,
+  formatMicroTable,
+  type MicroResult,
+  type ScenarioRounds,
+} from './report.js'
+import { type Scenario, type ServerName, scenarios } from './scenarios.js'
+import { type ServerProcess, startServer } from './server-process.js'
+import { benchDirectory, forkScript, nextMessage } from './ts-process.js'
+
+const config = readConfig(process.argv.slice(2), process.env)
+const started = Date.now()
+const log = (message: string): void => {
+  console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`)
+}
+
+// Everything is bounded: a run that overruns this is stopped, children included.
+const deadline = (config.quick ? 5 : 15) * 60_000
+setTimeout(() => {
+  log(`The run took more than ${deadline / 60_000} minutes; stopping.`)
+  process.exit(3)
+}, deadline).unref()
+
+log(
+  `${config.quick ? 'Quick' : 'Full'} run: ${config.rounds} rounds × ${config.duration} s per scenario, ` +
+    `${config.connections} connections, ${cpus().length} CPUs, load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+)
+const fixtureStarted = performance.now()
+const { fixture, path: fixturePath } = await createFixture(config.tokenCount)
+log(`Issued ${config.tokenCount} tokens in ${((performance.now() - fixtureStarted) / 1000).toFixed(1)} s`)
+
+const all = scenarios(fixture)
+const wanted = config.only ? new Set(config.only) : undefined
+const selected = wanted
+  ? all.filter(
+      (scenario) =>
+        wanted.has(scenario.id) ||
+        all.some(
+          (other) =>
+            wanted.has(other.id) &&
+            (other.baseline === scenario.id || other.targets?.some((target) => target.against === scenario.id)),
+        ),
+    )
+  : all
+
+const servers = new Map<ServerName, ServerProcess>()
+const load = new LoadGenerator()
+process.on('SIGINT', () => process.exit(130))
+
+try {
+  for (const name of new Set(selected.map((scenario) => scenario.server))) {
+    servers.set(name, await startServer(name, fixturePath))
+  }
+  log(`Started ${servers.size} servers`)
+  for (const scenario of selected) await checkAnswer(scenario)
+
+  const measure = (scenario: Scenario, duration: number): Promise<LoadSummary> =>
+    load.run({
+      scenario: scenario.id,
+      port: portOf(scenario),
+      request: scenario.request,
+      duration,
+      connections: config.connections,
+      tokensFile: fixture.tokensFile,
+    })
+
+  for (const scenario of selected) await measure(scenario, config.warmup)
+  log('Warmed up')
+
+  const results: ScenarioRounds[] = selected.map((scenario) => ({ scenario, rounds: [] }))
+  for (let round = 0; round < config.rounds; round++) {
+    for (const result of results) {
+      let summary: LoadSummary | undefined
+      try {
+        summary = await measure(result.scenario, config.duration)
+      } catch (error) {
+        log(`${result.scenario.id} failed in round ${round + 1}: ${String(error)}`)
+      }
+      ;(result.rounds as (LoadSummary | undefined)[]).push(summary)
+    }
+    log(`Round ${round + 1} of ${config.rounds} done`)
+  }
+  await stopAll()
+
+  const micro = config.micro ? await runMicro() : []
+  const rows = buildRows(results)
+  const loadTable = formatLoadTable(rows)
+  const microTable = micro.length > 0 ? formatMicroTable(micro) : ''
+  const client = clientOverhead(micro)
+  const environment = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    loadAverageAtEnd: loadavg(),
+    quick: config.quick,
+    rounds: config.rounds,
+    duration: config.duration,
+    connections: config.connections,
+  }
+  const markdown = [
+    `Measured ${environment.date.slice(0, 10)}, Node ${environment.node}, ${environment.cpus} × ${environment.cpu}, ` +
+      `${config.rounds} rounds × ${config.duration} s, ${config.connections} connections${config.quick ? ' (quick mode)' : ''}.`,
+    '',
+    loadTable,
+    ...(microTable ? ['', microTable] : []),
+    ...(client ? ['', client] : []),
+    '',
+  ].join('\n')
+
+  const resultsDirectory = join(benchDirectory, 'results')
+  mkdirSync(resultsDirectory, { recursive: true })
+  // Rounds by scenario id only: the requests carry the (throwaway) key's credentials and tokens.
+  const rounds = results.map(({ scenario, rounds }) => ({ scenario: scenario.id, rounds }))
+  const json = JSON.stringify({ environment, rows, rounds, micro }, null, 2)
+  writeFileSync(join(resultsDirectory, `${environment.date.replaceAll(':', '-')}.json`), json)
+  writeFileSync(join(resultsDirectory, 'latest.json'), json)
+  writeFileSync(join(resultsDirectory, 'latest.md'), markdown)
+  console.log(`\n${markdown}`)
+  log(`Wrote bench/results/latest.md and latest.json in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+} finally {
+  await stopAll()
+  rmSync(fixture.directory, { recursive: true, force: true })
+}
+
+function portOf(scenario: Scenario): number {
+  const server = servers.get(scenario.server)
+  if (!server) throw new Error(`The ${scenario.server} server is not running.`)
+  return server.port
+}
+
+/** One request before any load, so a misconfigured scenario fails at once and says why. */
+async function checkAnswer(scenario: Scenario): Promise<void> {
+  const { method, path, headers = {}, body, rotateTokens } = scenario.request
+  const response = await fetch(`http://127.0.0.1:${portOf(scenario)}${path}`, {
+    method,
+    headers: rotateTokens ? { ...headers, authorization: `Bearer ${fixture.token}` } : headers,
+    ...(body ? { body } : {}),
+  })
+  const text = await response.text()
+  if (response.status !== scenario.expectedStatus) {
+    throw new Error(`${scenario.id} answered ${response.status}, not ${scenario.expectedStatus}: ${text.slice(0, 300)}`)
+  }
+}
+
+async function stopAll(): Promise<void> {
+  await load.close()
+  await Promise.all([...servers.values()].map((server) => server.stop()))
+  servers.clear()
+}
+
+/** Runs micro/index.ts in its own process, so the load scenarios' heap and JIT state play no part. */
+async function runMicro(): Promise<MicroResult[]> {
+  log('Micro-benchmarks')
+  const output = join(fixture.directory, 'micro.json')
+  const child = forkScript('micro/index.ts', { BENCH_MICRO_OUT: output, ...(config.quick ? { BENCH_QUICK: '1' } : {}) })
+  try {
+    await nextMessage(child, 5 * 60_000, (message): message is 'done' => message === 'done')
+    return JSON.parse(readFileSync(output, 'utf8')) as MicroResult[]
+  } catch (error) {
+    log(`The micro-benchmarks failed: ${String(error)}`)
+    child.kill('SIGKILL')
+    return []
+  }
+}

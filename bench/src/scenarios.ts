@@ -1,0 +1,221 @@
+/** The server processes, one file each in `servers/`. */
+export type ServerName =
+  | 'baseline'
+  | 'node-http-baseline'
+  | 'latchkey-express'
+  | 'latchkey-fetch'
+  | 'express-basic-auth'
+  | 'passport-http'
+  | 'oauth2-jwt-bearer'
+  | 'jose-jwt-verify'
+  | 'node-oauth2-server'
+  | 'oidc-provider'
+
+/** What each request of a scenario carries. */
+export interface LoadRequest {
+  readonly method: 'GET' | 'POST'
+  readonly path: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: string
+  /** Sends the fixture's tokens in turn as `Authorization: Bearer`, one distinct token per request. */
+  readonly rotateTokens?: boolean
+}
+
+/** A target from the issue: this scenario's rate at least `atLeast` × the rate of `against`. */
+export interface Target {
+  readonly against: string
+  readonly atLeast: number
+}
+
+export interface Scenario {
+  readonly id: string
+  readonly label: string
+  readonly server: ServerName
+  readonly request: LoadRequest
+  readonly expectedStatus: number
+  /** The scenario this one's ratio is against, measured in the same round. */
+  readonly baseline: string
+  readonly targets?: readonly Target[]
+}
+
+/** The fixture values the scenarios' requests are built from. */
+export interface Credentials {
+  readonly keyId: string
+  readonly secret: string
+  readonly wrongSecret: string
+  readonly token: string
+  readonly forgedToken: string
+  readonly opaqueToken: string
+}
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' }
+const grant = 'grant_type=client_credentials'
+
+/** Every scenario, in the order each round runs them. */
+export function scenarios(credentials: Credentials): Scenario[] {
+  const basic = (secret: string): string => `Basic ${Buffer.from(`${credentials.keyId}:${secret}`).toString('base64')}`
+  const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })
+  const get = (headers: Record<string, string> = {}): LoadRequest => ({ method: 'GET', path: '/hello', headers })
+  const post = (headers: Record<string, string> = {}): LoadRequest => ({
+    method: 'POST',
+    path: '/oauth/token',
+    headers: { ...form, ...headers },
+    body: grant,
+  })
+  const rotating: LoadRequest = { method: 'GET', path: '/hello', rotateTokens: true }
+  const express = { baseline: 'express-get', expectedStatus: 200 } as const
+  const node = { baseline: 'node-get', expectedStatus: 200 } as const
+
+  return [
+    { id: 'express-get', label: 'Express, no auth (baseline)', server: 'baseline', request: get(), ...express },
+    {
+      id: 'express-post',
+      label: 'Express, form POST, no auth (POST baseline)',
+      server: 'baseline',
+      request: post(),
+      ...express,
+    },
+    {
+      id: 'latchkey-basic',
+      label: 'Latchkey Basic (SQLite)',
+      server: 'latchkey-express',
+      request: get({ authorization: basic(credentials.secret) }),
+      ...express,
+      targets: [{ against: 'express-get', atLeast: 0.95 }],
+    },
+    {
+      id: 'latchkey-bearer-reused',
+      label: 'Latchkey Bearer, reused token',
+      server: 'latchkey-express',
+      request: get(bearer(credentials.token)),
+      ...express,
+      targets: [{ against: 'express-get', atLeast: 0.95 }],
+    },
+    {
+      id: 'latchkey-bearer-new',
+      label: 'Latchkey Bearer, every token new',
+      server: 'latchkey-express',
+      request: rotating,
+      ...express,
+      targets: [{ against: 'jose-jwt-verify', atLeast: 1 }],
+    },
+    {
+      id: 'latchkey-wrong-secret',
+      label: 'Latchkey Basic, wrong secret (401)',
+      server: 'latchkey-express',
+      request: get({ authorization: basic(credentials.wrongSecret) }),
+      baseline: 'express-get',
+      expectedStatus: 401,
+      targets: [{ against: 'express-get', atLeast: 0.9 }],
+    },
+    {
+      id: 'latchkey-forged',
+      label: 'Latchkey Bearer, forged signature (401)',
+      server: 'latchkey-express',
+      request: get(bearer(credentials.forgedToken)),
+      baseline: 'express-get',
+      expectedStatus: 401,
+      targets: [{ against: 'express-get', atLeast: 0.9 }],
+    },
+    {
+      id: 'latchkey-token',
+      label: 'Latchkey token endpoint (EdDSA JWT)',
+      server: 'latchkey-express',
+      request: post({ authorization: basic(credentials.secret) }),
+      baseline: 'express-post',
+      expectedStatus: 200,
+      targets: [
+        { against: 'express-post', atLeast: 0.6 },
+        { against: 'oidc-provider-token', atLeast: 1 },
+      ],
+    },
+    {
+      id: 'express-basic-auth',
+      label: 'express-basic-auth (plain-text secret)',
+      server: 'express-basic-auth',
+      request: get({ authorization: basic(credentials.secret) }),
+      ...express,
+    },
+    {
+      id: 'passport-http',
+      label: 'passport-http Basic (SHA-256 hash)',
+      server: 'passport-http',
+      request: get({ authorization: basic(credentials.secret) }),
+      ...express,
+    },
+    {
+      id: 'oauth2-jwt-bearer',
+      label: 'express-oauth2-jwt-bearer, EdDSA',
+      server: 'oauth2-jwt-bearer',
+      request: rotating,
+      ...express,
+    },
+    {
+      id: 'jose-jwt-verify',
+      label: 'jose jwtVerify alone, EdDSA',
+      server: 'jose-jwt-verify',
+      request: rotating,
+      ...express,
+    },
+    {
+      id: 'node-oauth2-server',
+      label: '@node-oauth/oauth2-server authenticate() (opaque)',
+      server: 'node-oauth2-server',
+      request: get(bearer(credentials.opaqueToken)),
+      ...express,
+    },
+    {
+      id: 'node-oauth2-server-token',
+      label: '@node-oauth/oauth2-server token endpoint (opaque)',
+      server: 'node-oauth2-server',
+      request: post({ authorization: basic(credentials.secret) }),
+      baseline: 'express-post',
+      expectedStatus: 200,
+    },
+    {
+      id: 'oidc-provider-token',
+      label: 'oidc-provider token endpoint (EdDSA JWT)',
+      server: 'oidc-provider',
+      request: { ...post({ authorization: basic(credentials.secret) }), path: '/token' },
+      baseline: 'express-post',
+      expectedStatus: 200,
+    },
+    { id: 'node-get', label: 'node:http, no auth (baseline)', server: 'node-http-baseline', request: get(), ...node },
+    {
+      id: 'node-post',
+      label: 'node:http, form POST, no auth (POST baseline)',
+      server: 'node-http-baseline',
+      request: post(),
+      ...node,
+    },
+    {
+      id: 'fetch-basic',
+      label: 'Fetch adapter on node:http, Basic',
+      server: 'latchkey-fetch',
+      request: get({ authorization: basic(credentials.secret) }),
+      ...node,
+    },
+    {
+      id: 'fetch-bearer-reused',
+      label: 'Fetch adapter on node:http, Bearer reused',
+      server: 'latchkey-fetch',
+      request: get(bearer(credentials.token)),
+      ...node,
+    },
+    {
+      id: 'fetch-bearer-new',
+      label: 'Fetch adapter on node:http, every token new',
+      server: 'latchkey-fetch',
+      request: rotating,
+      ...node,
+    },
+    {
+      id: 'fetch-token',
+      label: 'Fetch adapter on node:http, token endpoint',
+      server: 'latchkey-fetch',
+      request: post({ authorization: basic(credentials.secret) }),
+      baseline: 'node-post',
+      expectedStatus: 200,
+    },
+  ]
+}

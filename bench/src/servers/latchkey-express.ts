@@ -1,0 +1,16 @@
+// Latchkey as the README sets it up: Express 5, the SQLite store, authenticate() and oauthRoutes().
+import { openSqliteKeyStore } from '@latchkey/store-sqlite'
+import { createVerifier } from '@latchkey/verifier'
+import { authenticate, oauthRoutes } from '@latchkey/verifier/express'
+import express from 'express'
+import { readFixture } from '../fixture.js'
+import { helloBody, listen } from './listen.js'
+
+const fixture = readFixture()
+const verifier = createVerifier({ store: openSqliteKeyStore(fixture.databasePath), issuer: fixture.issuer })
+const app = express()
+app.use(oauthRoutes(verifier))
+app.get('/hello', authenticate(verifier), (_req, res) => {
+  res.json(helloBody)
+})
+listen(app)

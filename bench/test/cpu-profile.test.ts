@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { origin, summarize } from '../src/cpu-profile.js'
+
+describe('origin', () => {
+  it('names the package a frame comes from', () => {
+    expect(origin('file:///w/node_modules/.pnpm/express@5/node_modules/express/lib/router.js', 'x')).toBe('express')
+    expect(origin('file:///w/node_modules/@noble/hashes/sha2.js', 'x')).toBe('@noble/hashes')
+  })
+
+  it('names Latchkey packages by their folder', () => {
+    expect(origin('file:///w/packages/verifier/dist/index.js', 'x')).toBe('@latchkey/verifier')
+  })
+
+  it('keeps V8 pseudo-frames as they are', () => {
+    expect(origin('', '(garbage collector)')).toBe('(garbage collector)')
+  })
+})
+
+describe('summarize', () => {
+  it('leaves idle time out of the shares', () => {
+    const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 })
+    const { origins } = summarize({
+      nodes: [
+        { id: 1, callFrame: frame('(idle)'), hitCount: 100 },
+        { id: 2, callFrame: frame('writev'), hitCount: 30 },
+        { id: 3, callFrame: frame('parse', 'node:internal/url'), hitCount: 10 },
+      ],
+    })
+    expect(origins).toEqual([
+      { name: '(native)', percent: 75 },
+      { name: 'node internals', percent: 25 },
+    ])
+  })
+})

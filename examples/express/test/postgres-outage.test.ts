@@ -1,0 +1,109 @@
+import { createKeyManager } from '@latchkey/verifier'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  basic,
+  cli,
+  createKey,
+  getTest,
+  getToken,
+  type ServerProcess,
+  sleep,
+  type TestKey,
+  tokenRequest,
+} from './harness.js'
+import { openPostgresKeyStore, type PostgresCluster, spawnInstances, startPostgres } from './postgres.js'
+
+interface Answer {
+  readonly what: string
+  readonly status: number
+  /** performance.now() when the request was sent and when its answer came back. */
+  readonly sent: number
+  readonly answered: number
+}
+
+describe('Postgres stopped while two instances serve traffic', () => {
+  let cluster: PostgresCluster
+  let databaseUrl: string
+  let instances: ServerProcess[] = []
+  let key: TestKey
+  let token: string
+
+  beforeAll(async () => {
+    cluster = await startPostgres()
+    databaseUrl = await cluster.createDatabase('outage')
+    await cli(['accounts', 'list'], databaseUrl)
+    instances = await spawnInstances(databaseUrl, 2)
+    const store = await openPostgresKeyStore(databaseUrl)
+    key = await createKey(createKeyManager(store))
+    await store.close()
+    token = await getToken(instances[0]?.url ?? '', key)
+  })
+
+  afterAll(async () => {
+    await Promise.all(instances.map((instance) => instance.stop()))
+    await cluster?.destroy()
+  })
+
+  it('answers every request 503 while it is down, never 200 or 401, and resumes by itself when it returns', async () => {
+    const answers: Answer[] = []
+    let running = true
+
+    async function traffic(url: string): Promise<void> {
+      const requests: [string, () => Promise<{ status: number }>][] = [
+        ['basic', () => getTest(url, basic(key.id, key.secret))],
+        ['bearer', () => getTest(url, `Bearer ${token}`)],
+        [
+          'token',
+          () => tokenRequest(url, { grant_type: 'client_credentials' }, { authorization: basic(key.id, key.secret) }),
+        ],
+      ]
+      while (running) {
+        for (const [what, send] of requests) {
+          const sent = performance.now()
+          const { status } = await send().catch(() => ({ status: 0 }))
+          answers.push({ what: `${what} ${url}`, status, sent, answered: performance.now() })
+        }
+      }
+    }
+
+    const loops = instances.map((instance) => traffic(instance.url))
+    await sleep(500)
+    const stopping = performance.now()
+    await cluster.stop()
+    const stopped = performance.now()
+    await sleep(2000)
+    const restarting = performance.now()
+    await cluster.start()
+    const restarted = performance.now()
+    // Service resumes without a restart of the instances: wait for a full round of 200s on both.
+    let resumedAt = Number.NaN
+    for (;;) {
+      await sleep(50)
+      const recent = answers.filter((answer) => answer.sent > performance.now() - 300 && answer.sent > restarted)
+      if (recent.length >= 6 && recent.every((answer) => answer.status === 200)) {
+        resumedAt = performance.now()
+        break
+      }
+      if (performance.now() - restarted > 15_000) break
+    }
+    running = false
+    await Promise.all(loops)
+
+    const before = answers.filter((answer) => answer.answered < stopping)
+    const down = answers.filter((answer) => answer.sent > stopped && answer.answered < restarting)
+    console.log(
+      `outage: ${before.length} answers before, ${down.length} while down; service back ${(resumedAt - restarted).toFixed(0)} ms after Postgres accepted connections`,
+    )
+    expect(before.length).toBeGreaterThan(6)
+    expect(before.filter((answer) => answer.status !== 200).map((a) => ({ ...a, at: a.sent - stopping }))).toEqual([])
+    expect(down.length).toBeGreaterThan(20)
+    expect(down.filter((answer) => answer.status !== 503)).toEqual([])
+    expect(answers.filter((answer) => answer.status === 401 || answer.status === 0)).toEqual([])
+    expect(Number.isNaN(resumedAt)).toBe(false)
+    // And after recovery the key and its token work on both instances.
+    for (const instance of instances) {
+      expect((await getTest(instance.url, `Bearer ${token}`)).status).toBe(200)
+      expect((await getTest(instance.url, basic(key.id, key.secret))).status).toBe(200)
+    }
+  })
+})

@@ -1,0 +1,134 @@
+import { listSigningKeys, rotateSigningKey, type SigningKeyInfo } from '@latchkey/verifier'
+import { type CommandGroup, defineCommand } from '../command.js'
+import { formatAge, formatDate, formatJson, formatTable } from '../format.js'
+import { UsageError } from '../usage-error.js'
+import { withKeyStore } from '../with-key-store.js'
+
+const databaseOption = `  --database URL  The key store (default: $LATCHKEY_DATABASE_URL, else sqlite:./latchkey.db)
+  -h, --help      Show this help`
+
+const rotate = defineCommand({
+  path: 'latchkey signing-keys rotate',
+  summary: 'Add a new signing key; retire the current one without refusing a token',
+  usage: `Usage: latchkey signing-keys rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG] [--json]
+
+Adds a signing key that every instance publishes in its JWKS at once and signs with only after
+--activate-in seconds, then sets the keys in use to expire once the last token they can sign has
+expired: activation + --token-lifetime + 60 s of clock tolerance. No valid token is ever refused.
+
+Instances sharing a Postgres store hear of the new key at once; with SQLite they re-read signing
+keys every signingKeyRefreshInterval (60 s by default), which --activate-in must exceed.
+
+Options:
+  --activate-in SECONDS     Delay before the new key signs (default: 120)
+  --token-lifetime SECONDS  The longest access-token lifetime of any instance (default: 3600)
+  --algorithm ALG           EdDSA or ES256 (default: that of the active key, else EdDSA)
+  --json                    Print the new and the retired keys as JSON
+${databaseOption}
+`,
+  options: {
+    'activate-in': { type: 'string' },
+    'token-lifetime': { type: 'string' },
+    algorithm: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  positionals: [],
+  async run({ values, databaseUrl, io }) {
+    const path = 'latchkey signing-keys rotate'
+    const activateIn = seconds(values['activate-in'], '--activate-in', path) ?? 120
+    const tokenLifetime = seconds(values['token-lifetime'], '--token-lifetime', path) ?? 3600
+    const { algorithm } = values
+    if (algorithm !== undefined && algorithm !== 'EdDSA' && algorithm !== 'ES256') {
+      throw new UsageError('--algorithm must be EdDSA or ES256.', path)
+    }
+    const rotation = await withKeyStore(databaseUrl, io.cwd, (store) =>
+      rotateSigningKey(store, { activationDelay: activateIn * 1000, tokenLifetime, algorithm }),
+    )
+    if (values.json) {
+      io.stdout.write(formatJson({ added: keyJson(rotation.added), retired: rotation.retired.map(keyJson) }))
+      return
+    }
+    const { added } = rotation
+    io.stdout.write(`${added.kid} added (${added.alg}); signs from ${formatDate(added.activatesAt)}\n`)
+    for (const key of rotation.retired) {
+      io.stdout.write(`${key.kid} retiring; verifies until ${formatDate(key.expiresAt ?? added.activatesAt)}\n`)
+    }
+  },
+})
+
+/** A whole number of seconds from an option, or `undefined` when it was not given. */
+function seconds(value: string | undefined, name: string, path: string): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d{1,7}$/.test(value)) throw new UsageError(`${name} takes a whole number of seconds.`, path)
+  return Number(value)
+}
+
+const list = defineCommand({
+  path: 'latchkey signing-keys list',
+  summary: 'List signing keys with their state and age; never a private key',
+  usage: `Usage: latchkey signing-keys list [--json]
+
+Lists signing keys, oldest first, with their state:
+  pending   published in the JWKS, signs from its activation time
+  active    signs new tokens
+  retiring  no longer signs; verifies the tokens it signed until it expires
+  expired   neither signs nor verifies
+Private keys are never shown.
+
+Options:
+  --json          Print a JSON array (dates as ISO 8601 strings) instead of a table
+${databaseOption}
+`,
+  options: { json: { type: 'boolean' } },
+  positionals: [],
+  async run({ values, databaseUrl, io }) {
+    const keys = await withKeyStore(databaseUrl, io.cwd, (store) => listSigningKeys(store))
+    const now = Date.now()
+    if (values.json) {
+      io.stdout.write(formatJson(keys.map(keyJson)))
+    } else if (keys.length === 0) {
+      io.stdout.write('No signing keys yet: a server creates the first when it issues its first token.\n')
+    } else {
+      io.stdout.write(
+        formatTable(
+          ['KID', 'ALG', 'STATE', 'AGE', 'ACTIVATES', 'EXPIRES'],
+          keys.map((key) => [
+            key.kid,
+            key.alg,
+            key.state,
+            formatAge(now - key.createdAt.getTime()),
+            formatDate(key.activatesAt),
+            key.expiresAt === null ? '-' : formatDate(key.expiresAt),
+          ]),
+        ),
+      )
+    }
+  },
+})
+
+/** Fields listed one by one, so a private key can never slip into the output. */
+function keyJson(key: SigningKeyInfo) {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    state: key.state,
+    createdAt: key.createdAt,
+    activatesAt: key.activatesAt,
+    expiresAt: key.expiresAt,
+  }
+}
+
+/** `latchkey signing-keys …` */
+export const signingKeys: CommandGroup = {
+  summary: 'Rotate and list the keys that sign access tokens',
+  usage: `Usage: latchkey signing-keys COMMAND [OPTIONS]
+
+Commands:
+  rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG] [--json]
+                                          ${rotate.summary}
+  list [--json]                           ${list.summary}
+
+Run "latchkey signing-keys COMMAND --help" for a command's options.
+`,
+  commands: { rotate, list },
+}

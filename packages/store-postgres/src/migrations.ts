@@ -1,0 +1,117 @@
+import { LatchkeyError } from '@latchkey/verifier'
+import type pg from 'pg'
+
+/** The channel every change is announced on, by the triggers below, at commit. */
+export const CHANGE_CHANNEL = 'latchkey_changes'
+
+/**
+ * The schema, one step per version. Steps are append-only; a released step is never edited, or
+ * databases that already ran it drift. Tables are prefixed `latchkey_`, so they can share a
+ * database (and a schema) with the application's own.
+ */
+const migrations: readonly string[] = [
+  // 1: timestamps are timestamptz (microseconds, so milliseconds round-trip), scopes a text array,
+  // JWKs jsonb. The triggers announce every change that can end access or rotate keys, whoever
+  // makes it (an instance, the CLI, psql), so that every instance's status cache hears of it.
+  `
+  CREATE TABLE latchkey_accounts (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    email text,
+    status text NOT NULL CHECK (status IN ('enabled', 'disabled')),
+    created_at timestamptz NOT NULL
+  );
+
+  CREATE TABLE latchkey_api_keys (
+    id text PRIMARY KEY,
+    account_id text NOT NULL REFERENCES latchkey_accounts (id),
+    secret_hash text NOT NULL,
+    scopes text[] NOT NULL,
+    status text NOT NULL CHECK (status IN ('enabled', 'disabled', 'revoked')),
+    created_at timestamptz NOT NULL
+  );
+
+  -- Serves the foreign key and listing one account's keys in order.
+  CREATE INDEX latchkey_api_keys_account_id ON latchkey_api_keys (account_id, created_at, id);
+
+  CREATE TABLE latchkey_signing_keys (
+    kid text PRIMARY KEY,
+    alg text NOT NULL CHECK (alg IN ('EdDSA', 'ES256')),
+    public_jwk jsonb NOT NULL,
+    private_jwk jsonb NOT NULL,
+    created_at timestamptz NOT NULL,
+    activates_at timestamptz NOT NULL,
+    expires_at timestamptz
+  );
+
+  CREATE FUNCTION latchkey_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_TABLE_NAME = 'latchkey_signing_keys' THEN
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'signing-keys')::text);
+    ELSIF TG_TABLE_NAME = 'latchkey_accounts' THEN
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'account', 'id', OLD.id)::text);
+    ELSE
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'api-key', 'id', OLD.id)::text);
+    END IF;
+    RETURN NULL;
+  END
+  $$;
+
+  -- No-op updates (re-revoking a revoked key) announce nothing.
+  CREATE TRIGGER latchkey_accounts_updated AFTER UPDATE ON latchkey_accounts
+    FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION latchkey_notify_change();
+  CREATE TRIGGER latchkey_accounts_deleted AFTER DELETE ON latchkey_accounts
+    FOR EACH ROW EXECUTE FUNCTION latchkey_notify_change();
+  CREATE TRIGGER latchkey_api_keys_updated AFTER UPDATE ON latchkey_api_keys
+    FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION latchkey_notify_change();
+  CREATE TRIGGER latchkey_api_keys_deleted AFTER DELETE ON latchkey_api_keys
+    FOR EACH ROW EXECUTE FUNCTION latchkey_notify_change();
+  CREATE TRIGGER latchkey_signing_keys_changed AFTER INSERT OR UPDATE OR DELETE ON latchkey_signing_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION latchkey_notify_change();
+  `,
+]
+
+/** The schema version this copy of the package writes and reads. */
+export const SCHEMA_VERSION = migrations.length
+
+/** Serialises migrations of one database across processes: any fixed 64-bit number would do. */
+const migrationLock = 7_301_862_113_554_209n
+
+/**
+ * Brings the database `client` is connected to to {@link SCHEMA_VERSION}, in one transaction under
+ * an advisory lock, so instances starting together migrate once and the others wait and find it done.
+ *
+ * @throws {LatchkeyError} `ERR_STORE_UNAVAILABLE` when the database was migrated by a newer version
+ *   of this package: reading a schema it does not know could misread keys.
+ */
+export async function migrate(client: pg.ClientBase): Promise<void> {
+  await client.query('BEGIN')
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock.toString()])
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS latchkey_schema_migrations (
+        version integer PRIMARY KEY,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    )
+    const { rows } = await client.query<{ version: number }>(
+      'SELECT coalesce(max(version), 0)::integer AS version FROM latchkey_schema_migrations',
+    )
+    const version = rows[0]?.version ?? 0
+    if (version > SCHEMA_VERSION) {
+      throw new LatchkeyError(
+        'ERR_STORE_UNAVAILABLE',
+        `The Postgres database has Latchkey schema version ${version}, newer than version ${SCHEMA_VERSION} that this @latchkey/store-postgres knows. Upgrade @latchkey/store-postgres on every instance to use it.`,
+      )
+    }
+    for (const [index, sql] of migrations.entries()) {
+      if (index < version) continue
+      await client.query(sql)
+      await client.query('INSERT INTO latchkey_schema_migrations (version) VALUES ($1)', [index + 1])
+    }
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  }
+}

@@ -1,0 +1,87 @@
+import type {
+  Account,
+  AccountStatus,
+  ApiKeyCredential,
+  ApiKeyRecord,
+  ApiKeyStatus,
+  SigningKeyRecord,
+} from '@latchkey/verifier'
+
+// Rows as `pg` returns them (see migrations.ts): timestamptz as Date, text[] as string[], jsonb
+// parsed. The CHECK constraints guarantee the status and alg values, so they need no validation.
+
+/** A row of `latchkey_accounts`. */
+export interface AccountRow {
+  id: string
+  name: string
+  email: string | null
+  status: string
+  created_at: Date
+}
+
+/** A row of `latchkey_api_keys`. */
+export interface ApiKeyRow {
+  id: string
+  account_id: string
+  secret_hash: string
+  scopes: string[]
+  status: string
+  created_at: Date
+}
+
+/** A row of `latchkey_api_keys` joined with its account's status. */
+export interface ApiKeyCredentialRow extends ApiKeyRow {
+  account_status: string
+}
+
+/** A row of `latchkey_signing_keys`. */
+export interface SigningKeyRow {
+  kid: string
+  alg: string
+  public_jwk: SigningKeyRecord['publicJwk']
+  private_jwk: SigningKeyRecord['privateJwk']
+  created_at: Date
+  activates_at: Date
+  expires_at: Date | null
+}
+
+export const accountColumns = 'id, name, email, status, created_at'
+export const apiKeyColumns = 'id, account_id, secret_hash, scopes, status, created_at'
+export const signingKeyColumns = 'kid, alg, public_jwk, private_jwk, created_at, activates_at, expires_at'
+
+export function rowToAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    status: row.status as AccountStatus,
+    createdAt: row.created_at,
+  }
+}
+
+export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    secretHash: row.secret_hash,
+    scopes: row.scopes,
+    status: row.status as ApiKeyStatus,
+    createdAt: row.created_at,
+  }
+}
+
+export function rowToApiKeyCredential(row: ApiKeyCredentialRow): ApiKeyCredential {
+  return { ...rowToApiKey(row), accountStatus: row.account_status as AccountStatus }
+}
+
+export function rowToSigningKey(row: SigningKeyRow): SigningKeyRecord {
+  return {
+    kid: row.kid,
+    alg: row.alg as SigningKeyRecord['alg'],
+    publicJwk: row.public_jwk,
+    privateJwk: row.private_jwk,
+    createdAt: row.created_at,
+    activatesAt: row.activates_at,
+    expiresAt: row.expires_at,
+  }
+}

@@ -1,0 +1,174 @@
+import { describeKeyStoreConformance } from '@latchkey/store-conformance'
+import { type KeyStoreWatchEvent, LatchkeyError } from '@latchkey/verifier'
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { openPostgresKeyStore, PostgresKeyStore } from '../src/index.js'
+import { type PostgresCluster, startPostgres } from './postgres-cluster.js'
+
+let cluster: PostgresCluster
+beforeAll(async () => {
+  cluster = await startPostgres()
+})
+afterAll(async () => {
+  await cluster?.destroy()
+})
+
+let databases = 0
+let lastUrl = ''
+/** A database no test has used. */
+async function newDatabase(): Promise<string> {
+  databases += 1
+  lastUrl = await cluster.createDatabase(`conformance_${databases}`)
+  return lastUrl
+}
+
+describeKeyStoreConformance(
+  'PostgresKeyStore',
+  async () => {
+    const store = await openPostgresKeyStore(await newDatabase())
+    return { store, close: () => store.close() }
+  },
+  {
+    reopen: async () => {
+      const store = await openPostgresKeyStore(lastUrl)
+      return { store, close: () => store.close() }
+    },
+    unreachable: async () => {
+      // Nothing listens on the port of a cluster that was never started: every connection is refused.
+      const store = new PostgresKeyStore('postgres://postgres@127.0.0.1:1/latchkey', { connectionTimeout: 1000 })
+      return { store, close: () => store.close() }
+    },
+  },
+)
+
+/** Collects a store's change-feed events. */
+function recorder(store: PostgresKeyStore) {
+  const events: KeyStoreWatchEvent[] = []
+  const subscription = store.watch((event) => events.push(event))
+  async function next(predicate: (event: KeyStoreWatchEvent) => boolean, timeout = 5000) {
+    const started = performance.now()
+    for (;;) {
+      const found = events.find(predicate)
+      if (found) return found
+      if (performance.now() - started > timeout)
+        throw new Error(`No such event within ${timeout} ms: ${JSON.stringify(events)}`)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  }
+  return { events, subscription, next }
+}
+
+describe('PostgresKeyStore', () => {
+  const stores: PostgresKeyStore[] = []
+  async function open(url: string, options?: ConstructorParameters<typeof PostgresKeyStore>[1]) {
+    const store = await openPostgresKeyStore(url, options)
+    stores.push(store)
+    return store
+  }
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()))
+  })
+
+  it('migrates once when five instances open a new database together', async () => {
+    const url = await newDatabase()
+    await Promise.all(Array.from({ length: 5 }, () => open(url)))
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    const { rows } = await client.query('SELECT version FROM latchkey_schema_migrations ORDER BY version')
+    await client.end()
+    expect(rows).toEqual([{ version: 1 }])
+  })
+
+  it('refuses a database migrated by a newer version, saying what to upgrade', async () => {
+    const url = await newDatabase()
+    await open(url)
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    await client.query('INSERT INTO latchkey_schema_migrations (version) VALUES (99)')
+    await client.end()
+    const error = await openPostgresKeyStore(url).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(LatchkeyError)
+    expect(error).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
+    expect((error as Error).message).toMatch(/version 99.*Upgrade @latchkey\/store-postgres/)
+  })
+
+  it('reports an unreachable server as ERR_STORE_UNAVAILABLE without the password', async () => {
+    const error = await openPostgresKeyStore('postgres://latchkey:hunter2@127.0.0.1:1/latchkey').catch(
+      (caught: unknown) => caught,
+    )
+    expect(error).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
+    expect((error as Error).message).not.toContain('hunter2')
+  })
+
+  it('reports changes made through another connection to every watcher, within 100 ms', async () => {
+    const url = await newDatabase()
+    const writer = await open(url)
+    const reader = await open(url)
+    const feed = recorder(reader)
+    await feed.next((event) => event.type === 'connected')
+    await writer.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    await writer.insertApiKey({
+      id: 'lk_a',
+      accountId: 'acct_a',
+      secretHash: 'sha256:x',
+      scopes: [],
+      status: 'enabled',
+      createdAt: new Date(),
+    })
+    let started = performance.now()
+    await writer.setApiKeyStatus('lk_a', 'revoked')
+    await feed.next((event) => event.type === 'api-key' && event.id === 'lk_a', 100)
+    const keyLatency = performance.now() - started
+    started = performance.now()
+    await writer.setAccountStatus('acct_a', 'disabled')
+    await feed.next((event) => event.type === 'account' && event.id === 'acct_a', 100)
+    expect(performance.now() - started).toBeLessThan(100)
+    expect(keyLatency).toBeLessThan(100)
+    feed.subscription.close()
+  })
+
+  it('announces nothing for a write that changes nothing, such as revoking a revoked key', async () => {
+    const url = await newDatabase()
+    const store = await open(url)
+    const feed = recorder(store)
+    await feed.next((event) => event.type === 'connected')
+    await store.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    await store.insertApiKey({
+      id: 'lk_a',
+      accountId: 'acct_a',
+      secretHash: 'sha256:x',
+      scopes: [],
+      status: 'revoked',
+      createdAt: new Date(),
+    })
+    await store.setApiKeyStatus('lk_a', 'enabled')
+    await store.insertSigningKey({
+      kid: 'k1',
+      alg: 'EdDSA',
+      publicJwk: {},
+      privateJwk: {},
+      createdAt: new Date(),
+      activatesAt: new Date(),
+      expiresAt: null,
+    })
+    await feed.next((event) => event.type === 'signing-keys')
+    expect(feed.events.filter((event) => event.type === 'api-key')).toEqual([])
+  })
+
+  it('reports disconnected when the server stops, and connected again once it is back', async () => {
+    const url = await newDatabase()
+    const store = await open(url, { heartbeatInterval: 500 })
+    const feed = recorder(store)
+    await feed.next((event) => event.type === 'connected')
+    feed.events.length = 0
+    await cluster.stop()
+    try {
+      await feed.next((event) => event.type === 'disconnected', 2000)
+      await expect(store.findApiKey('lk_a')).rejects.toThrow()
+    } finally {
+      await cluster.start()
+    }
+    await feed.next((event) => event.type === 'connected', 5000)
+    expect(await store.findApiKey('lk_a')).toBeUndefined()
+  })
+})

@@ -1,0 +1,56 @@
+import type { FastifyPluginCallback, HTTPMethods, preHandlerAsyncHookHandler } from 'fastify'
+import type { Principal, Verifier } from '../index.js'
+import { authorizationOf, toWebRequest } from './node-bridge.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller, set by {@link authenticate}. */
+    auth: Principal | undefined
+  }
+}
+
+/** Options of the {@link latchkey} plugin. */
+export interface LatchkeyPluginOptions {
+  readonly verifier: Verifier
+}
+
+const methods: HTTPMethods[] = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']
+
+/**
+ * Decorates requests with `auth` and serves the token endpoint, the JWKS and the RFC 8414 metadata at
+ * the verifier's paths. Registered without encapsulation, like a `fastify-plugin` plugin.
+ */
+export const latchkey: FastifyPluginCallback<LatchkeyPluginOptions> = Object.assign(
+  ((fastify, { verifier }, done) => {
+    fastify.decorateRequest('auth', undefined)
+    for (const url of new Set(Object.values(verifier.paths))) {
+      // Answered in onRequest, before Fastify parses (and limits) the body: the core reads it itself.
+      fastify.route({
+        method: methods,
+        url,
+        onRequest: async (request, reply) => reply.send(await verifier.handle(toWebRequest(request.raw, request.url))),
+        handler: async () => undefined,
+      })
+    }
+    done()
+  }) satisfies FastifyPluginCallback<LatchkeyPluginOptions>,
+  { [Symbol.for('skip-override')]: true },
+)
+
+/** A `preHandler` hook that authenticates the request (Basic or Bearer) and sets `request.auth`. */
+export function authenticate(verifier: Verifier): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    const result = await verifier.authenticate({ authorization: authorizationOf(request.raw), url: request.url })
+    if (!result.ok) return reply.send(verifier.errorResponse(result.error))
+    request.auth = result.principal
+  }
+}
+
+/** A `preHandler` hook that lets a request through only when `request.auth` has every one of `scopes`. */
+export function requireScopes(verifier: Verifier, ...scopes: string[]): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    if (!request.auth) throw new Error('requireScopes() must come after authenticate().')
+    const denied = verifier.checkScopes(request.auth, scopes)
+    if (denied) return reply.send(verifier.errorResponse(denied))
+  }
+}

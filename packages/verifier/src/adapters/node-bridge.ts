@@ -1,0 +1,46 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
+import type { HttpErrorDescription } from '../index.js'
+
+/**
+ * Every `Authorization` header line of `req`. `req.headers` keeps only the first of repeated lines,
+ * and the core must see them all to refuse duplicates.
+ */
+export function authorizationOf(req: IncomingMessage): readonly string[] {
+  return req.headersDistinct.authorization ?? []
+}
+
+/** `req` as a Web `Request`, repeated headers kept; `body` replaces the stream when a parser consumed it. */
+export function toWebRequest(req: IncomingMessage, url: string, body?: string): Request {
+  const headers = new Headers()
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    for (const value of values ?? []) headers.append(name, value)
+  }
+  const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers }
+  if (init.method !== 'GET' && init.method !== 'HEAD') {
+    init.body = body ?? (Readable.toWeb(req) as ReadableStream<Uint8Array>)
+    init.duplex = 'half'
+  }
+  return new Request(new URL(url, 'http://localhost'), init)
+}
+
+/** Writes the core's answer as it is: header names and values untouched, no charset added. */
+export function writeDescription(res: ServerResponse, description: HttpErrorDescription): void {
+  write(res, description.status, Object.entries(description.headers), description.body)
+}
+
+/** Writes a Web `Response` of the core to `res`. */
+export async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  write(res, response.status, [...response.headers], new Uint8Array(await response.arrayBuffer()))
+}
+
+function write(
+  res: ServerResponse,
+  status: number,
+  headers: Iterable<[string, string]>,
+  body: string | Uint8Array,
+): void {
+  res.statusCode = status
+  for (const [name, value] of headers) res.setHeader(name, value)
+  res.end(body)
+}

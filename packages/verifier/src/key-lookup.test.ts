@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest'
+import { createVerifier } from './create-verifier.js'
+import { createKeyManager } from './key-manager.js'
+import type { KeyStore, KeyStoreWatchListener } from './key-store.js'
+import { MemoryKeyStore } from './memory-key-store.js'
+
+const issuer = 'https://api.example.test'
+
+/** A memory store with a hand-driven change feed, counting its key reads. */
+function watchedStore() {
+  const inner = new MemoryKeyStore()
+  const listeners = new Set<KeyStoreWatchListener>()
+  let reads = 0
+  let signingReads = 0
+  const store: KeyStore = Object.assign(delegate(inner), {
+    findApiKey: (id: string) => {
+      reads++
+      return inner.findApiKey(id)
+    },
+    listSigningKeys: () => {
+      signingReads++
+      return inner.listSigningKeys()
+    },
+    watch(listener: KeyStoreWatchListener) {
+      listeners.add(listener)
+      return { close: () => listeners.delete(listener) }
+    },
+  })
+  return {
+    store,
+    inner,
+    emit: (event: Parameters<KeyStoreWatchListener>[0]) => {
+      for (const listener of listeners) listener(event)
+    },
+    listeners,
+    reads: () => reads,
+    signingReads: () => signingReads,
+  }
+}
+
+/** A plain object calling `inner`'s methods, to override some of them. */
+function delegate(inner: MemoryKeyStore): KeyStore {
+  const methods = Object.getOwnPropertyNames(MemoryKeyStore.prototype).filter((name) => name !== 'constructor')
+  const record = inner as unknown as Record<string, (...args: unknown[]) => unknown>
+  return Object.fromEntries(
+    methods.map((name) => [name, (...args: unknown[]) => record[name]?.apply(inner, args)]),
+  ) as unknown as KeyStore
+}
+
+async function setUp(options: { now?: () => number } = {}) {
+  const watched = watchedStore()
+  const { store } = watched
+  const manager = createKeyManager(watched.inner)
+  const verifier = createVerifier({ store, issuer, ...(options.now ? { now: options.now } : {}) })
+  const account = await manager.createAccount({ name: 'Acme' })
+  const key = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })
+  const basic = { authorization: [`Basic ${btoa(`${key.id}:${key.secret}`)}`] }
+  return { ...watched, manager, verifier, key, account, basic }
+}
+
+describe('key statuses with a store change feed', () => {
+  it('subscribes on first use and reads a key once while the feed is live', async () => {
+    const { verifier, basic, emit, listeners, reads } = await setUp()
+    expect(listeners.size).toBe(0)
+    expect((await verifier.authenticate(basic)).ok).toBe(true)
+    expect(listeners.size).toBe(1)
+    emit({ type: 'connected' })
+    for (let i = 0; i < 5; i++) expect((await verifier.authenticate(basic)).ok).toBe(true)
+    expect(reads()).toBe(2)
+  })
+
+  it('refuses a key at the next request once its revocation is reported', async () => {
+    const { verifier, basic, emit, manager, key } = await setUp()
+    await verifier.authenticate(basic)
+    emit({ type: 'connected' })
+    expect((await verifier.authenticate(basic)).ok).toBe(true)
+    await manager.revokeApiKey(key.id)
+    emit({ type: 'api-key', id: key.id })
+    const result = await verifier.authenticate(basic)
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.error.reason).toBe('key_revoked')
+  })
+
+  it('refuses every key of an account once its disabling is reported', async () => {
+    const { verifier, basic, emit, manager, account } = await setUp()
+    await verifier.authenticate(basic)
+    emit({ type: 'connected' })
+    await verifier.authenticate(basic)
+    await manager.disableAccount(account.id)
+    emit({ type: 'account', id: account.id })
+    const result = await verifier.authenticate(basic)
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.error.reason).toBe('account_disabled')
+  })
+
+  it('sees an unreported revocation within keyStatusFallbackMaxAge while the feed is down', async () => {
+    let clock = Date.now()
+    const { verifier, basic, emit, manager, key } = await setUp({ now: () => clock })
+    await verifier.authenticate(basic)
+    emit({ type: 'connected' })
+    emit({ type: 'disconnected' })
+    expect((await verifier.authenticate(basic)).ok).toBe(true)
+    await manager.revokeApiKey(key.id)
+    clock += 999
+    expect((await verifier.authenticate(basic)).ok).toBe(true)
+    clock += 1
+    expect((await verifier.authenticate(basic)).ok).toBe(false)
+  })
+
+  it('reloads signing keys when the feed reports a signing-key change', async () => {
+    const { verifier, basic, emit, signingReads } = await setUp()
+    await verifier.authenticate(basic)
+    emit({ type: 'connected' })
+    await verifier.jwks()
+    const before = signingReads()
+    await verifier.jwks()
+    expect(signingReads()).toBe(before)
+    emit({ type: 'signing-keys' })
+    await verifier.jwks()
+    expect(signingReads()).toBe(before + 1)
+  })
+
+  it('ends its subscription on close', async () => {
+    const { verifier, basic, listeners } = await setUp()
+    await verifier.authenticate(basic)
+    verifier.close?.()
+    expect(listeners.size).toBe(0)
+  })
+})
+
+describe('key statuses with a store without a change feed', () => {
+  it('reads the store on every request, as before', async () => {
+    const inner = new MemoryKeyStore()
+    let reads = 0
+    const store: KeyStore = Object.assign(delegate(inner), {
+      findApiKey: (id: string) => {
+        reads++
+        return inner.findApiKey(id)
+      },
+    })
+    const manager = createKeyManager(inner)
+    const account = await manager.createAccount({ name: 'Acme' })
+    const key = await manager.createApiKey({ accountId: account.id })
+    const verifier = createVerifier({ store, issuer })
+    const basic = { authorization: [`Basic ${btoa(`${key.id}:${key.secret}`)}`] }
+    for (let i = 0; i < 3; i++) expect((await verifier.authenticate(basic)).ok).toBe(true)
+    expect(reads).toBe(3)
+  })
+})

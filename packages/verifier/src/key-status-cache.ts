@@ -1,0 +1,127 @@
+import type { ApiKeyCredential, Awaitable, KeyStoreWatchEvent } from './key-store.js'
+
+/** Settings of a {@link KeyStatusCache}. */
+export interface KeyStatusCacheOptions {
+  /** Most keys remembered; when full, the least recently read goes. 0 turns the cache off. */
+  readonly capacity: number
+  /** How long, in ms, a status read while the change feed is live is trusted, in case a change went unreported. */
+  readonly maxAge: number
+  /** How long, in ms, a status read while the change feed is down (or not yet up) is trusted. */
+  readonly fallbackMaxAge: number
+  /** The clock, in ms. */
+  readonly now: () => number
+}
+
+interface Entry {
+  readonly credential: ApiKeyCredential
+  /** Trusted until this instant (ms), counted from when its read started: a change after that may be missing. */
+  readonly until: number
+}
+
+/**
+ * The status of recently used API keys, for stores with a change feed ({@link KeyStore.watch}):
+ * while the feed is live, a key is read once and then served from memory until a change to it or
+ * its account is reported; while the feed is down, an entry is trusted for `fallbackMaxAge` only,
+ * which bounds how late a revocation is seen. Unknown keys are never cached, so random ids cannot
+ * evict real ones. Concurrent misses for one key share one read.
+ */
+export class KeyStatusCache {
+  readonly #options: KeyStatusCacheOptions
+  readonly #entries = new Map<string, Entry>()
+  readonly #reading = new Map<string, Promise<ApiKeyCredential | undefined>>()
+  #live = false
+  /** Bumped by every invalidation: a read that straddles one is not stored, since it may predate the change. */
+  #generation = 0
+
+  constructor(options: KeyStatusCacheOptions) {
+    this.#options = options
+  }
+
+  /** Whether the feed is live, as the last `connected` or `disconnected` event said. */
+  get live(): boolean {
+    return this.#live
+  }
+
+  /** The number of keys remembered. */
+  get size(): number {
+    return this.#entries.size
+  }
+
+  /** The key `id` from memory when trusted, else from `read`, remembered when the key exists. */
+  async get(id: string, read: () => Awaitable<ApiKeyCredential | undefined>): Promise<ApiKeyCredential | undefined> {
+    if (this.#options.capacity <= 0) return read()
+    const now = this.#options.now()
+    const entry = this.#entries.get(id)
+    if (entry && now < entry.until) {
+      // Re-inserted, so the map's order is least recently used first.
+      this.#entries.delete(id)
+      this.#entries.set(id, entry)
+      return entry.credential
+    }
+    if (entry) this.#entries.delete(id)
+    let reading = this.#reading.get(id)
+    if (!reading) {
+      reading = this.#read(id, read, now)
+      this.#reading.set(id, reading)
+      const started = reading
+      const forget = () => {
+        if (this.#reading.get(id) === started) this.#reading.delete(id)
+      }
+      started.then(forget, forget)
+    }
+    return reading
+  }
+
+  /** Applies a change-feed event: forgets what it says changed, or everything when the feed goes up or down. */
+  apply(event: KeyStoreWatchEvent): void {
+    switch (event.type) {
+      case 'connected':
+      case 'disconnected':
+        // Changes made while the feed was down were never reported: nothing read before is trusted.
+        this.#live = event.type === 'connected'
+        this.clear()
+        return
+      case 'api-key':
+        this.#generation++
+        this.#entries.delete(event.id)
+        this.#reading.delete(event.id)
+        return
+      case 'account':
+        this.#generation++
+        for (const [id, entry] of this.#entries) {
+          if (entry.credential.accountId === event.id) this.#entries.delete(id)
+        }
+        // A read in flight may be of a key of this account; its result is not stored (generation).
+        this.#reading.clear()
+        return
+      case 'signing-keys':
+        return
+    }
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.#generation++
+    this.#entries.clear()
+    this.#reading.clear()
+  }
+
+  async #read(
+    id: string,
+    read: () => Awaitable<ApiKeyCredential | undefined>,
+    readAt: number,
+  ): Promise<ApiKeyCredential | undefined> {
+    const generation = this.#generation
+    const live = this.#live
+    const credential = await read()
+    if (credential && generation === this.#generation) {
+      const until = readAt + (live ? this.#options.maxAge : this.#options.fallbackMaxAge)
+      if (this.#entries.size >= this.#options.capacity) {
+        const oldest = this.#entries.keys().next()
+        if (!oldest.done) this.#entries.delete(oldest.value)
+      }
+      this.#entries.set(id, { credential, until })
+    }
+    return credential
+  }
+}
