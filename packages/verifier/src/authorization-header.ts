@@ -45,11 +45,14 @@ function parseBasic(encoded: string): AuthorizationCredentials {
   const binary = atob(encoded)
   // atob ignores non-zero bits in the last character's padding; only the canonical form is accepted.
   if (btoa(binary) !== encoded) throw malformed('The Basic credentials are not canonical base64.')
-  let decoded: string
-  try {
-    decoded = utf8.decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)))
-  } catch {
-    throw malformed('The Basic credentials are not valid UTF-8.')
+  // Issued ids and secrets are printable ASCII, which is its own UTF-8: decode only anything else.
+  let decoded = binary
+  if (!/^[\x20-\x7E]*$/.test(binary)) {
+    try {
+      decoded = utf8.decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)))
+    } catch {
+      throw malformed('The Basic credentials are not valid UTF-8.')
+    }
   }
   const colon = decoded.indexOf(':')
   if (colon === -1) throw malformed('The Basic credentials have no colon between id and secret.')

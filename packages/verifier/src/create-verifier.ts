@@ -249,7 +249,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (values.length > 1) {
         throw new LatchkeyError('ERR_INVALID_REQUEST', 'The request has more than one Authorization header.')
       }
-      if (url !== undefined && new URL(url, 'http://localhost').searchParams.has('access_token')) {
+      // Parsing a URL on every request is not free: only one that may name the parameter is parsed.
+      if (
+        url !== undefined &&
+        (url.includes('access_token') || url.includes('%')) &&
+        new URL(url, 'http://localhost').searchParams.has('access_token')
+      ) {
         // RFC 6750 §2.3 is off: tokens in URLs leak into logs and caches.
         throw new LatchkeyError('ERR_INVALID_REQUEST', 'Send the access token in the Authorization header.')
       }

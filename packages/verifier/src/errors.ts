@@ -72,7 +72,16 @@ export class LatchkeyError extends Error {
   readonly [marker] = true
 
   constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // A refusal is an answer, not a bug: capturing its stack would cost more than the check itself
+    // and make refusing an attacker dearer. Errors with a cause, and store failures, keep theirs.
+    const quiet = options.cause === undefined && code !== 'ERR_STORE_UNAVAILABLE'
+    const limit = Error.stackTraceLimit
+    if (quiet) Error.stackTraceLimit = 0
+    try {
+      super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    } finally {
+      if (quiet) Error.stackTraceLimit = limit
+    }
     this.code = code
     this.reason = options.reason
     this.scope = options.scope
