@@ -117,6 +117,17 @@ describe('createVerifier on Web Request and Response', () => {
     expect(JSON.stringify(events)).not.toContain(key.secret)
   })
 
+  it('refuses an access_token in the URL, percent-encoded or not, before looking at credentials', async () => {
+    const { verifier, key } = context
+    for (const url of ['/api?access_token=x', '/api?a=1&%61ccess%5Ftoken=x']) {
+      const result = await verifier.authenticate({ authorization: [basic(key.id, key.secret)], url })
+      expect(!result.ok && result.error.code, url).toBe('ERR_INVALID_REQUEST')
+    }
+    expect((await verifier.authenticate({ authorization: [basic(key.id, key.secret)], url: '/api?x=%20' })).ok).toBe(
+      true,
+    )
+  })
+
   it('fails closed with 503 when the store throws', async () => {
     const { key, store } = context
     const broken = Object.assign(Object.create(store), {
