@@ -6,9 +6,17 @@ const host = process.env.HOST ?? '127.0.0.1'
 const databaseUrl = process.env.LATCHKEY_DATABASE_URL ?? DEFAULT_DATABASE_URL
 // Every instance that shares a database must name the same issuer, whatever port it listens on.
 const issuer = process.env.LATCHKEY_ISSUER ?? `http://localhost:${port}`
+// Failures a client address (or key id) may make before brute-force throttling answers 429. Only
+// measurements that send thousands of wrong secrets from one address (timing tests) raise it.
+const failureLimit =
+  process.env.LATCHKEY_FAILURE_LIMIT === undefined ? undefined : Number(process.env.LATCHKEY_FAILURE_LIMIT)
+const verifier =
+  failureLimit === undefined
+    ? {}
+    : { failureThrottle: { perKeyAndAddress: failureLimit, perAddress: failureLimit, perKey: failureLimit } }
 
 const store = await openKeyStore(databaseUrl)
-const server = createApp({ store, issuer }).listen(port, host, () => {
+const server = createApp({ store, issuer, verifier }).listen(port, host, () => {
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : port
   console.log(`Latchkey example API on http://${host}:${actualPort} (issuer ${issuer})`)

@@ -355,11 +355,22 @@ export interface ServerProcess {
  * Spawns the real example server (`examples/express/src/server.ts` through tsx) on a free loopback
  * port and waits for its "listening" line.
  */
-export async function spawnServer(databaseUrl: string, issuer: string): Promise<ServerProcess> {
+export async function spawnServer(
+  databaseUrl: string,
+  issuer: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServerProcess> {
   // `node --import tsx` rather than the tsx binary: one process, so its pid is the server's.
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: exampleRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LATCHKEY_DATABASE_URL: databaseUrl, LATCHKEY_ISSUER: issuer },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LATCHKEY_DATABASE_URL: databaseUrl,
+      LATCHKEY_ISSUER: issuer,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { openSqliteKeyStore } from '@latchkey/store-sqlite'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
@@ -63,6 +64,7 @@ interface ListedKey {
   accountStatus: string
   scopes: string[]
   createdAt: string
+  lastUsedAt: string | null
 }
 
 function listKeys(...args: string[]): ListedKey[] {
@@ -152,6 +154,7 @@ describe('keys create', () => {
         accountStatus: 'enabled',
         scopes: ['read', 'write'],
         createdAt: expect.any(String),
+        lastUsedAt: null,
       },
     ])
   })
@@ -279,9 +282,29 @@ describe('keys status', () => {
     createKey()
     const lines = ok(['keys', 'list', '--account', first.account]).trimEnd().split('\n')
     expect(lines).toHaveLength(2)
-    expect(lines[0]).toMatch(/^ID +ACCOUNT +STATUS +SCOPES +CREATED$/)
-    expect(lines[1]).toMatch(new RegExp(`^${first.id} +${first.account} +enabled +\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z$`))
+    expect(lines[0]).toMatch(/^ID +ACCOUNT +STATUS +SCOPES +CREATED +LAST USED$/)
+    expect(lines[1]).toMatch(
+      new RegExp(`^${first.id} +${first.account} +enabled +\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z +never$`),
+    )
     expect(lines[1]?.indexOf(first.account)).toBe(lines[0]?.indexOf('ACCOUNT'))
+  })
+
+  it('shows when each key was last used, as servers recorded it, in the table and as JSON', () => {
+    const used = createKey()
+    const idle = createKey()
+    const store = openSqliteKeyStore(join(work, 'latchkey.db'))
+    try {
+      store.touchApiKeys(new Map([[used.id, new Date('2025-03-04T05:06:07.089Z')]]))
+    } finally {
+      store.close()
+    }
+    const table = ok(['keys', 'list']).trimEnd().split('\n')
+    expect(table.find((line) => line.startsWith(used.id))).toMatch(/ 2025-03-04T05:06:07Z$/)
+    expect(table.find((line) => line.startsWith(idle.id))).toMatch(/ never$/)
+    expect(listKeys().map((key) => [key.id, key.lastUsedAt])).toEqual([
+      [used.id, '2025-03-04T05:06:07.089Z'],
+      [idle.id, null],
+    ])
   })
 
   it('never lists a secret or its hash', () => {

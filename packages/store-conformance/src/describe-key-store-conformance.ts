@@ -4,6 +4,7 @@ import type { ConformanceHarness, KeyStoreOpener, OpenedKeyStore } from './harne
 import { describeAccounts } from './suites/accounts.js'
 import { describeApiKeys } from './suites/api-keys.js'
 import { describeConcurrency } from './suites/concurrency.js'
+import { describeLastUsed } from './suites/last-used.js'
 import { describePersistence } from './suites/persistence.js'
 import { describeSigningKeys } from './suites/signing-keys.js'
 import { describeUnreachable } from './suites/unreachable.js'
@@ -68,6 +69,7 @@ export function describeKeyStoreConformance(
     describeAccounts(harness)
     describeApiKeys(harness)
     describeSigningKeys(harness)
+    describeLastUsed(harness)
     describeConcurrency(harness)
     describePersistence(harness)
     describeUnreachable(options.unreachable)

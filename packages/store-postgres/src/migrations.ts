@@ -69,6 +69,20 @@ const migrations: readonly string[] = [
   CREATE TRIGGER latchkey_signing_keys_changed AFTER INSERT OR UPDATE OR DELETE ON latchkey_signing_keys
     FOR EACH STATEMENT EXECUTE FUNCTION latchkey_notify_change();
   `,
+  // 2: when each key last authenticated a request, written in batches by verifiers; NULL until the
+  // first recorded use. Recording a use changes nothing a verifier caches, so the update trigger is
+  // recreated to compare every column but this one: otherwise each batch would announce every key
+  // in it and empty every instance's status cache.
+  `
+  ALTER TABLE latchkey_api_keys ADD COLUMN last_used_at timestamptz;
+
+  DROP TRIGGER latchkey_api_keys_updated ON latchkey_api_keys;
+  CREATE TRIGGER latchkey_api_keys_updated AFTER UPDATE ON latchkey_api_keys
+    FOR EACH ROW WHEN (
+      (OLD.id, OLD.account_id, OLD.secret_hash, OLD.scopes, OLD.status, OLD.created_at)
+      IS DISTINCT FROM (NEW.id, NEW.account_id, NEW.secret_hash, NEW.scopes, NEW.status, NEW.created_at)
+    ) EXECUTE FUNCTION latchkey_notify_change();
+  `,
 ]
 
 /** The schema version this copy of the package writes and reads. */

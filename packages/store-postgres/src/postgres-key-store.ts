@@ -4,6 +4,9 @@ import {
   type ApiKeyCredential,
   type ApiKeyRecord,
   type ApiKeyStatus,
+  type FailureLimiter,
+  type FailureLimiterFactory,
+  type FailureLimiterOptions,
   isLatchkeyError,
   type KeyStore,
   type KeyStoreSubscription,
@@ -13,6 +16,7 @@ import {
 } from '@latchkey/verifier'
 import pg from 'pg'
 import { ChangeFeed } from './change-feed.js'
+import { postgresFailureLimiter } from './failure-limiter.js'
 import { migrate } from './migrations.js'
 import {
   type AccountRow,
@@ -55,7 +59,7 @@ const statements = {
            FROM latchkey_api_keys AS k JOIN latchkey_accounts AS a ON a.id = k.account_id WHERE k.id = $1`,
   },
   getApiKey: {
-    name: 'latchkey_v1_get_api_key',
+    name: 'latchkey_v2_get_api_key',
     text: `SELECT ${apiKeyColumns} FROM latchkey_api_keys WHERE id = $1`,
   },
   getAccount: {
@@ -90,6 +94,7 @@ export class PostgresKeyStore implements KeyStore {
    */
   #statusWrites: Promise<unknown> = Promise.resolve()
   #closed = false
+  #failureLimiters: FailureLimiterFactory | undefined
 
   /** A store on the database at `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?…`). Connects lazily. */
   constructor(url: string, options: PostgresKeyStoreOptions = {}) {
@@ -163,13 +168,14 @@ export class PostgresKeyStore implements KeyStore {
 
   async insertApiKey(key: ApiKeyRecord): Promise<void> {
     await this.#pool
-      .query(`INSERT INTO latchkey_api_keys (${apiKeyColumns}) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      .query(`INSERT INTO latchkey_api_keys (${apiKeyColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
         key.id,
         key.accountId,
         key.secretHash,
         [...key.scopes],
         key.status,
         key.createdAt,
+        key.lastUsedAt ?? null,
       ])
       .catch((error: unknown) => {
         throw constraintError(
@@ -207,6 +213,25 @@ export class PostgresKeyStore implements KeyStore {
       )
       return rows[0] && rowToApiKey(rows[0])
     })
+  }
+
+  /**
+   * Moves each key's `lastUsedAt` forward, in one statement. The rows are locked in id order first,
+   * so two instances flushing overlapping batches wait for each other instead of deadlocking.
+   * Announces nothing on the change feed (see migration 2).
+   */
+  async touchApiKeys(uses: ReadonlyMap<string, Date>): Promise<void> {
+    if (uses.size === 0) return
+    await this.#pool.query(
+      `WITH used AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS u (id, at)),
+            locked AS (
+              SELECT k.id FROM latchkey_api_keys AS k JOIN used ON used.id = k.id ORDER BY k.id FOR UPDATE OF k
+            )
+       UPDATE latchkey_api_keys AS k SET last_used_at = used.at
+       FROM used JOIN locked ON locked.id = used.id
+       WHERE k.id = used.id AND (k.last_used_at IS NULL OR k.last_used_at < used.at)`,
+      [[...uses.keys()], [...uses.values()]],
+    )
   }
 
   async listSigningKeys(): Promise<SigningKeyRecord[]> {
@@ -248,6 +273,16 @@ export class PostgresKeyStore implements KeyStore {
       throw new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The Postgres key store is closed; open a new one to watch it.')
     }
     return this.#feed.subscribe(listener)
+  }
+
+  /**
+   * A limiter for the verifier's brute-force throttling, counting in the table
+   * `latchkey_failure_counters` (made on first use) so that every instance on this database shares
+   * the counts: an attacker spreading guesses over instances is throttled as if they were one.
+   */
+  createFailureLimiter(options: FailureLimiterOptions): FailureLimiter {
+    this.#failureLimiters ??= postgresFailureLimiter(this.#pool)
+    return this.#failureLimiters(options)
   }
 
   /** Closes the change feed and every pooled connection. The store cannot be used afterwards. */

@@ -27,6 +27,8 @@ export interface ApiKeyRow {
   scopes: string[]
   status: string
   created_at: Date
+  /** Absent from the hot path's query, which has no use for it. */
+  last_used_at?: Date | null
 }
 
 /** A row of `latchkey_api_keys` joined with its account's status. */
@@ -46,7 +48,7 @@ export interface SigningKeyRow {
 }
 
 export const accountColumns = 'id, name, email, status, created_at'
-export const apiKeyColumns = 'id, account_id, secret_hash, scopes, status, created_at'
+export const apiKeyColumns = 'id, account_id, secret_hash, scopes, status, created_at, last_used_at'
 export const signingKeyColumns = 'kid, alg, public_jwk, private_jwk, created_at, activates_at, expires_at'
 
 export function rowToAccount(row: AccountRow): Account {
@@ -67,6 +69,8 @@ export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
     scopes: row.scopes,
     status: row.status as ApiKeyStatus,
     createdAt: row.created_at,
+    // Omitted when never used, so that a new key reads back exactly as it was inserted.
+    ...(row.last_used_at instanceof Date ? { lastUsedAt: row.last_used_at } : {}),
   }
 }
 

@@ -76,7 +76,34 @@ describe('PostgresKeyStore', () => {
     await client.connect()
     const { rows } = await client.query('SELECT version FROM latchkey_schema_migrations ORDER BY version')
     await client.end()
-    expect(rows).toEqual([{ version: 1 }])
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }])
+  })
+
+  it('upgrades a version 1 database in place: keys kept, lastUsedAt added', async () => {
+    const url = await newDatabase()
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      // Version 1 as the first release created it, with a key in it.
+      await client.query(`CREATE TABLE latchkey_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE latchkey_accounts (id text PRIMARY KEY, name text NOT NULL, email text, status text NOT NULL, created_at timestamptz NOT NULL);
+        CREATE TABLE latchkey_api_keys (id text PRIMARY KEY, account_id text NOT NULL REFERENCES latchkey_accounts (id), secret_hash text NOT NULL, scopes text[] NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL);
+        CREATE TABLE latchkey_signing_keys (kid text PRIMARY KEY, alg text NOT NULL, public_jwk jsonb NOT NULL, private_jwk jsonb NOT NULL, created_at timestamptz NOT NULL, activates_at timestamptz NOT NULL, expires_at timestamptz);
+        CREATE FUNCTION latchkey_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+        CREATE TRIGGER latchkey_api_keys_updated AFTER UPDATE ON latchkey_api_keys
+          FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION latchkey_notify_change();
+        INSERT INTO latchkey_schema_migrations (version) VALUES (1);
+        INSERT INTO latchkey_accounts VALUES ('acct_a', 'A', NULL, 'enabled', now());
+        INSERT INTO latchkey_api_keys VALUES ('lk_a', 'acct_a', 'sha256:x', '{read}', 'enabled', now());`)
+    } finally {
+      await client.end()
+    }
+    const store = await open(url)
+    expect(await store.getApiKey('lk_a')).toMatchObject({ id: 'lk_a', scopes: ['read'] })
+    expect(await store.getApiKey('lk_a')).not.toHaveProperty('lastUsedAt')
+    const used = new Date('2025-06-01T12:00:00.123Z')
+    await store.touchApiKeys(new Map([['lk_a', used]]))
+    expect((await store.getApiKey('lk_a'))?.lastUsedAt).toEqual(used)
   })
 
   it('refuses a database migrated by a newer version, saying what to upgrade', async () => {
@@ -153,6 +180,64 @@ describe('PostgresKeyStore', () => {
     })
     await feed.next((event) => event.type === 'signing-keys')
     expect(feed.events.filter((event) => event.type === 'api-key')).toEqual([])
+  })
+
+  it('announces nothing when lastUsedAt moves, so recording uses never empties a status cache', async () => {
+    const url = await newDatabase()
+    const store = await open(url)
+    const feed = recorder(store)
+    await feed.next((event) => event.type === 'connected')
+    await store.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    const key = {
+      accountId: 'acct_a',
+      secretHash: 'sha256:x',
+      scopes: [],
+      status: 'enabled' as const,
+      createdAt: new Date(),
+    }
+    await store.insertApiKey({ ...key, id: 'lk_a' })
+    await store.insertApiKey({ ...key, id: 'lk_b' })
+    await store.touchApiKeys(new Map([['lk_a', new Date()]]))
+    await store.touchApiKeys(
+      new Map([
+        ['lk_a', new Date(Date.now() + 1000)],
+        ['lk_b', new Date()],
+      ]),
+    )
+    // A status change after them is announced, and is the only one.
+    await store.setApiKeyStatus('lk_b', 'disabled')
+    await feed.next((event) => event.type === 'api-key')
+    expect(feed.events.filter((event) => event.type === 'api-key')).toEqual([{ type: 'api-key', id: 'lk_b' }])
+  })
+
+  it('records overlapping lastUsedAt batches from several instances without deadlock, keeping the latest', async () => {
+    const url = await newDatabase()
+    const instances = await Promise.all([open(url), open(url), open(url)])
+    const [first] = instances
+    if (!first) throw new Error('No store.')
+    await first.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    const ids = Array.from({ length: 50 }, (_, index) => `lk_${String(index).padStart(2, '0')}`)
+    for (const id of ids) {
+      await first.insertApiKey({
+        id,
+        accountId: 'acct_a',
+        secretHash: 'sha256:x',
+        scopes: [],
+        status: 'enabled',
+        createdAt: new Date(),
+      })
+    }
+    const base = Date.UTC(2025, 0, 1)
+    // Each instance writes every key, in its own order, at instants that interleave.
+    await Promise.all(
+      instances.flatMap((store, instance) =>
+        Array.from({ length: 5 }, (_, round) => {
+          const order = instance % 2 === 0 ? ids : [...ids].reverse()
+          return store.touchApiKeys(new Map(order.map((id) => [id, new Date(base + round * 10 + instance)])))
+        }),
+      ),
+    )
+    for (const key of await first.listApiKeys()) expect(key.lastUsedAt).toEqual(new Date(base + 4 * 10 + 2))
   })
 
   it('reports disconnected when the server stops, and connected again once it is back', async () => {

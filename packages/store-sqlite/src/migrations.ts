@@ -39,6 +39,11 @@ const migrations: readonly string[] = [
     expires_at INTEGER
   ) STRICT;
   `,
+  // 2: when each key last authenticated a request (epoch ms), written in batches by verifiers; NULL
+  // until the first recorded use.
+  `
+  ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+  `,
 ]
 
 /** The schema version this copy of the package writes and reads. */

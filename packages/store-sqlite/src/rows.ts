@@ -27,6 +27,8 @@ export interface ApiKeyRow {
   scopes: string
   status: string
   created_at: number
+  /** Absent from the hot path's query, which has no use for it. */
+  last_used_at?: number | null
 }
 
 /** A row of `api_keys` joined with its account's status. */
@@ -73,6 +75,7 @@ export function apiKeyToRow(key: ApiKeyRecord): ApiKeyRow {
     scopes: JSON.stringify(key.scopes),
     status: key.status,
     created_at: key.createdAt.getTime(),
+    last_used_at: key.lastUsedAt?.getTime() ?? null,
   }
 }
 
@@ -84,6 +87,8 @@ export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
     scopes: JSON.parse(row.scopes) as string[],
     status: row.status as ApiKeyStatus,
     createdAt: new Date(row.created_at),
+    // Omitted when never used, so that a new key reads back exactly as it was inserted.
+    ...(typeof row.last_used_at === 'number' ? { lastUsedAt: new Date(row.last_used_at) } : {}),
   }
 }
 

@@ -36,7 +36,7 @@ export interface SqliteKeyStoreOptions {
   readonly busyTimeout?: number | undefined
 }
 
-const apiKeyColumns = 'id, account_id, secret_hash, scopes, status, created_at'
+const apiKeyColumns = 'id, account_id, secret_hash, scopes, status, created_at, last_used_at'
 const signingKeyColumns = 'kid, alg, public_jwk, private_jwk, created_at, activates_at, expires_at'
 const accountColumns = 'id, name, email, status, created_at'
 
@@ -56,6 +56,7 @@ export class SqliteKeyStore implements KeyStore {
   readonly #db: BetterSqlite3.Database
   readonly #statements
   readonly #setApiKeyStatus
+  readonly #touchApiKeys
 
   /**
    * Opens (creating when needed) and migrates the database at `filename`; `':memory:'` opens a
@@ -78,7 +79,8 @@ export class SqliteKeyStore implements KeyStore {
         `UPDATE accounts SET status = ? WHERE id = ? RETURNING ${accountColumns}`,
       ),
       insertApiKey: db.prepare<ApiKeyRow>(
-        `INSERT INTO api_keys (${apiKeyColumns}) VALUES (@id, @account_id, @secret_hash, @scopes, @status, @created_at)`,
+        `INSERT INTO api_keys (${apiKeyColumns})
+         VALUES (@id, @account_id, @secret_hash, @scopes, @status, @created_at, @last_used_at)`,
       ),
       getApiKey: db.prepare<[string], ApiKeyRow>(`SELECT ${apiKeyColumns} FROM api_keys WHERE id = ?`),
       listApiKeys: db.prepare<[], ApiKeyRow>(`SELECT ${apiKeyColumns} FROM api_keys ORDER BY created_at, id`),
@@ -89,6 +91,10 @@ export class SqliteKeyStore implements KeyStore {
       // processes can bring a revoked key back.
       setApiKeyStatus: db.prepare<[ApiKeyStatus, string]>(
         `UPDATE api_keys SET status = ? WHERE id = ? AND status != 'revoked'`,
+      ),
+      // Only forward: instances flushing out of order never move lastUsedAt back.
+      touchApiKey: db.prepare<{ id: string; at: number }>(
+        `UPDATE api_keys SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)`,
       ),
       listSigningKeys: db.prepare<[], SigningKeyRow>(
         `SELECT ${signingKeyColumns} FROM signing_keys ORDER BY created_at, kid`,
@@ -108,6 +114,9 @@ export class SqliteKeyStore implements KeyStore {
     this.#setApiKeyStatus = db.transaction((id: string, status: ApiKeyStatus): ApiKeyRecord | undefined => {
       this.#statements.setApiKeyStatus.run(status, id)
       return this.getApiKey(id)
+    }).immediate
+    this.#touchApiKeys = db.transaction((uses: ReadonlyMap<string, Date>): void => {
+      for (const [id, at] of uses) this.#statements.touchApiKey.run({ id, at: at.getTime() })
     }).immediate
   }
 
@@ -165,6 +174,22 @@ export class SqliteKeyStore implements KeyStore {
 
   setApiKeyStatus(id: string, status: ApiKeyStatus): ApiKeyRecord | undefined {
     return this.#setApiKeyStatus(id, status)
+  }
+
+  /**
+   * Moves each key's `lastUsedAt` forward, in one transaction. better-sqlite3 waits synchronously,
+   * so while another process holds the write lock this waits 50 ms at most, not the busy timeout,
+   * and then throws: the verifier keeps the uses for its next batch rather than stall requests.
+   */
+  touchApiKeys(uses: ReadonlyMap<string, Date>): void {
+    if (uses.size === 0) return
+    const busyTimeout = this.#db.pragma('busy_timeout', { simple: true }) as number
+    this.#db.pragma('busy_timeout = 50')
+    try {
+      this.#touchApiKeys(uses)
+    } finally {
+      this.#db.pragma(`busy_timeout = ${busyTimeout}`)
+    }
   }
 
   listSigningKeys(): SigningKeyRecord[] {

@@ -75,15 +75,60 @@ describe('SqliteKeyStore', () => {
     for (const store of opened.splice(0)) store.close()
   })
 
-  it('creates the schema at version 1 and keeps it on reopen, data included', () => {
+  it('creates the schema at version 2 and keeps it on reopen, data included', () => {
     const first = open()
     first.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() })
     first.close()
-    expect(pragma(filename, 'user_version')).toBe(1)
+    expect(pragma(filename, 'user_version')).toBe(2)
     const second = open()
     open()
-    expect(pragma(filename, 'user_version')).toBe(1)
+    expect(pragma(filename, 'user_version')).toBe(2)
     expect(second.listAccounts().map((account) => account.id)).toEqual(['acct_one'])
+  })
+
+  it('upgrades a version 1 file in place: keys kept, lastUsedAt added', () => {
+    const db = new BetterSqlite3(filename)
+    // Version 1 as the first release created it, with a key in it.
+    db.exec(`
+      CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT, status TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE api_keys (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (id), secret_hash TEXT NOT NULL,
+        scopes TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE signing_keys (kid TEXT PRIMARY KEY, alg TEXT NOT NULL, public_jwk TEXT NOT NULL, private_jwk TEXT NOT NULL,
+        created_at INTEGER NOT NULL, activates_at INTEGER NOT NULL, expires_at INTEGER) STRICT;
+      INSERT INTO accounts VALUES ('acct_one', 'Acme', NULL, 'enabled', 1);
+      INSERT INTO api_keys VALUES ('lk_one', 'acct_one', 'sha256:x', '["read"]', 'enabled', 2);
+      PRAGMA user_version = 1;
+    `)
+    db.close()
+    const store = open()
+    expect(pragma(filename, 'user_version')).toBe(2)
+    expect(store.getApiKey('lk_one')).toEqual({
+      id: 'lk_one',
+      accountId: 'acct_one',
+      secretHash: 'sha256:x',
+      scopes: ['read'],
+      status: 'enabled',
+      createdAt: new Date(2),
+    })
+    store.touchApiKeys(new Map([['lk_one', new Date(3)]]))
+    expect(store.getApiKey('lk_one')?.lastUsedAt).toEqual(new Date(3))
+  })
+
+  it('gives up recording lastUsedAt within about 50 ms while another connection holds the write lock', () => {
+    const store = open()
+    store.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() })
+    const other = new BetterSqlite3(filename)
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      const started = performance.now()
+      expect(() => store.touchApiKeys(new Map([['lk_one', new Date()]]))).toThrow()
+      expect(performance.now() - started).toBeLessThan(1000)
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+    // The busy timeout of everything else is back to its setting.
+    expect(store.listAccounts()).toHaveLength(1)
   })
 
   it('puts the database in WAL mode', () => {

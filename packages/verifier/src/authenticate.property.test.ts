@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { fuzzRuns } from '../test/fuzz-runs.js'
 import { createVerifier, type Verifier } from './create-verifier.js'
 import { createKeyManager } from './key-manager.js'
 import { MemoryKeyStore } from './memory-key-store.js'
@@ -49,7 +50,7 @@ describe('authenticate under arbitrary Authorization values', () => {
         const result = await verifier.authenticate({ authorization: [value] })
         expect(result.ok).toBe(false)
       }),
-      { numRuns: 1500 },
+      { numRuns: fuzzRuns(1500) },
     )
   })
 
@@ -61,7 +62,7 @@ describe('authenticate under arbitrary Authorization values', () => {
           expect((await verifier.authenticate({ authorization: [value] })).ok).toBe(false)
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: fuzzRuns(1500) },
     )
   })
 
@@ -77,7 +78,7 @@ describe('authenticate under arbitrary Authorization values', () => {
           else expect(['ERR_INVALID_TOKEN', 'ERR_INVALID_REQUEST']).toContain(result.error.code)
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: fuzzRuns(1000) },
     )
   })
 

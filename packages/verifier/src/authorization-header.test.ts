@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { fuzzRuns } from '../test/fuzz-runs.js'
 import { parseAuthorization } from './authorization-header.js'
 import { isLatchkeyError } from './errors.js'
 
@@ -72,7 +73,7 @@ describe('parseAuthorization', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (value) => {
         expect(refusal(value)).not.toBe('unexpected')
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     )
   })
 
@@ -81,7 +82,7 @@ describe('parseAuthorization', () => {
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
         expect(refusal(basicBytes([...bytes]))).not.toBe('unexpected')
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     )
   })
 
@@ -95,7 +96,7 @@ describe('parseAuthorization', () => {
           expect(parseAuthorization(basic(`${userId}:${password}`))).toEqual({ scheme: 'basic', userId, password })
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: fuzzRuns(1000) },
     )
   })
 
@@ -114,7 +115,7 @@ describe('parseAuthorization', () => {
         expect(text).toContain(':')
         expect(text).not.toMatch(controls)
       }),
-      { numRuns: 3000 },
+      { numRuns: fuzzRuns(3000) },
     )
   })
 })

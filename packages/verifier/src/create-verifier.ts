@@ -1,10 +1,13 @@
 import { verifyAccessToken } from './access-token.js'
 import { API_KEY_SECRET_PREFIX } from './api-key.js'
+import { nodeAuthEventChannel } from './audit-channel.js'
 import { parseAuthorization } from './authorization-header.js'
+import { createClientAddressResolver, type ForwardedHeader, type TrustedProxies } from './client-address.js'
 import { assertUsable, checkApiKey } from './credential-check.js'
 import { describeError, type ErrorContext, type HttpErrorDescription, toResponse } from './error-response.js'
 import { isLatchkeyError, LatchkeyError } from './errors.js'
 import type { AuthEvent, AuthEventHandler } from './events.js'
+import { checkThrottled, FailureThrottle, type FailureThrottleOptions } from './failure-throttle/failure-throttle.js'
 import { createKeyLookup } from './key-lookup.js'
 import type { KeyStore } from './key-store.js'
 import { callStore } from './lib/store-call.js'
@@ -13,6 +16,7 @@ import type { AuthenticationMethod, Principal } from './principal.js'
 import { missingScopes } from './scope.js'
 import { type JSONWebKeySet, type SigningAlgorithm, SigningKeyRing } from './signing-key-ring.js'
 import { processTokenRequest, type TokenRequestState, tokenResponseHeaders } from './token-endpoint.js'
+import { createUsageRecorder } from './usage-recorder.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 import type { VerifierContext } from './verifier-context.js'
 
@@ -70,10 +74,41 @@ export interface VerifierOptions {
   readonly keyStatusFallbackMaxAge?: number
   /** Scopes advertised in the metadata (`scopes_supported`). Default: not advertised. */
   readonly scopesSupported?: readonly string[]
-  /** Receives an event for every authentication decision. Default: none. */
+  /**
+   * Receives an event for every authentication decision. On Node the same events are also
+   * published on the `diagnostics_channel` named `'latchkey:auth'` while it has subscribers.
+   * Default: none.
+   */
   readonly onEvent?: AuthEventHandler
+  /**
+   * How often the keys that authenticated requests are written to the store's `lastUsedAt`
+   * ({@link KeyStore.touchApiKeys}), in ms: a key's `lastUsedAt` is written at most once per
+   * interval and lags by up to it. 0 keeps no `lastUsedAt`; so does a store without
+   * `touchApiKeys`. 0 or 1000 to 86,400,000. Default: 60,000.
+   */
+  readonly lastUsedFlushInterval?: number
   /** The clock, in ms since the epoch. Default: `Date.now`. */
   readonly now?: () => number
+  /**
+   * Brute-force throttling of failed credential checks (Basic and the token endpoint): settings, or
+   * `false` to turn it off. Counts follow the real clock, not {@link VerifierOptions.now}.
+   * Default: on, with the defaults of {@link FailureThrottleOptions}.
+   */
+  readonly failureThrottle?: FailureThrottleOptions | false
+  /**
+   * The proxies whose forwarding header ({@link VerifierOptions.forwardedHeader}) tells the client's
+   * address, which throttling counts by: their addresses or CIDR ranges, or how many proxy hops
+   * stand in front of the server. Default: none, the connection's peer address is the client's.
+   */
+  readonly trustedProxies?: TrustedProxies
+  /** The header trusted proxies write the client's address in. Default: `'x-forwarded-for'`. */
+  readonly forwardedHeader?: ForwardedHeader
+}
+
+/** What an adapter knows of a request beyond the Web `Request`. */
+export interface ConnectionInfo {
+  /** The address of the connection's peer (e.g. Node's `socket.remoteAddress`), when known. */
+  readonly clientAddress?: string | undefined
 }
 
 /** What a request sent for authentication: a Web `Request`, or the parts an adapter extracted. */
@@ -84,6 +119,10 @@ export type AuthenticationInput =
       readonly authorization: readonly string[]
       /** The request URL (absolute, or path and query), to refuse tokens in the query. */
       readonly url?: string
+      /** The address of the connection's peer, when known: throttling counts failures by client address. */
+      readonly clientAddress?: string | undefined
+      /** The request headers, read for the forwarding header when `trustedProxies` is set. */
+      readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>
     }
 
 /** The outcome of {@link Verifier.authenticate}: a principal, or the error to answer with. */
@@ -101,16 +140,16 @@ export interface VerifierPaths {
 /** Authenticates requests and serves the token endpoint, JWKS and metadata. Framework-free. */
 export interface Verifier {
   /** Authenticates a request's `Authorization` header, Basic or Bearer. Never throws for bad input. */
-  authenticate(input: AuthenticationInput): Promise<AuthenticationResult>
+  authenticate(input: AuthenticationInput, connection?: ConnectionInfo): Promise<AuthenticationResult>
   /** `undefined` when `principal` has every scope in `required`, else the `ERR_INSUFFICIENT_SCOPE` error. */
   checkScopes(principal: Principal, required: readonly string[]): LatchkeyError | undefined
   /** Answers a token request (RFC 6749 §4.4). Never throws. */
-  handleTokenRequest(request: Request): Promise<Response>
+  handleTokenRequest(request: Request, connection?: ConnectionInfo): Promise<Response>
   /**
    * Answers a request to one of {@link Verifier.paths} (token endpoint, JWKS, metadata), or returns
    * `undefined` for any other path.
    */
-  handle(request: Request): Promise<Response | undefined>
+  handle(request: Request, connection?: ConnectionInfo): Promise<Response | undefined>
   /** The public signing keys. */
   jwks(): Promise<JSONWebKeySet>
   /** The RFC 8414 metadata. */
@@ -121,11 +160,12 @@ export interface Verifier {
   errorResponse(error: unknown, context?: ErrorContext): Response
   readonly paths: VerifierPaths
   /**
-   * Ends the verifier's subscription to the store's change feed, if it made one, and forgets cached
-   * statuses. The store itself stays open: close it separately. Optional so that other
-   * implementations of this interface stay valid.
+   * Ends the verifier's subscription to the store's change feed, if it made one, forgets cached
+   * statuses, and writes the key uses not yet written (`lastUsedAt`); the promise settles once they
+   * are written or given up, and never rejects. The store itself stays open: close it separately,
+   * after this promise. Optional so that other implementations of this interface stay valid.
    */
-  close?(): void
+  close?(): Promise<void> | void
 }
 
 /** Creates a {@link Verifier}. Cheap: signing keys are loaded, or generated, on first use. */
@@ -159,6 +199,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
       now,
     },
   })
+  const resolveClientAddress = createClientAddressResolver({
+    trustedProxies: options.trustedProxies,
+    forwardedHeader: options.forwardedHeader,
+  })
+  const throttle =
+    options.failureThrottle === false
+      ? undefined
+      : new FailureThrottle(
+          options.failureThrottle ?? {},
+          options.store.createFailureLimiter?.bind(options.store),
+          storeTimeout,
+        )
   const context: VerifierContext = {
     store: options.store,
     storeTimeout,
@@ -171,6 +223,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     ring,
     tokenSettings,
     findApiKey: keys.find,
+    checkCredentials: (keyId, secret, address) =>
+      checkThrottled(throttle, { keyId, address }, () => checkApiKey(keys.find, keyId, secret)),
     authorizationValues: (request) => {
       const value = request.headers.get('authorization')
       if (value === null) return []
@@ -191,13 +245,35 @@ export function createVerifier(options: VerifierOptions): Verifier {
     scopes: options.scopesSupported,
   })
 
+  const lastUsedFlushInterval = options.lastUsedFlushInterval ?? 60_000
+  if (lastUsedFlushInterval !== 0) inRange('lastUsedFlushInterval', lastUsedFlushInterval, 1000, 86_400_000)
+  const usage = createUsageRecorder({ store: options.store, interval: lastUsedFlushInterval, storeTimeout })
+  // Looked up once: publishing is then a property read while nobody subscribes.
+  const channel = nodeAuthEventChannel()
+
   function emit(event: Omit<AuthEvent, 'at' | 'durationMs'>, started: number): void {
-    if (!options.onEvent) return
+    if (event.outcome === 'success' && event.keyId !== undefined) usage.record(event.keyId, new Date(now()))
+    const publish = channel?.hasSubscribers === true
+    if (!options.onEvent && !publish) return
+    const complete: AuthEvent = { ...event, at: new Date(now()), durationMs: performance.now() - started }
     try {
-      options.onEvent({ ...event, at: new Date(now()), durationMs: performance.now() - started })
+      options.onEvent?.(complete)
     } catch {
       // An audit hook must never change the answer.
     }
+    if (!publish) return
+    try {
+      channel?.publish(complete)
+    } catch {
+      // Nor may a diagnostics_channel subscriber; Node reports a subscriber's own error as uncaught.
+    }
+  }
+
+  /** The client's address for audit events, as throttling resolves it (trusted proxies applied). */
+  function clientAddressOf(input: AuthenticationInput, connection?: ConnectionInfo): { clientAddress?: string } {
+    const peer = ('authorization' in input ? input.clientAddress : undefined) ?? connection?.clientAddress
+    const address = resolveClientAddress(peer, input.headers)
+    return address ? { clientAddress: address } : {}
   }
 
   function failureEvent(type: AuthEvent['type'], error: unknown): Omit<AuthEvent, 'at' | 'durationMs'> {
@@ -237,7 +313,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  async function authenticate(input: AuthenticationInput): Promise<AuthenticationResult> {
+  async function authenticate(input: AuthenticationInput, connection?: ConnectionInfo): Promise<AuthenticationResult> {
     const started = performance.now()
     let method: AuthenticationMethod | undefined
     let keyId: string | undefined
@@ -265,7 +341,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (credentials.scheme === 'basic') {
         method = 'basic'
         keyId = credentials.userId
-        const key = await checkApiKey(keys.find, credentials.userId, credentials.password)
+        const address =
+          'authorization' in input
+            ? resolveClientAddress(input.clientAddress ?? connection?.clientAddress, input.headers)
+            : resolveClientAddress(connection?.clientAddress, input.headers)
+        const key = await context.checkCredentials(credentials.userId, credentials.password, address)
         principal = { keyId: key.id, accountId: key.accountId, scopes: key.scopes, method }
       } else if (credentials.scheme === 'bearer') {
         method = 'bearer'
@@ -275,7 +355,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
         throw missingCredentials()
       }
       emit(
-        { type: 'authenticate', outcome: 'success', method, keyId: principal.keyId, accountId: principal.accountId },
+        {
+          type: 'authenticate',
+          outcome: 'success',
+          method,
+          keyId: principal.keyId,
+          accountId: principal.accountId,
+          ...clientAddressOf(input, connection),
+        },
         started,
       )
       return { ok: true, principal }
@@ -288,6 +375,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
           ...failureEvent('authenticate', latchkeyError),
           ...(method ? { method } : {}),
           ...(keyId !== undefined && isPrintableId(keyId) ? { keyId } : {}),
+          ...clientAddressOf(input, connection),
         },
         started,
       )
@@ -295,12 +383,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  async function handleTokenRequest(request: Request): Promise<Response> {
+  async function handleTokenRequest(request: Request, connection?: ConnectionInfo): Promise<Response> {
     const started = performance.now()
     const state: TokenRequestState = {}
     try {
-      const { key, body } = await processTokenRequest(context, request, state)
-      emit({ type: 'token', outcome: 'success', method: 'basic', keyId: key.id, accountId: key.accountId }, started)
+      const address = resolveClientAddress(connection?.clientAddress, request.headers)
+      const { key, body } = await processTokenRequest(context, request, state, address)
+      emit(
+        {
+          type: 'token',
+          outcome: 'success',
+          method: 'basic',
+          keyId: key.id,
+          accountId: key.accountId,
+          ...clientAddressOf(request, connection),
+        },
+        started,
+      )
       // A fresh headers object each time: some runtimes' Response (e.g. @hono/node-server) write into it.
       return new Response(JSON.stringify(body), { status: 200, headers: { ...tokenResponseHeaders } })
     } catch (error) {
@@ -309,6 +408,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
           ...failureEvent('token', error),
           ...(state.keyId !== undefined && isPrintableId(state.keyId) ? { keyId: state.keyId } : {}),
           ...(state.key ? { accountId: state.key.accountId } : {}),
+          ...clientAddressOf(request, connection),
         },
         started,
       )
@@ -326,9 +426,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       })
     },
     handleTokenRequest,
-    async handle(request) {
+    async handle(request, connection) {
       const { pathname } = new URL(request.url)
-      if (pathname === paths.token) return handleTokenRequest(request)
+      if (pathname === paths.token) return handleTokenRequest(request, connection)
       if (pathname !== paths.jwks && pathname !== paths.metadata) return undefined
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         const error = new LatchkeyError('ERR_METHOD_NOT_ALLOWED', 'This endpoint accepts only GET and HEAD.', {
@@ -351,7 +451,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     describeError: (error, errorContext = 'resource') => describeError(error, errorContext, realm),
     errorResponse: (error, errorContext = 'resource') => toResponse(describeError(error, errorContext, realm)),
     paths,
-    close: () => keys.close(),
+    close: () => {
+      keys.close()
+      return usage.close()
+    },
   }
 }
 

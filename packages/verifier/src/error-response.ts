@@ -45,6 +45,14 @@ const table: Record<LatchkeyErrorCode, Entry> = {
     error: 'temporarily_unavailable',
     description: 'The service cannot check credentials right now. Try again shortly.',
   },
+  // RFC 6585 §4. No OAuth registry code fits a throttled client: slow_down belongs to device-flow
+  // polling (RFC 8628 §3.5) and temporarily_unavailable to the whole service, so the code names the
+  // status, and clients rely on Retry-After.
+  ERR_TOO_MANY_ATTEMPTS: {
+    status: 429,
+    error: 'too_many_requests',
+    description: 'Too many failed attempts. Retry after the number of seconds in Retry-After.',
+  },
   ERR_NOT_FOUND: { status: 500, error: 'server_error', description: 'The server failed.' },
   ERR_INVALID_ARGUMENT: { status: 500, error: 'server_error', description: 'The server failed.' },
   ERR_KEY_REVOKED: { status: 500, error: 'server_error', description: 'The server failed.' },
@@ -83,10 +91,26 @@ export function describeError(error: unknown, context: ErrorContext, realm: stri
   if (challenge) headers['WWW-Authenticate'] = challenge
   if (latchkeyError?.code === 'ERR_METHOD_NOT_ALLOWED') headers.Allow = (latchkeyError.allow ?? ['POST']).join(', ')
   if (latchkeyError?.code === 'ERR_STORE_UNAVAILABLE') headers['Retry-After'] = '1'
+  if (latchkeyError?.code === 'ERR_TOO_MANY_ATTEMPTS') Object.assign(headers, rateLimitHeaders(latchkeyError))
 
   const body: Record<string, string> = { error: entry.error, error_description: description }
   if (scope !== undefined) body.scope = scope
   return { status: entry.status, headers, body: JSON.stringify(body) }
+}
+
+/**
+ * RFC 9110 §10.2.3 `Retry-After`, and the `RateLimit-Limit`/`-Remaining`/`-Reset` fields of
+ * draft-ietf-httpapi-ratelimit-headers (the -07 form most clients read): the failures allowed, none
+ * left, and the seconds until the block ends.
+ */
+function rateLimitHeaders(error: LatchkeyError): Record<string, string> {
+  const seconds = String(Math.max(1, Math.ceil(error.retryAfter ?? 1)))
+  return {
+    'Retry-After': seconds,
+    'RateLimit-Limit': String(error.limit ?? 0),
+    'RateLimit-Remaining': '0',
+    'RateLimit-Reset': seconds,
+  }
 }
 
 /** Turns a description into a Web `Response`. */

@@ -23,6 +23,11 @@ export type LatchkeyErrorCode =
   | 'ERR_METHOD_NOT_ALLOWED'
   /** The key store failed or timed out. HTTP 503: Latchkey fails closed. */
   | 'ERR_STORE_UNAVAILABLE'
+  /**
+   * Too many failed credential checks from this client address, or for this key id with a wrong
+   * secret: brute-force throttling. HTTP 429 with `Retry-After`.
+   */
+  | 'ERR_TOO_MANY_ATTEMPTS'
   /** A management call named an account or key that does not exist. */
   | 'ERR_NOT_FOUND'
   /** A management call was given an invalid argument (a malformed scope, an empty name…). */
@@ -57,6 +62,10 @@ export interface LatchkeyErrorOptions {
   scope?: readonly string[]
   /** The methods the endpoint accepts, for `ERR_METHOD_NOT_ALLOWED`. */
   allow?: readonly string[]
+  /** Seconds until a new attempt may succeed, for `ERR_TOO_MANY_ATTEMPTS`. */
+  retryAfter?: number
+  /** The failure threshold that was crossed, for `ERR_TOO_MANY_ATTEMPTS`. */
+  limit?: number
 }
 
 /**
@@ -69,6 +78,10 @@ export class LatchkeyError extends Error {
   readonly reason: FailureReason | undefined
   readonly scope: readonly string[] | undefined
   readonly allow: readonly string[] | undefined
+  /** Seconds, for `ERR_TOO_MANY_ATTEMPTS`. */
+  readonly retryAfter: number | undefined
+  /** The failure threshold that was crossed, for `ERR_TOO_MANY_ATTEMPTS`. */
+  readonly limit: number | undefined
   readonly [marker] = true
 
   constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
@@ -86,6 +99,8 @@ export class LatchkeyError extends Error {
     this.reason = options.reason
     this.scope = options.scope
     this.allow = options.allow
+    this.retryAfter = options.retryAfter
+    this.limit = options.limit
   }
 }
 

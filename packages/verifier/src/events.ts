@@ -19,11 +19,19 @@ export interface AuthEvent {
   readonly keyId?: string
   /** The account, when the key was found. */
   readonly accountId?: string
+  /**
+   * The client's address as the adapter (or the trusted-proxy configuration) gave it, when it gave
+   * one. Not a secret, but personal data in some jurisdictions: mind it when retaining events.
+   */
+  readonly clientAddress?: string
   /** When the decision was made. */
   readonly at: Date
   /** How long the decision took, in milliseconds. */
   readonly durationMs: number
 }
 
-/** Receives {@link AuthEvent}s. It is called synchronously; errors it throws are ignored. */
+/**
+ * Receives {@link AuthEvent}s. It is called synchronously, before the answer is sent, so it should
+ * only hand the event on (a log line, a metric, a queue); errors it throws are ignored.
+ */
 export type AuthEventHandler = (event: AuthEvent) => void

@@ -10,11 +10,15 @@ export {
   isWellFormedCredential,
   verifySecret,
 } from './api-key.js'
+export { AUTH_EVENT_CHANNEL } from './audit-channel.js'
 export type { AuthorizationCredentials } from './authorization-header.js'
 export { MAX_AUTHORIZATION_LENGTH, parseAuthorization } from './authorization-header.js'
+export type { ClientAddressOptions, ForwardedHeader, HeaderSource, TrustedProxies } from './client-address.js'
+export { createClientAddressResolver } from './client-address.js'
 export type {
   AuthenticationInput,
   AuthenticationResult,
+  ConnectionInfo,
   Verifier,
   VerifierOptions,
   VerifierPaths,
@@ -24,6 +28,13 @@ export type { ErrorContext, HttpErrorDescription } from './error-response.js'
 export type { FailureReason, LatchkeyErrorCode, LatchkeyErrorOptions } from './errors.js'
 export { isLatchkeyError, LatchkeyError } from './errors.js'
 export type { AuthEvent, AuthEventHandler } from './events.js'
+export type {
+  FailureCount,
+  FailureLimiter,
+  FailureLimiterFactory,
+  FailureLimiterOptions,
+} from './failure-throttle/failure-limiter.js'
+export type { FailureThrottleOptions } from './failure-throttle/failure-throttle.js'
 export { MAX_FORM_BODY_BYTES, MAX_FORM_PARAMETERS } from './form-body.js'
 export type {
   ApiKeyInfo,

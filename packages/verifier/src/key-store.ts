@@ -1,4 +1,5 @@
 import type { JWK } from 'jose'
+import type { FailureLimiterFactory } from './failure-throttle/failure-limiter.js'
 
 /** A value, or a promise of it: SQLite answers synchronously, Postgres asynchronously. */
 export type Awaitable<T> = T | Promise<T>
@@ -27,6 +28,13 @@ export interface ApiKeyRecord {
   readonly scopes: readonly string[]
   readonly status: ApiKeyStatus
   readonly createdAt: Date
+  /**
+   * When the key last authenticated a request, as verifiers record it through
+   * {@link KeyStore.touchApiKeys}: best effort, up to the verifier's `lastUsedFlushInterval` late
+   * (default 60 s). Absent (or `null`) when no use was recorded. Stores need not return it from
+   * {@link KeyStore.findApiKey}.
+   */
+  readonly lastUsedAt?: Date | null
 }
 
 /** What the hot path needs in one round trip: the key and its account's status. */
@@ -91,11 +99,24 @@ export interface KeyStore {
    */
   expireSigningKey?(kid: string, expiresAt: Date): Awaitable<SigningKeyRecord | undefined>
   /**
+   * Records when keys were last used: for each id, `lastUsedAt` becomes the given instant unless it
+   * is already later (it only ever moves forward, whatever order instances write in). Unknown ids
+   * are skipped. Verifiers call it in batches, at most once per key per flush interval, never on the
+   * request path, and ignore its failures. It must not end cached statuses (no change-feed event).
+   * Optional: without it, `lastUsedAt` is simply not kept.
+   */
+  touchApiKeys?(uses: ReadonlyMap<string, Date>): Awaitable<void>
+  /**
    * Subscribes to changes made through any connection (this process, other instances, the CLI),
    * so the verifier can cache key statuses and invalidate them. A store without it is read on
    * every request, as before. See {@link KeyStoreWatchEvent} for the protocol.
    */
   watch?(listener: KeyStoreWatchListener): KeyStoreSubscription
+  /**
+   * Makes the limiters brute-force throttling counts failures in, so that every instance sharing this
+   * store shares the counts (Postgres). Without it the verifier counts in process memory.
+   */
+  createFailureLimiter?: FailureLimiterFactory
   /** Releases connections and file handles. */
   close?(): Awaitable<void>
 }

@@ -47,7 +47,11 @@ export class MemoryKeyStore implements KeyStore {
   insertApiKey(key: ApiKeyRecord): void {
     if (this.#keys.has(key.id)) throw new Error(`API key ${key.id} already exists.`)
     if (!this.#accounts.has(key.accountId)) throw new Error(`Account ${key.accountId} does not exist.`)
-    this.#keys.set(key.id, { ...key, scopes: [...key.scopes] })
+    this.#keys.set(key.id, {
+      ...key,
+      scopes: [...key.scopes],
+      ...(key.lastUsedAt ? { lastUsedAt: new Date(key.lastUsedAt) } : {}),
+    })
   }
 
   getApiKey(id: string): ApiKeyRecord | undefined {
@@ -59,6 +63,14 @@ export class MemoryKeyStore implements KeyStore {
       (key) => filter.accountId === undefined || key.accountId === filter.accountId,
     )
     return oldestFirst(keys, (key) => key.id)
+  }
+
+  touchApiKeys(uses: ReadonlyMap<string, Date>): void {
+    for (const [id, at] of uses) {
+      const key = this.#keys.get(id)
+      if (!key || (key.lastUsedAt && key.lastUsedAt >= at)) continue
+      this.#keys.set(id, { ...key, lastUsedAt: new Date(at) })
+    }
   }
 
   setApiKeyStatus(id: string, status: ApiKeyStatus): ApiKeyRecord | undefined {

@@ -1,6 +1,5 @@
 import { signAccessToken } from './access-token.js'
 import { parseAuthorization } from './authorization-header.js'
-import { checkApiKey } from './credential-check.js'
 import { LatchkeyError } from './errors.js'
 import { readFormBody } from './form-body.js'
 import type { ApiKeyCredential } from './key-store.js'
@@ -32,11 +31,13 @@ export interface TokenRequestState {
  * Processes a client-credentials token request (RFC 6749 §4.4): POST, a form body, client
  * authentication by Basic (form-decoded, §2.3.1) or in the body but never both, an exact
  * `grant_type`, and a scope within the key's. Throws a {@link LatchkeyError} on any refusal.
+ * `clientAddress` is the resolved client address, which throttling counts failures by.
  */
 export async function processTokenRequest(
   context: VerifierContext,
   request: Request,
   state: TokenRequestState,
+  clientAddress?: string,
 ): Promise<TokenGrant> {
   if (request.method !== 'POST') {
     throw new LatchkeyError('ERR_METHOD_NOT_ALLOWED', 'The token endpoint accepts only POST.', { allow: ['POST'] })
@@ -57,7 +58,7 @@ export async function processTokenRequest(
 
   const { keyId, secret } = clientCredentials(authorization[0], form)
   state.keyId = keyId
-  const key = await checkApiKey(context.findApiKey, keyId, secret)
+  const key = await context.checkCredentials(keyId, secret, clientAddress)
   state.key = key
 
   const requested = form.get('scope')

@@ -24,6 +24,11 @@ export interface VerifierContext {
   }
   /** The hot-path key read: through the key-status cache when the store has a change feed. */
   findApiKey(id: string): Promise<ApiKeyCredential | undefined>
+  /**
+   * Checks an API key id and secret under brute-force throttling; `clientAddress` is the resolved
+   * client address, when known. Throws `ERR_INVALID_CREDENTIALS` or `ERR_TOO_MANY_ATTEMPTS`.
+   */
+  checkCredentials(keyId: string, secret: string, clientAddress: string | undefined): Promise<ApiKeyCredential>
   /** Every `Authorization` value of a request, one per header line where the runtime keeps them apart. */
   authorizationValues(request: Request): string[]
 }

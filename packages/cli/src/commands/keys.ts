@@ -94,6 +94,8 @@ const list = defineCommand({
 
 Lists API keys, oldest first. Secrets are never shown: they are not stored.
 A key of a disabled account shows "(account disabled)": it does not work until the account is enabled.
+LAST USED is when the key last authenticated a request, as servers record it: up to a minute late
+(their flush interval), "never" when no use was recorded.
 
 Options:
   --account ACCOUNT_ID  Only the keys of this account
@@ -120,13 +122,14 @@ ${databaseOption}
     } else {
       io.stdout.write(
         formatTable(
-          ['ID', 'ACCOUNT', 'STATUS', 'SCOPES', 'CREATED'],
+          ['ID', 'ACCOUNT', 'STATUS', 'SCOPES', 'CREATED', 'LAST USED'],
           keys.map((key) => [
             key.id,
             key.accountId,
             displayStatus(key, accountStatuses.get(key.accountId)),
             key.scopes.join(' '),
             formatDate(key.createdAt),
+            key.lastUsedAt ? formatDate(key.lastUsedAt) : 'never',
           ]),
         ),
       )
@@ -143,6 +146,7 @@ function keyJson(key: ApiKeyInfo, accountStatus: AccountStatus | undefined) {
     accountStatus: accountStatus ?? null,
     scopes: key.scopes,
     createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt ?? null,
   }
 }
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express'
 import type { Principal, Verifier } from '../index.js'
-import { authorizationOf, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
+import { connectionOf, inputOf, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
 
 declare global {
   namespace Express {
@@ -14,7 +14,7 @@ declare global {
 /** Authenticates every request (Basic or Bearer) and sets `req.auth`; refuses the rest with the core's answer. */
 export function authenticate(verifier: Verifier): RequestHandler {
   return (req, res, next) => {
-    verifier.authenticate({ authorization: authorizationOf(req), url: req.originalUrl }).then((result) => {
+    verifier.authenticate(inputOf(req, req.originalUrl)).then((result) => {
       if (!result.ok) return writeDescription(res, verifier.describeError(result.error))
       req.auth = result.principal
       next()
@@ -40,7 +40,7 @@ export function oauthRoutes(verifier: Verifier): RequestHandler {
     // A body parser mounted earlier has consumed the stream: re-encode what it parsed, repeats included.
     const body = req.readableEnded ? reencode(req.body) : undefined
     verifier
-      .handle(toWebRequest(req, req.originalUrl, body))
+      .handle(toWebRequest(req, req.originalUrl, body), connectionOf(req))
       .then((response) => (response ? writeResponse(res, response) : next()))
       .catch(next)
   }

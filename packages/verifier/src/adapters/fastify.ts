@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback, HTTPMethods, preHandlerAsyncHookHandler } from 'fastify'
 import type { Principal, Verifier } from '../index.js'
-import { authorizationOf, toWebRequest } from './node-bridge.js'
+import { connectionOf, inputOf, toWebRequest } from './node-bridge.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,7 +28,8 @@ export const latchkey: FastifyPluginCallback<LatchkeyPluginOptions> = Object.ass
       fastify.route({
         method: methods,
         url,
-        onRequest: async (request, reply) => reply.send(await verifier.handle(toWebRequest(request.raw, request.url))),
+        onRequest: async (request, reply) =>
+          reply.send(await verifier.handle(toWebRequest(request.raw, request.url), connectionOf(request.raw))),
         handler: async () => undefined,
       })
     }
@@ -40,7 +41,7 @@ export const latchkey: FastifyPluginCallback<LatchkeyPluginOptions> = Object.ass
 /** A `preHandler` hook that authenticates the request (Basic or Bearer) and sets `request.auth`. */
 export function authenticate(verifier: Verifier): preHandlerAsyncHookHandler {
   return async (request, reply) => {
-    const result = await verifier.authenticate({ authorization: authorizationOf(request.raw), url: request.url })
+    const result = await verifier.authenticate(inputOf(request.raw, request.url))
     if (!result.ok) return reply.send(verifier.errorResponse(result.error))
     request.auth = result.principal
   }

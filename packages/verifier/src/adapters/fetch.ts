@@ -10,8 +10,21 @@ export type AuthenticatedHandler<Args extends unknown[] = []> = (
   ...args: Args
 ) => Response | Promise<Response>
 
+/**
+ * The address of the connection's peer, which a Fetch `Request` does not carry: e.g. Bun's
+ * `server.requestIP(request)?.address`, or Deno's `info.remoteAddr.hostname`. Brute-force throttling
+ * counts failures by it; without it, only per key id.
+ */
+export type ClientAddressOf<Args extends unknown[] = []> = (request: Request, ...args: Args) => string | undefined
+
+/** Options of {@link oauthRoutes}. */
+export interface OAuthRoutesOptions<Args extends unknown[] = []> {
+  /** The connection's peer address. Default: unknown. */
+  readonly clientAddress?: ClientAddressOf<Args>
+}
+
 /** Options of {@link withAuth}. */
-export interface WithAuthOptions {
+export interface WithAuthOptions<Args extends unknown[] = []> extends OAuthRoutesOptions<Args> {
   /** Scopes the principal must all have. Default: none. */
   readonly scopes?: readonly string[]
 }
@@ -23,8 +36,11 @@ export interface WithAuthOptions {
 export function oauthRoutes<Args extends unknown[] = []>(
   verifier: Verifier,
   next: (request: Request, ...args: Args) => Response | Promise<Response>,
+  options: OAuthRoutesOptions<Args> = {},
 ): FetchHandler<Args> {
-  return async (request, ...args) => (await verifier.handle(request)) ?? next(request, ...args)
+  return async (request, ...args) =>
+    (await verifier.handle(request, { clientAddress: options.clientAddress?.(request, ...args) })) ??
+    next(request, ...args)
 }
 
 /**
@@ -36,10 +52,10 @@ export function oauthRoutes<Args extends unknown[] = []>(
 export function withAuth<Args extends unknown[] = []>(
   verifier: Verifier,
   handler: AuthenticatedHandler<Args>,
-  options: WithAuthOptions = {},
+  options: WithAuthOptions<Args> = {},
 ): FetchHandler<Args> {
   return async (request, ...args) => {
-    const result = await verifier.authenticate(request)
+    const result = await verifier.authenticate(request, { clientAddress: options.clientAddress?.(request, ...args) })
     if (!result.ok) return verifier.errorResponse(result.error)
     const denied = verifier.checkScopes(result.principal, options.scopes ?? [])
     if (denied) return verifier.errorResponse(denied)

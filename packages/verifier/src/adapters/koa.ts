@@ -1,6 +1,6 @@
 import type { Middleware, ParameterizedContext } from 'koa'
 import type { Principal, Verifier } from '../index.js'
-import { authorizationOf, toWebRequest, writeResponse } from './node-bridge.js'
+import { connectionOf, inputOf, toWebRequest, writeResponse } from './node-bridge.js'
 
 /** What the middleware puts in `ctx.state`: `auth` is the authenticated caller. */
 export interface LatchkeyState {
@@ -10,7 +10,7 @@ export interface LatchkeyState {
 /** Authenticates the request (Basic or Bearer) and sets `ctx.state.auth`; refuses the rest with the core's answer. */
 export function authenticate(verifier: Verifier): Middleware<LatchkeyState> {
   return async (ctx, next) => {
-    const result = await verifier.authenticate({ authorization: authorizationOf(ctx.req), url: ctx.originalUrl })
+    const result = await verifier.authenticate(inputOf(ctx.req, ctx.originalUrl))
     if (!result.ok) return send(ctx, verifier.errorResponse(result.error))
     ctx.state.auth = result.principal
     await next()
@@ -32,7 +32,7 @@ export function oauthRoutes(verifier: Verifier): Middleware {
   const paths = new Set(Object.values(verifier.paths))
   return async (ctx, next) => {
     if (!paths.has(ctx.path)) return next()
-    const response = await verifier.handle(toWebRequest(ctx.req, ctx.originalUrl))
+    const response = await verifier.handle(toWebRequest(ctx.req, ctx.originalUrl), connectionOf(ctx.req))
     if (!response) return next()
     await send(ctx, response)
   }

@@ -1,7 +1,7 @@
 import type { Verifier } from '../index.js'
-import { type FetchHandler, oauthRoutes } from './fetch.js'
+import { type FetchHandler, type OAuthRoutesOptions, oauthRoutes } from './fetch.js'
 
-export type { AuthenticatedHandler, WithAuthOptions } from './fetch.js'
+export type { AuthenticatedHandler, ClientAddressOf, OAuthRoutesOptions, WithAuthOptions } from './fetch.js'
 /** Guards an App Router route handler: `export const POST = withAuth(verifier, handler, { scopes: ['write'] })`. */
 export { withAuth } from './fetch.js'
 
@@ -22,13 +22,17 @@ export interface OAuthRouteHandlers {
  * `export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = oauthRouteHandlers(verifier)`.
  * Every method is exported so that the core, not Next.js, answers the wrong ones.
  */
-export function oauthRouteHandlers(verifier: Verifier): OAuthRouteHandlers {
-  const handler = oauthRoutes(verifier, (request) => {
-    const { pathname } = new URL(request.url)
-    throw new Error(
-      `${pathname} is not one of the verifier's paths (${Object.values(verifier.paths).join(', ')}): ` +
-        'mount oauthRouteHandlers() only in the route.ts files of those paths.',
-    )
-  })
+export function oauthRouteHandlers(verifier: Verifier, options: OAuthRoutesOptions = {}): OAuthRouteHandlers {
+  const handler = oauthRoutes(
+    verifier,
+    (request) => {
+      const { pathname } = new URL(request.url)
+      throw new Error(
+        `${pathname} is not one of the verifier's paths (${Object.values(verifier.paths).join(', ')}): ` +
+          'mount oauthRouteHandlers() only in the route.ts files of those paths.',
+      )
+    },
+    options,
+  )
   return { GET: handler, HEAD: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler, OPTIONS: handler }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
-import type { HttpErrorDescription } from '../index.js'
+import type { AuthenticationInput, ConnectionInfo, HttpErrorDescription } from '../index.js'
 
 /**
  * Every `Authorization` header line of `req`. `req.headers` keeps only the first of repeated lines,
@@ -8,6 +8,16 @@ import type { HttpErrorDescription } from '../index.js'
  */
 export function authorizationOf(req: IncomingMessage): readonly string[] {
   return req.headersDistinct.authorization ?? []
+}
+
+/** What the core authenticates: the `Authorization` lines, the URL, the peer address and the headers. */
+export function inputOf(req: IncomingMessage, url: string): AuthenticationInput {
+  return { authorization: authorizationOf(req), url, ...connectionOf(req), headers: req.headersDistinct }
+}
+
+/** The connection's peer address; the core decides whether to believe forwarding headers. */
+export function connectionOf(req: IncomingMessage): ConnectionInfo {
+  return { clientAddress: req.socket?.remoteAddress }
 }
 
 /** `req` as a Web `Request`, repeated headers kept; `body` replaces the stream when a parser consumed it. */

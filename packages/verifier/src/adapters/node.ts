@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import type { Principal, Verifier } from '../index.js'
-import { authorizationOf, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
+import { connectionOf, inputOf, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
 
 declare module 'http' {
   interface IncomingMessage {
@@ -18,7 +18,7 @@ export type AuthenticatedListener = (req: IncomingMessage & { auth: Principal },
 /** Authenticates the request (Basic or Bearer) and sets `req.auth`; refuses the rest with the core's answer. */
 export function authenticate(verifier: Verifier): NodeMiddleware {
   return (req, res, next) => {
-    verifier.authenticate({ authorization: authorizationOf(req), url: req.url ?? '/' }).then((result) => {
+    verifier.authenticate(inputOf(req, req.url ?? '/')).then((result) => {
       if (!result.ok) return writeDescription(res, verifier.describeError(result.error))
       req.auth = result.principal
       next()
@@ -43,7 +43,7 @@ export function oauthRoutes(verifier: Verifier): NodeMiddleware {
     const url = req.url ?? '/'
     if (!paths.has(new URL(url, 'http://localhost').pathname)) return next()
     verifier
-      .handle(toWebRequest(req, url))
+      .handle(toWebRequest(req, url), connectionOf(req))
       .then((response) => (response ? writeResponse(res, response) : next()))
       .catch(next)
   }
@@ -53,7 +53,7 @@ export function oauthRoutes(verifier: Verifier): NodeMiddleware {
 export function withAuth(verifier: Verifier, listener: AuthenticatedListener, ...scopes: string[]): RequestListener {
   return (req, res) => {
     const refuse = (error: unknown): void => writeDescription(res, verifier.describeError(error))
-    verifier.authenticate({ authorization: authorizationOf(req), url: req.url ?? '/' }).then((result) => {
+    verifier.authenticate(inputOf(req, req.url ?? '/')).then((result) => {
       if (!result.ok) return refuse(result.error)
       const denied = verifier.checkScopes(result.principal, scopes)
       if (denied) return refuse(denied)
