@@ -7,7 +7,14 @@ import { readFixture } from '../fixture.js'
 import { helloBody, listen } from './listen.js'
 
 const fixture = readFixture()
-const verifier = createVerifier({ store: openSqliteKeyStore(fixture.databasePath), issuer: fixture.issuer })
+// One load generator on one address sends every scenario, the attacks included: the throttle stays in
+// the measured path but its limits are out of reach, so the wrong-secret scenario measures a refusal.
+const unreachable = 1_000_000_000
+const verifier = createVerifier({
+  store: openSqliteKeyStore(fixture.databasePath),
+  issuer: fixture.issuer,
+  failureThrottle: { perKeyAndAddress: unreachable, perAddress: unreachable, perKey: unreachable },
+})
 const app = express()
 app.use(oauthRoutes(verifier))
 app.get('/hello', authenticate(verifier), (_req, res) => {

@@ -16,6 +16,8 @@ export interface AppOptions {
 export function createApp({ store, issuer, log = console.log, verifier: settings = {} }: AppOptions): Express {
   const verifier = createVerifier({ ...settings, store, issuer, scopesSupported: ['read', 'write'] })
   const app = express()
+  // The server closes it on shutdown, which writes the pending lastUsedAt of the keys.
+  app.locals.verifier = verifier
   app.disable('x-powered-by')
 
   // One line per request: never the Authorization header, only the key id once it is proven.

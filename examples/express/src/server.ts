@@ -1,4 +1,5 @@
 import { DEFAULT_DATABASE_URL, openKeyStore } from '@latchkey/cli'
+import type { Verifier } from '@latchkey/verifier'
 import { createApp } from './app.js'
 
 const port = Number(process.env.PORT ?? 3000)
@@ -16,7 +17,8 @@ const verifier =
     : { failureThrottle: { perKeyAndAddress: failureLimit, perAddress: failureLimit, perKey: failureLimit } }
 
 const store = await openKeyStore(databaseUrl)
-const server = createApp({ store, issuer, verifier }).listen(port, host, () => {
+const app = createApp({ store, issuer, verifier })
+const server = app.listen(port, host, () => {
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : port
   console.log(`Latchkey example API on http://${host}:${actualPort} (issuer ${issuer})`)
@@ -24,7 +26,9 @@ const server = createApp({ store, issuer, verifier }).listen(port, host, () => {
 
 function shutdown(): void {
   server.close(() => {
-    Promise.resolve(store.close()).finally(() => process.exit(0))
+    Promise.resolve((app.locals.verifier as Verifier).close?.())
+      .then(() => store.close())
+      .finally(() => process.exit(0))
   })
 }
 process.on('SIGINT', shutdown)
