@@ -39,8 +39,8 @@ export function oauthRoutes(verifier: Verifier): RequestHandler {
     if (!paths.has(req.path)) return next()
     // A body parser mounted earlier has consumed the stream: re-encode what it parsed, repeats included.
     const body = req.readableEnded ? reencode(req.body) : undefined
-    verifier
-      .handle(toWebRequest(req, req.originalUrl, body), connectionOf(req))
+    toWebRequest(req, req.originalUrl, body)
+      .then((request) => verifier.handle(request, connectionOf(req)))
       .then((response) => (response ? writeResponse(res, response) : next()))
       .catch(next)
   }

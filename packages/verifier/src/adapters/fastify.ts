@@ -29,7 +29,7 @@ export const latchkey: FastifyPluginCallback<LatchkeyPluginOptions> = Object.ass
         method: methods,
         url,
         onRequest: async (request, reply) =>
-          reply.send(await verifier.handle(toWebRequest(request.raw, request.url), connectionOf(request.raw))),
+          reply.send(await verifier.handle(await toWebRequest(request.raw, request.url), connectionOf(request.raw))),
         handler: async () => undefined,
       })
     }

@@ -32,7 +32,7 @@ export function oauthRoutes(verifier: Verifier): Middleware {
   const paths = new Set(Object.values(verifier.paths))
   return async (ctx, next) => {
     if (!paths.has(ctx.path)) return next()
-    const response = await verifier.handle(toWebRequest(ctx.req, ctx.originalUrl), connectionOf(ctx.req))
+    const response = await verifier.handle(await toWebRequest(ctx.req, ctx.originalUrl), connectionOf(ctx.req))
     if (!response) return next()
     await send(ctx, response)
   }

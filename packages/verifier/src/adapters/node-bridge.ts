@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Readable } from 'node:stream'
 import type { AuthenticationInput, ConnectionInfo, HttpErrorDescription } from '../index.js'
+import { readCapped } from './node-body.js'
 
 /**
  * Every `Authorization` header line of `req`. `req.headers` keeps only the first of repeated lines,
@@ -21,16 +21,13 @@ export function connectionOf(req: IncomingMessage): ConnectionInfo {
 }
 
 /** `req` as a Web `Request`, repeated headers kept; `body` replaces the stream when a parser consumed it. */
-export function toWebRequest(req: IncomingMessage, url: string, body?: string): Request {
+export async function toWebRequest(req: IncomingMessage, url: string, body?: string): Promise<Request> {
   const headers = new Headers()
   for (const [name, values] of Object.entries(req.headersDistinct)) {
     for (const value of values ?? []) headers.append(name, value)
   }
-  const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers }
-  if (init.method !== 'GET' && init.method !== 'HEAD') {
-    init.body = body ?? (Readable.toWeb(req) as ReadableStream<Uint8Array>)
-    init.duplex = 'half'
-  }
+  const init: RequestInit = { method: req.method ?? 'GET', headers }
+  if (init.method !== 'GET' && init.method !== 'HEAD') init.body = body ?? (await readCapped(req))
   return new Request(new URL(url, 'http://localhost'), init)
 }
 

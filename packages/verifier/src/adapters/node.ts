@@ -42,8 +42,8 @@ export function oauthRoutes(verifier: Verifier): NodeMiddleware {
   return (req, res, next) => {
     const url = req.url ?? '/'
     if (!paths.has(new URL(url, 'http://localhost').pathname)) return next()
-    verifier
-      .handle(toWebRequest(req, url), connectionOf(req))
+    toWebRequest(req, url)
+      .then((request) => verifier.handle(request, connectionOf(req)))
       .then((response) => (response ? writeResponse(res, response) : next()))
       .catch(next)
   }
