@@ -92,7 +92,10 @@ describe('Postgres stopped while two instances serve traffic', () => {
     await Promise.all(loops)
 
     const before = answers.filter((answer) => answer.answered < stopping)
-    const down = answers.filter((answer) => answer.sent > stopped && answer.answered < restarting)
+    // An instance learns of the outage when its change-feed connection drops, a few ms after Postgres
+    // stops; until then a key status it read moments before may still be served from its cache.
+    const detection = 100
+    const down = answers.filter((answer) => answer.sent > stopped + detection && answer.answered < restarting)
     console.log(
       `outage: ${before.length} answers before, ${down.length} while down; service back ${(resumedAt - restarted).toFixed(0)} ms after Postgres accepted connections`,
     )
