@@ -9,7 +9,7 @@ import { helloBody, listen } from './listen.js'
 const fixture = readFixture()
 // One load generator on one address sends every scenario, the attacks included: the throttle stays in
 // the measured path but its limits are out of reach, so the wrong-secret scenario measures a refusal.
-const unreachable = 1_000_000_000
+const unreachable = 1_000_000
 const verifier = createVerifier({
   store: openSqliteKeyStore(fixture.databasePath),
   issuer: fixture.issuer,

@@ -112,17 +112,26 @@ export class FailureThrottle {
   /** What applies to `subject` before its credentials are checked. */
   async admit(subject: ThrottleSubject): Promise<Admission> {
     const keys = counterKeys(subject)
-    const [pairBlock, addressBlock, keyBlock, pairCount] = await Promise.all([
-      this.#blockOf('pair', keys.pair),
-      this.#blockOf('address', keys.address),
-      this.#blockOf('key', keys.key),
-      keys.pair === undefined ? null : this.#call(this.#counters.pair.failures.get(keys.pair), null),
-    ])
-    const blocked = [pairBlock, addressBlock].reduce<ThrottleBlock | undefined>(
-      (longest, block) => (block && (!longest || block.retryAfter > longest.retryAfter) ? block : longest),
-      undefined,
+    // One timeout for the four reads, not one each: this runs on every Basic request and token request.
+    const records = await this.#call(
+      Promise.all([
+        this.#blockRecord('pair', keys.pair),
+        this.#blockRecord('address', keys.address),
+        this.#blockRecord('key', keys.key),
+        keys.pair === undefined ? null : this.#counters.pair.failures.get(keys.pair),
+      ]),
+      null,
     )
-    return { blocked, keyBlocked: keyBlock, pairFailing: (pairCount?.consumedPoints ?? 0) > 0 }
+    if (!records) return { blocked: undefined, keyBlocked: undefined, pairFailing: false }
+    const [pairRecord, addressRecord, keyRecord, pairCount] = records
+    const blocked = [this.#asBlock('pair', pairRecord), this.#asBlock('address', addressRecord)].reduce<
+      ThrottleBlock | undefined
+    >((longest, block) => (block && (!longest || block.retryAfter > longest.retryAfter) ? block : longest), undefined)
+    return {
+      blocked,
+      keyBlocked: this.#asBlock('key', keyRecord),
+      pairFailing: (pairCount?.consumedPoints ?? 0) > 0,
+    }
   }
 
   /** Counts a failed check for `subject` and starts or lengthens the blocks it crosses into. */
@@ -147,9 +156,11 @@ export class FailureThrottle {
     if (pair !== undefined) await this.#call(this.#counters.pair.failures.delete(pair), false)
   }
 
-  async #blockOf(dimension: Dimension, key: string | undefined): Promise<ThrottleBlock | undefined> {
-    if (key === undefined) return undefined
-    const record: FailureCount | null = await this.#call(this.#counters[dimension].blocks.get(key), null)
+  #blockRecord(dimension: Dimension, key: string | undefined): Promise<FailureCount | null> | null {
+    return key === undefined ? null : this.#counters[dimension].blocks.get(key)
+  }
+
+  #asBlock(dimension: Dimension, record: FailureCount | null): ThrottleBlock | undefined {
     // `msBeforeNext` is -1 for a record without expiry, which a block never is.
     if (!record || record.consumedPoints <= 0 || record.msBeforeNext <= 0) return undefined
     return {
@@ -227,7 +238,20 @@ function counterKeys({ keyId, address }: ThrottleSubject): Partial<Record<Dimens
   }
 }
 
+/** Recently seen addresses and their counter keys: parsing an address costs more than looking it up. */
+const networks = new Map<string, string>()
+
 function networkOf(address: string): string {
+  let network = networks.get(address)
+  if (network === undefined) {
+    network = parseNetwork(address)
+    if (networks.size >= 1024) networks.clear()
+    networks.set(address, network)
+  }
+  return network
+}
+
+function parseNetwork(address: string): string {
   const bytes = parseIp(address)
   if (!bytes) return address.slice(0, 64)
   if (isIpv4(bytes)) return formatIp(bytes)

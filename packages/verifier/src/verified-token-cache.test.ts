@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import type { AccessTokenClaims } from './access-token.js'
+import { VerifiedTokenCache } from './verified-token-cache.js'
+
+function verified(exp: number) {
+  const claims: AccessTokenClaims = {
+    iss: 'https://issuer.test',
+    sub: 'lk_x',
+    aud: 'https://issuer.test',
+    client_id: 'lk_x',
+    iat: exp - 3600,
+    exp,
+    jti: `j${exp}`,
+  }
+  return { claims, kid: 'k1' }
+}
+
+describe('VerifiedTokenCache', () => {
+  it('holds at most its capacity, dropping the oldest entry first', () => {
+    const cache = new VerifiedTokenCache(3)
+    for (const token of ['a', 'b', 'c', 'd']) cache.set(token, verified(2000))
+    expect(cache.get('a', 1000, 5)).toBeUndefined()
+    expect(['b', 'c', 'd'].map((token) => cache.get(token, 1000, 5)?.kid)).toEqual(['k1', 'k1', 'k1'])
+  })
+
+  it('forgets a token once expired beyond the tolerance, and only then', () => {
+    const cache = new VerifiedTokenCache(10)
+    cache.set('t', verified(2000))
+    expect(cache.get('t', 2004.9, 5)).toBeDefined()
+    expect(cache.get('t', 2005, 5)).toBeUndefined()
+    // Forgotten for good: going back in time does not bring it back.
+    expect(cache.get('t', 1000, 5)).toBeUndefined()
+  })
+
+  it('keeps nothing with a capacity of 0', () => {
+    const cache = new VerifiedTokenCache(0)
+    cache.set('t', verified(2000))
+    expect(cache.get('t', 1000, 5)).toBeUndefined()
+  })
+
+  it('matches the exact token string only', () => {
+    const cache = new VerifiedTokenCache(10)
+    cache.set('header.payload.signature', verified(2000))
+    expect(cache.get('header.payload.signaturE', 1000, 5)).toBeUndefined()
+    expect(cache.get('header.payload.signature ', 1000, 5)).toBeUndefined()
+  })
+})
