@@ -4,6 +4,7 @@ import {
   basicBytes,
   call,
   createKey,
+  createRefusedKeys,
   expectIdenticalAnswers,
   getTest,
   type HttpResult,
@@ -77,12 +78,7 @@ describe('HTTP Basic on GET /api/test (RFC 7617)', () => {
   })
 
   it('answers an unknown id, a wrong secret, a disabled or revoked key and a disabled account identically', async () => {
-    const disabled = await createKey(server.manager)
-    await server.manager.disableApiKey(disabled.id)
-    const revoked = await createKey(server.manager)
-    await server.manager.revokeApiKey(revoked.id)
-    const inDisabledAccount = await createKey(server.manager)
-    await server.manager.disableAccount(inDisabledAccount.accountId)
+    const { revoked, disabled, inDisabledAccount } = await createRefusedKeys(server.manager)
     const unknownId = `lk_${'A'.repeat(24)}`
 
     const answers = {

@@ -438,3 +438,16 @@ export function expectIdenticalAnswers(reference: HttpResult, answers: Record<st
 export function wrongSecret(secret: string): string {
   return `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`
 }
+
+/** A revoked key, a disabled key and a key of a disabled account: every way a real key is refused. */
+export async function createRefusedKeys(
+  manager: KeyManager,
+): Promise<{ revoked: TestKey; disabled: TestKey; inDisabledAccount: TestKey }> {
+  const revoked = await createKey(manager)
+  await manager.revokeApiKey(revoked.id)
+  const disabled = await createKey(manager)
+  await manager.disableApiKey(disabled.id)
+  const inDisabledAccount = await createKey(manager)
+  await manager.disableAccount(inDisabledAccount.accountId)
+  return { revoked, disabled, inDisabledAccount }
+}

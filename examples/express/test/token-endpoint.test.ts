@@ -3,6 +3,7 @@ import {
   basic,
   call,
   createKey,
+  createRefusedKeys,
   expectIdenticalAnswers,
   getTest,
   type HttpResult,
@@ -81,12 +82,7 @@ describe('The token endpoint POST /oauth/token (RFC 6749 §4.4)', () => {
   })
 
   it('answers a wrong secret, an unknown id, a revoked, a disabled key and a disabled account identically', async () => {
-    const revoked = await createKey(server.manager)
-    await server.manager.revokeApiKey(revoked.id)
-    const disabled = await createKey(server.manager)
-    await server.manager.disableApiKey(disabled.id)
-    const inDisabledAccount = await createKey(server.manager)
-    await server.manager.disableAccount(inDisabledAccount.accountId)
+    const { revoked, disabled, inDisabledAccount } = await createRefusedKeys(server.manager)
     const withWrongSecret = { ...key, secret: wrongSecret(key.secret) }
     const unknownId = { ...key, id: `lk_${'B'.repeat(24)}` }
 
