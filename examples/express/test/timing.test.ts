@@ -77,7 +77,9 @@ async function measure(classes: Record<string, Probe>): Promise<Record<string, n
 function compare(samples: Record<string, number[]>, a: string, b: string) {
   const first = crop(samples[a] ?? [])
   const second = crop(samples[b] ?? [])
-  return { t: welchT(first, second), deltaMedian: Math.abs(median(first) - median(second)) }
+  const result = { t: welchT(first, second), deltaMedian: Math.abs(median(first) - median(second)) }
+  console.log(`timing ${a} vs ${b}: t = ${result.t.toFixed(2)}, Δmedian = ${result.deltaMedian.toFixed(1)} µs`)
+  return result
 }
 
 function expectUniform(result: { t: number; deltaMedian: number }): void {

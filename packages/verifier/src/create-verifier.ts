@@ -224,7 +224,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     tokenSettings,
     findApiKey: keys.find,
     checkCredentials: (keyId, secret, address) =>
-      checkThrottled(throttle, { keyId, address }, () => checkApiKey(keys.find, keyId, secret)),
+      checkThrottled(throttle, { keyId, address }, () => checkApiKey(keys.find, keyId, secret, !keys.caches)),
     authorizationValues: (request) => {
       const value = request.headers.get('authorization')
       if (value === null) return []

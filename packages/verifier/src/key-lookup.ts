@@ -9,6 +9,8 @@ export interface KeyLookup {
   find(id: string): Promise<ApiKeyCredential | undefined>
   /** Ends the change-feed subscription, if one was made. */
   close(): void
+  /** Whether statuses are cached, so that a found key may cost less than an absent one. */
+  readonly caches: boolean
 }
 
 interface KeyLookupOptions {
@@ -27,7 +29,7 @@ interface KeyLookupOptions {
  */
 export function createKeyLookup({ store, storeTimeout, ring, cache: cacheOptions }: KeyLookupOptions): KeyLookup {
   const read = (id: string) => callStore(storeTimeout, () => store.findApiKey(id))
-  if (!store.watch || cacheOptions.capacity <= 0) return { find: read, close() {} }
+  if (!store.watch || cacheOptions.capacity <= 0) return { find: read, close() {}, caches: false }
   const cache = new KeyStatusCache(cacheOptions)
   let subscription: KeyStoreSubscription | undefined
   let closed = false
@@ -47,6 +49,7 @@ export function createKeyLookup({ store, storeTimeout, ring, cache: cacheOptions
   }
 
   return {
+    caches: true,
     find(id) {
       subscribe()
       return cache.get(id, () => read(id))
