@@ -20,7 +20,8 @@ export interface AccessTokenClaims extends JWTPayload {
   readonly scope?: string
 }
 
-interface TokenSettings {
+/** What signing and verifying access tokens needs. Internal. */
+export interface TokenSettings {
   readonly ring: SigningKeyRing
   readonly issuer: string
   readonly audience: string

@@ -212,17 +212,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
           storeTimeout,
         )
   const context: VerifierContext = {
-    store: options.store,
-    storeTimeout,
-    issuer,
-    audience,
-    realm,
     tokenLifetime,
-    clockTolerance,
-    now,
-    ring,
     tokenSettings,
-    findApiKey: keys.find,
     checkCredentials: (keyId, secret, address) =>
       checkThrottled(throttle, { keyId, address }, () => checkApiKey(keys.find, keyId, secret, !keys.caches)),
     authorizationValues: (request) => {
@@ -251,11 +242,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Looked up once: publishing is then a property read while nobody subscribes.
   const channel = nodeAuthEventChannel()
 
-  function emit(event: Omit<AuthEvent, 'at' | 'durationMs'>, started: number): void {
+  function emit(
+    event: Omit<AuthEvent, 'at' | 'durationMs' | 'clientAddress'>,
+    started: number,
+    clientAddress: () => string | undefined,
+  ): void {
     if (event.outcome === 'success' && event.keyId !== undefined) usage.record(event.keyId, new Date(now()))
     const publish = channel?.hasSubscribers === true
     if (!options.onEvent && !publish) return
-    const complete: AuthEvent = { ...event, at: new Date(now()), durationMs: performance.now() - started }
+    // Resolved only for a listener: parsing addresses is not free on a path every request takes.
+    const address = clientAddress()
+    const complete: AuthEvent = {
+      ...event,
+      ...(address === undefined ? {} : { clientAddress: address }),
+      at: new Date(now()),
+      durationMs: performance.now() - started,
+    }
     try {
       options.onEvent?.(complete)
     } catch {
@@ -269,11 +271,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  /** The client's address for audit events, as throttling resolves it (trusted proxies applied). */
-  function clientAddressOf(input: AuthenticationInput, connection?: ConnectionInfo): { clientAddress?: string } {
-    const peer = ('authorization' in input ? input.clientAddress : undefined) ?? connection?.clientAddress
-    const address = resolveClientAddress(peer, input.headers)
-    return address ? { clientAddress: address } : {}
+  /**
+   * The client's address as throttling and audit events see it (trusted proxies applied), resolved on
+   * first use and at most once per request.
+   */
+  function clientAddressOf(input: AuthenticationInput, connection?: ConnectionInfo): () => string | undefined {
+    let resolved: { readonly address: string | undefined } | undefined
+    return () => {
+      const peer = ('authorization' in input ? input.clientAddress : undefined) ?? connection?.clientAddress
+      resolved ??= { address: resolveClientAddress(peer, input.headers) }
+      return resolved.address
+    }
   }
 
   function failureEvent(type: AuthEvent['type'], error: unknown): Omit<AuthEvent, 'at' | 'durationMs'> {
@@ -317,6 +325,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const started = performance.now()
     let method: AuthenticationMethod | undefined
     let keyId: string | undefined
+    const clientAddress = clientAddressOf(input, connection)
     try {
       const { values, url } =
         'authorization' in input
@@ -341,11 +350,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (credentials.scheme === 'basic') {
         method = 'basic'
         keyId = credentials.userId
-        const address =
-          'authorization' in input
-            ? resolveClientAddress(input.clientAddress ?? connection?.clientAddress, input.headers)
-            : resolveClientAddress(connection?.clientAddress, input.headers)
-        const key = await context.checkCredentials(credentials.userId, credentials.password, address)
+        const key = await context.checkCredentials(credentials.userId, credentials.password, clientAddress())
         principal = { keyId: key.id, accountId: key.accountId, scopes: key.scopes, method }
       } else if (credentials.scheme === 'bearer') {
         method = 'bearer'
@@ -361,9 +366,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
           method,
           keyId: principal.keyId,
           accountId: principal.accountId,
-          ...clientAddressOf(input, connection),
         },
         started,
+        clientAddress,
       )
       return { ok: true, principal }
     } catch (error) {
@@ -375,9 +380,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
           ...failureEvent('authenticate', latchkeyError),
           ...(method ? { method } : {}),
           ...(keyId !== undefined && isPrintableId(keyId) ? { keyId } : {}),
-          ...clientAddressOf(input, connection),
         },
         started,
+        clientAddress,
       )
       return { ok: false, error: latchkeyError }
     }
@@ -386,9 +391,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   async function handleTokenRequest(request: Request, connection?: ConnectionInfo): Promise<Response> {
     const started = performance.now()
     const state: TokenRequestState = {}
+    const clientAddress = clientAddressOf(request, connection)
     try {
-      const address = resolveClientAddress(connection?.clientAddress, request.headers)
-      const { key, body } = await processTokenRequest(context, request, state, address)
+      const { key, body } = await processTokenRequest(context, request, state, clientAddress())
       emit(
         {
           type: 'token',
@@ -396,9 +401,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
           method: 'basic',
           keyId: key.id,
           accountId: key.accountId,
-          ...clientAddressOf(request, connection),
         },
         started,
+        clientAddress,
       )
       // A fresh headers object each time: some runtimes' Response (e.g. @hono/node-server) write into it.
       return new Response(JSON.stringify(body), { status: 200, headers: { ...tokenResponseHeaders } })
@@ -408,9 +413,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
           ...failureEvent('token', error),
           ...(state.keyId !== undefined && isPrintableId(state.keyId) ? { keyId: state.keyId } : {}),
           ...(state.key ? { accountId: state.key.accountId } : {}),
-          ...clientAddressOf(request, connection),
         },
         started,
+        clientAddress,
       )
       return toResponse(describeError(error, 'token', realm))
     }

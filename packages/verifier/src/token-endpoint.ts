@@ -68,7 +68,7 @@ export async function processTokenRequest(
     throw new LatchkeyError('ERR_INVALID_SCOPE', 'The requested scope exceeds the scope of the API key.')
   }
   const resource = form.get('resource')
-  if (resource !== undefined && resource !== context.audience) {
+  if (resource !== undefined && resource !== context.tokenSettings.audience) {
     // RFC 8707 §2: this server issues tokens for one resource, its audience.
     throw new LatchkeyError('ERR_INVALID_TARGET', 'The requested resource is not served here.')
   }
