@@ -49,6 +49,11 @@ function pragma(filename: string, name: string): unknown {
   }
 }
 
+/** An enabled key record of `accountId`. */
+function keyOf(id: string, accountId = 'acct_one') {
+  return { id, accountId, secretHash: 'sha256:x', scopes: [], status: 'enabled', createdAt: new Date() } as const
+}
+
 /** What `run` throws; fails the test when it returns. */
 function errorOf(run: () => unknown): unknown {
   try {
@@ -174,6 +179,50 @@ describe('SqliteKeyStore', () => {
     expect(server.setApiKeyStatus('lk_one', 'enabled')?.status).toBe('revoked')
     cli.setAccountStatus('acct_one', 'disabled')
     expect(server.findApiKey('lk_one')?.accountStatus).toBe('disabled')
+  })
+
+  it("changes its change version for every write, its own at once and other connections' from the next turn", async () => {
+    const server = open()
+    const cli = open()
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+    const account = { id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() } as const
+    const key = { ...keyOf('lk_one'), accountId: 'acct_one' }
+    let version = server.changeVersion()
+    const changed = () => {
+      const now = server.changeVersion()
+      const moved = now !== version
+      version = now
+      return moved
+    }
+    // This connection's writes: seen at once, even within one turn.
+    server.insertAccount(account)
+    expect(changed()).toBe(true)
+    server.insertApiKey(key)
+    expect(changed()).toBe(true)
+    server.setApiKeyStatus('lk_one', 'disabled')
+    expect(changed()).toBe(true)
+    server.setAccountStatus('acct_one', 'disabled')
+    expect(changed()).toBe(true)
+    // Reads and lastUsedAt change nothing.
+    server.findApiKey('lk_one')
+    server.touchApiKeys(new Map([['lk_one', new Date()]]))
+    await nextTurn()
+    expect(changed()).toBe(false)
+    // Another connection's commits: seen from the next event-loop turn (data_version is read once a turn).
+    for (const write of [
+      () => cli.setApiKeyStatus('lk_one', 'enabled'),
+      () => cli.setAccountStatus('acct_one', 'enabled'),
+      () => cli.insertApiKey(keyOf('lk_two', 'acct_one')),
+      () => cli.setApiKeyStatus('lk_one', 'revoked'),
+    ]) {
+      await nextTurn()
+      expect(changed()).toBe(false)
+      write()
+      await nextTurn()
+      expect(changed()).toBe(true)
+    }
+    await nextTurn()
+    expect(changed()).toBe(false)
   })
 
   it('waits busyTimeout milliseconds for another writer, then throws SQLITE_BUSY', () => {

@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { base64url } from 'jose'
-import { constantTimeEqual } from './lib/constant-time.js'
+import { constantTimeEqualBytes } from './lib/constant-time.js'
 import { randomBase62 } from './lib/random.js'
 
 /** Key ids start with this, so they are recognisable in logs and by secret scanners. */
@@ -37,22 +37,50 @@ export function isWellFormedCredential(value: string): boolean {
   return credentialPattern.test(value)
 }
 
+const encoder = new TextEncoder()
+const hashPrefix = 'sha256:'
+
 /**
  * The stored form of a secret. Secrets carry at least 128 bits of entropy, so a fast hash is as
  * safe as a slow KDF would be, without the latency and the denial-of-service lever.
  */
 export function hashSecret(secret: string): string {
-  return `sha256:${base64url.encode(sha256(new TextEncoder().encode(secret)))}`
+  return hashPrefix + base64url.encode(digestOf(secret))
 }
 
-/** A hash no secret matches, compared against when the id is unknown so that case costs the same work. */
-const decoyHash = hashSecret(API_KEY_SECRET_PREFIX + randomBase62(secretLength))
+function digestOf(secret: string): Uint8Array {
+  return sha256(encoder.encode(secret))
+}
+
+/** A digest no secret matches, compared against when the id is unknown so that case costs the same work. */
+const decoyDigest = digestOf(API_KEY_SECRET_PREFIX + randomBase62(secretLength))
+
+/** Stored hashes decoded, by their text: decoding one costs about as much as hashing a secret. */
+const storedDigests = new Map<string, Uint8Array | null>()
+
+function storedDigest(secretHash: string): Uint8Array | null {
+  let digest = storedDigests.get(secretHash)
+  if (digest === undefined) {
+    digest = null
+    if (secretHash.startsWith(hashPrefix)) {
+      try {
+        digest = base64url.decode(secretHash.slice(hashPrefix.length))
+      } catch {
+        // Not a hash this version wrote: nothing matches it.
+      }
+    }
+    if (storedDigests.size >= 10_000) storedDigests.clear()
+    storedDigests.set(secretHash, digest)
+  }
+  return digest
+}
 
 /**
  * Whether `secret` matches `secretHash`, in constant time. Pass `undefined` when the key is unknown:
  * the same hashing and comparison still run, and the answer is `false`.
  */
 export function verifySecret(secret: string, secretHash: string | undefined): boolean {
-  const matches = constantTimeEqual(hashSecret(secret), secretHash ?? decoyHash)
-  return matches && secretHash !== undefined
+  const stored = secretHash === undefined ? null : storedDigest(secretHash)
+  const matches = constantTimeEqualBytes(digestOf(secret), stored ?? decoyDigest)
+  return matches && stored !== null
 }

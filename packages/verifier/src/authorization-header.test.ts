@@ -41,6 +41,24 @@ describe('parseAuthorization', () => {
     }
   })
 
+  it('accepts exactly the canonical character before the padding, of all 64', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+    // "ab:c" is YWI6Yw==, "ab:cd" YWI6Y2Q=: one character carries 4, the other 2, unused bits.
+    for (const [head, padding] of [
+      ['YWI6Y', '=='],
+      ['YWI6Y2', '='],
+    ] as const) {
+      let accepted = 0
+      for (const char of alphabet) {
+        const encoded = `${head}${char}${padding}`
+        const canonical = btoa(atob(encoded)) === encoded
+        expect(refusal(`Basic ${encoded}`) === undefined, encoded).toBe(canonical)
+        if (canonical) accepted++
+      }
+      expect(accepted).toBe(padding === '==' ? 4 : 16)
+    }
+  })
+
   it('refuses invalid UTF-8, a missing colon and control characters', () => {
     expect(refusal(basicBytes([0xc3, 0x28, 0x3a, 0x61]))).toBe('ERR_INVALID_REQUEST')
     expect(refusal(basicBytes([0xed, 0xa0, 0x80, 0x3a, 0x61]))).toBe('ERR_INVALID_REQUEST')

@@ -42,9 +42,9 @@ export function parseAuthorization(value: string): AuthorizationCredentials {
 
 function parseBasic(encoded: string): AuthorizationCredentials {
   if (encoded === '' || !base64Pattern.test(encoded)) throw malformed('The Basic credentials are not valid base64.')
-  const binary = atob(encoded)
   // atob ignores non-zero bits in the last character's padding; only the canonical form is accepted.
-  if (btoa(binary) !== encoded) throw malformed('The Basic credentials are not canonical base64.')
+  if (!hasCanonicalEnd(encoded)) throw malformed('The Basic credentials are not canonical base64.')
+  const binary = atob(encoded)
   // Issued ids and secrets are printable ASCII, which is its own UTF-8: decode only anything else.
   let decoded = binary
   if (!/^[\x20-\x7E]*$/.test(binary)) {
@@ -58,6 +58,19 @@ function parseBasic(encoded: string): AuthorizationCredentials {
   if (colon === -1) throw malformed('The Basic credentials have no colon between id and secret.')
   if (controlPattern.test(decoded)) throw malformed('The Basic credentials contain control characters.')
   return { scheme: 'basic', userId: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+}
+
+const base64Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
+/**
+ * Whether the bits the padding leaves over are zero (RFC 4648 §3.5): before `==` the last character
+ * carries 4 unused bits, before `=` 2. Unpadded base64 has none.
+ */
+function hasCanonicalEnd(encoded: string): boolean {
+  if (!encoded.endsWith('=')) return true
+  const padding = encoded.endsWith('==') ? 2 : 1
+  const last = base64Alphabet.indexOf(encoded.charAt(encoded.length - padding - 1))
+  return (last & (padding === 2 ? 0b1111 : 0b11)) === 0
 }
 
 function malformed(message: string): LatchkeyError {

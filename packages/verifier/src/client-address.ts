@@ -59,8 +59,20 @@ export function createClientAddressResolver({
   }
 }
 
+/** Recently seen hops and their canonical form: parsing an address costs more than looking it up. */
+const canonicalHops = new Map<string, string | undefined>()
+
 function canonical(hop: string | undefined): string | undefined {
   if (hop === undefined) return undefined
+  const known = canonicalHops.get(hop)
+  if (known !== undefined || canonicalHops.has(hop)) return known
+  const address = parseHop(hop)
+  if (canonicalHops.size >= 1024) canonicalHops.clear()
+  canonicalHops.set(hop, address)
+  return address
+}
+
+function parseHop(hop: string): string | undefined {
   const bytes = parseIp(stripPort(hop))
   // A trusted proxy that writes something else ("unknown", an obfuscated name) is taken at its word.
   return bytes ? formatIp(bytes) : hop.trim().slice(0, 64) || undefined

@@ -17,6 +17,7 @@ import { missingScopes } from './scope.js'
 import { type JSONWebKeySet, type SigningAlgorithm, SigningKeyRing } from './signing-key-ring.js'
 import { processTokenRequest, type TokenRequestState, tokenResponseHeaders } from './token-endpoint.js'
 import { createUsageRecorder } from './usage-recorder.js'
+import { VerifiedSecretCache } from './verified-secret-cache.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 import type { VerifierContext } from './verifier-context.js'
 
@@ -46,6 +47,12 @@ export interface VerifierOptions {
   readonly jwksPath?: string
   /** How many verified tokens are remembered to skip their signature check; 0 turns this off. Default: 10,000. */
   readonly verifiedTokenCacheSize?: number
+  /**
+   * How many API key secrets that matched are remembered, so that Basic credentials sent again are
+   * not hashed again; 0 turns this off. The key's status is checked on every request either way.
+   * Remembered secrets stay in process memory. Default: 10,000.
+   */
+  readonly verifiedSecretCacheSize?: number
   /** How long a store call may take before the request fails closed with 503, in ms. Default: 5000. */
   readonly storeTimeout?: number
   /**
@@ -211,11 +218,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
           options.store.createFailureLimiter?.bind(options.store),
           storeTimeout,
         )
+  const verifiedSecrets = new VerifiedSecretCache(
+    inRange('verifiedSecretCacheSize', options.verifiedSecretCacheSize ?? 10_000, 0, 10_000_000),
+  )
   const context: VerifierContext = {
     tokenLifetime,
     tokenSettings,
     checkCredentials: (keyId, secret, address) =>
-      checkThrottled(throttle, { keyId, address }, () => checkApiKey(keys.find, keyId, secret, !keys.caches)),
+      checkThrottled(throttle, { keyId, address }, () =>
+        checkApiKey(keys.findPresented, keyId, secret, verifiedSecrets),
+      ),
     authorizationValues: (request) => {
       const value = request.headers.get('authorization')
       if (value === null) return []

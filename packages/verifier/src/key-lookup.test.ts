@@ -144,8 +144,106 @@ describe('key statuses with a store without a change feed', () => {
     const verifier = createVerifier({ store, issuer })
     const basic = { authorization: [`Basic ${btoa(`${key.id}:${key.secret}`)}`] }
     for (let i = 0; i < 3; i++) expect((await verifier.authenticate(basic)).ok).toBe(true)
-    // Each check also looks up an absent id, so found and unknown keys cost alike (credential-check.ts).
+    // Each check also looks up an absent id, so found and unknown keys cost alike (readBalanced).
     expect(reads.filter((id) => id === key.id)).toHaveLength(3)
     expect(reads).toHaveLength(6)
+  })
+})
+
+/** A memory store with a change version bumped by hand, counting its key reads. */
+async function versionedSetUp(options: { keyStatusCacheSize?: number } = {}) {
+  const inner = new MemoryKeyStore()
+  const reads: Array<{ id: string; found: boolean }> = []
+  let version = 1
+  let versionFails = false
+  const store: KeyStore = Object.assign(delegate(inner), {
+    findApiKey: (id: string) => {
+      const found = inner.findApiKey(id)
+      reads.push({ id, found: found !== undefined })
+      return found
+    },
+    changeVersion: () => {
+      if (versionFails) throw new Error('database is locked')
+      return version
+    },
+  })
+  const manager = createKeyManager(inner)
+  const account = await manager.createAccount({ name: 'Acme' })
+  const key = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })
+  const verifier = createVerifier({ store, issuer, ...options })
+  const basic = { authorization: [`Basic ${btoa(`${key.id}:${key.secret}`)}`] }
+  const unknown = { authorization: [`Basic ${btoa(`lk_000000000000000000000000:${key.secret}`)}`] }
+  return {
+    verifier,
+    manager,
+    key,
+    basic,
+    unknown,
+    reads,
+    bump: () => version++,
+    failVersion: () => {
+      versionFails = true
+    },
+  }
+}
+
+describe('key lookups with a store change version', () => {
+  it('reads a key once while the version stays the same', async () => {
+    const { verifier, basic, reads } = await versionedSetUp()
+    for (let i = 0; i < 5; i++) expect((await verifier.authenticate(basic)).ok).toBe(true)
+    // The first lookup also read an absent id, as every read of a presented id does.
+    expect(reads.map((read) => read.found)).toEqual([true, false])
+  })
+
+  it('refuses a revoked key at the first request after the version changes, token cached or not', async () => {
+    const { verifier, basic, manager, key, bump } = await versionedSetUp()
+    const response = await verifier.handleTokenRequest(
+      new Request(`${issuer}/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: basic.authorization[0] ?? '', 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      }),
+    )
+    const { access_token: token } = (await response.json()) as { access_token: string }
+    const bearer = { authorization: [`Bearer ${token}`] }
+    expect((await verifier.authenticate(bearer)).ok).toBe(true)
+    expect((await verifier.authenticate(basic)).ok).toBe(true)
+    await manager.revokeApiKey(key.id)
+    // Until the store reports a change, the remembered status stands: the version is the contract.
+    expect((await verifier.authenticate(basic)).ok).toBe(true)
+    bump()
+    for (const input of [basic, bearer]) {
+      const result = await verifier.authenticate(input)
+      expect(result.ok).toBe(false)
+      if (!result.ok) expect(result.error.reason).toBe('key_revoked')
+    }
+  })
+
+  it('balances a miss with a read of the other kind, and a hit with none', async () => {
+    const { verifier, basic, unknown, key, reads } = await versionedSetUp()
+    await verifier.authenticate(basic)
+    await verifier.authenticate(unknown)
+    expect(reads.map((read) => read.found)).toEqual([true, false, false, true])
+    // The unknown id's companion read is of the last key found, and its answer is thrown away.
+    expect(reads[3]?.id).toBe(key.id)
+    reads.length = 0
+    expect((await verifier.authenticate(unknown)).ok).toBe(false)
+    expect((await verifier.authenticate(basic)).ok).toBe(true)
+    expect(reads).toEqual([])
+  })
+
+  it('fails closed with 503 when the version cannot be read', async () => {
+    const { verifier, basic, failVersion } = await versionedSetUp()
+    expect((await verifier.authenticate(basic)).ok).toBe(true)
+    failVersion()
+    const result = await verifier.authenticate(basic)
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.error.code).toBe('ERR_STORE_UNAVAILABLE')
+  })
+
+  it('reads on every request when keyStatusCacheSize is 0', async () => {
+    const { verifier, basic, reads } = await versionedSetUp({ keyStatusCacheSize: 0 })
+    for (let i = 0; i < 3; i++) expect((await verifier.authenticate(basic)).ok).toBe(true)
+    expect(reads.filter((read) => read.found)).toHaveLength(3)
   })
 })

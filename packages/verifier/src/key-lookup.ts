@@ -1,16 +1,21 @@
+import { generateApiKeyId } from './api-key.js'
 import { KeyStatusCache, type KeyStatusCacheOptions } from './key-status-cache.js'
 import type { ApiKeyCredential, KeyStore, KeyStoreSubscription } from './key-store.js'
 import { callStore } from './lib/store-call.js'
 import type { SigningKeyRing } from './signing-key-ring.js'
+import { VersionedKeyCache } from './versioned-key-cache.js'
 
 /** Reads API keys for the hot path. Internal to the verifier. */
 export interface KeyLookup {
   /** The key with its account's status; throws `ERR_STORE_UNAVAILABLE` when the store fails or is slow. */
   find(id: string): Promise<ApiKeyCredential | undefined>
+  /**
+   * {@link KeyLookup.find} for a presented credential, whose id may not exist: where the store is
+   * read, it costs the same whether the key exists or not (see {@link readBalanced}).
+   */
+  findPresented(id: string): Promise<ApiKeyCredential | undefined>
   /** Ends the change-feed subscription, if one was made. */
   close(): void
-  /** Whether statuses are cached, so that a found key may cost less than an absent one. */
-  readonly caches: boolean
 }
 
 interface KeyLookupOptions {
@@ -22,15 +27,31 @@ interface KeyLookupOptions {
 }
 
 /**
- * The key lookup of one verifier. A store without a change feed is read on every call, so a
- * revocation by another process counts from the very next request. A store with one
- * ({@link KeyStore.watch}) is subscribed to on first use, and key statuses are cached in a
- * {@link KeyStatusCache} that the feed's events invalidate; its signing-key events reload the ring.
+ * The key lookup of one verifier, in one of three ways:
+ * - a store with a change feed ({@link KeyStore.watch}, Postgres) is subscribed to on first use, and
+ *   key statuses are cached in a {@link KeyStatusCache} that the feed's events invalidate; its
+ *   signing-key events reload the ring;
+ * - a store with a change version ({@link KeyStore.changeVersion}, SQLite) is asked for its version on
+ *   every lookup, and lookups are served from a {@link VersionedKeyCache} while it stays the same;
+ * - any other store is read on every lookup.
+ * In the last two, a revocation by another process counts from the very next request.
  */
 export function createKeyLookup({ store, storeTimeout, ring, cache: cacheOptions }: KeyLookupOptions): KeyLookup {
   const read = (id: string) => callStore(storeTimeout, () => store.findApiKey(id))
-  if (!store.watch || cacheOptions.capacity <= 0) return { find: read, close() {}, caches: false }
-  const cache = new KeyStatusCache(cacheOptions)
+  const capacity = cacheOptions.capacity
+  if (store.watch && capacity > 0) return watchedLookup(store, read, ring, cacheOptions)
+  if (store.changeVersion && capacity > 0)
+    return versionedLookup(store, read, new VersionedKeyCache(capacity), storeTimeout)
+  return { find: read, findPresented: (id) => readBalanced(read, id), close() {} }
+}
+
+function watchedLookup(
+  store: KeyStore,
+  read: (id: string) => Promise<ApiKeyCredential | undefined>,
+  ring: SigningKeyRing,
+  options: KeyStatusCacheOptions,
+): KeyLookup {
+  const cache = new KeyStatusCache(options)
   let subscription: KeyStoreSubscription | undefined
   let closed = false
 
@@ -48,12 +69,14 @@ export function createKeyLookup({ store, storeTimeout, ring, cache: cacheOptions
     }
   }
 
+  function find(id: string): Promise<ApiKeyCredential | undefined> {
+    subscribe()
+    return cache.get(id, () => read(id))
+  }
+  // Found keys come from memory and unknown ids cost a database read: see docs/security.md.
   return {
-    caches: true,
-    find(id) {
-      subscribe()
-      return cache.get(id, () => read(id))
-    },
+    find,
+    findPresented: find,
     close() {
       closed = true
       subscription?.close()
@@ -62,3 +85,64 @@ export function createKeyLookup({ store, storeTimeout, ring, cache: cacheOptions
     },
   }
 }
+
+function versionedLookup(
+  store: KeyStore,
+  read: (id: string) => Promise<ApiKeyCredential | undefined>,
+  cache: VersionedKeyCache,
+  storeTimeout: number,
+): KeyLookup {
+  // A synchronous version (SQLite) is used as it is: no promise, no timer on the path every request takes.
+  const version = (): number | Promise<number> => {
+    try {
+      const current = store.changeVersion?.() ?? Number.NaN
+      return typeof current === 'number' ? current : callStore(storeTimeout, () => current)
+    } catch (cause) {
+      return callStore(storeTimeout, () => Promise.reject(cause))
+    }
+  }
+
+  async function lookup(id: string, balanced: boolean): Promise<ApiKeyCredential | undefined> {
+    const current = version()
+    const at = typeof current === 'number' ? current : await current
+    const entry = cache.get(id, at)
+    if (entry) return entry.credential
+    const credential = balanced ? await readBalanced(read, id) : await read(id)
+    cache.set(id, at, credential)
+    return credential
+  }
+  return {
+    find: (id) => lookup(id, false),
+    findPresented: (id) => lookup(id, true),
+    close: () => cache.clear(),
+  }
+}
+
+/** An id no key has (about 143 random bits): the absent key a found one is balanced with. */
+const absentId = generateApiKeyId()
+
+/**
+ * A read that finds nothing returns sooner than one that finds a row and converts it (SQLite: about
+ * 2 against 8 µs), which a statistical timing attack can see. So every read of a presented id makes
+ * one read that finds a row and one that finds none: a found key also reads an absent id, and an
+ * unknown id also reads the last key found, whose answer is thrown away. Failures of these extra
+ * reads change nothing. Behind a {@link VersionedKeyCache} only misses read, so both kinds of id cost
+ * a map lookup when remembered and two reads when not.
+ */
+async function readBalanced(
+  read: (id: string) => Promise<ApiKeyCredential | undefined>,
+  id: string,
+): Promise<ApiKeyCredential | undefined> {
+  const credential = await read(id)
+  if (credential) {
+    decoys.set(read, credential.id)
+    await read(absentId).catch(() => undefined)
+  } else {
+    const decoy = decoys.get(read)
+    if (decoy !== undefined) await read(decoy).catch(() => undefined)
+  }
+  return credential
+}
+
+/** Per store reader, the id of the last key it found: a real row to read again for an unknown id. */
+const decoys = new WeakMap<(id: string) => Promise<ApiKeyCredential | undefined>, string>()

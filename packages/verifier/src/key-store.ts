@@ -113,6 +113,16 @@ export interface KeyStore {
    */
   watch?(listener: KeyStoreWatchListener): KeyStoreSubscription
   /**
+   * A number that changes whenever accounts or API keys may have changed, through any connection:
+   * this process, other instances, the CLI. The verifier asks for it on every request and serves
+   * key lookups from memory while it stays the same, so it must be cheap (SQLite: `PRAGMA
+   * data_version`, about a microsecond) and must never stay the same across a committed change of a
+   * key's status, scopes or existence, or an account's status. It may change for other reasons
+   * (`lastUsedAt`, signing keys): that only costs a re-read. A store with {@link KeyStore.watch}
+   * does not need it. Optional: without either, the store is read on every request.
+   */
+  changeVersion?(): Awaitable<number>
+  /**
    * Makes the limiters brute-force throttling counts failures in, so that every instance sharing this
    * store shares the counts (Postgres). Without it the verifier counts in process memory.
    */

@@ -4,15 +4,31 @@ import { readCapped } from './node-body.js'
 
 /**
  * Every `Authorization` header line of `req`. `req.headers` keeps only the first of repeated lines,
- * and the core must see them all to refuse duplicates.
+ * and the core must see them all to refuse duplicates. Read from `rawHeaders`: building
+ * `headersDistinct` for every request would cost more than the rest of the adapter.
  */
 export function authorizationOf(req: IncomingMessage): readonly string[] {
-  return req.headersDistinct.authorization ?? []
+  const raw = req.rawHeaders
+  let values: string[] | undefined
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]
+    const value = raw[index + 1]
+    if (name?.length === 13 && value !== undefined && name.toLowerCase() === 'authorization') {
+      values ??= []
+      values.push(value)
+    }
+  }
+  return values ?? noValues
 }
 
-/** What the core authenticates: the `Authorization` lines, the URL, the peer address and the headers. */
+const noValues: readonly string[] = Object.freeze([])
+
+/**
+ * What the core authenticates: the `Authorization` lines, the URL, the peer address and the headers.
+ * `req.headers` joins repeated forwarding headers with commas, which is how the core reads them.
+ */
 export function inputOf(req: IncomingMessage, url: string): AuthenticationInput {
-  return { authorization: authorizationOf(req), url, ...connectionOf(req), headers: req.headersDistinct }
+  return { authorization: authorizationOf(req), url, clientAddress: req.socket?.remoteAddress, headers: req.headers }
 }
 
 /** The connection's peer address; the core decides whether to believe forwarding headers. */

@@ -20,6 +20,12 @@ export interface FailureLimiter {
   block(key: string, secDuration: number): Promise<unknown>
   /** Forgets `key`; `true` when it had a count. */
   delete(key: string): Promise<boolean>
+  /**
+   * `false` only when `key` certainly has no count, known without a round trip. Optional: an
+   * in-process limiter has it, so that a request with nothing on record skips the reads; without it
+   * every request reads.
+   */
+  mayHaveCount?(key: string): boolean
 }
 
 /** What a {@link FailureLimiterFactory} is asked for: rate-limiter-flexible's limiter options. */

@@ -76,6 +76,9 @@ interface Counter {
 
 type Dimension = 'pair' | 'address' | 'key'
 
+/** The admission of a subject with nothing on record. */
+const clear: Admission = Object.freeze({ blocked: undefined, keyBlocked: undefined, pairFailing: false })
+
 /**
  * Counts failed credential checks and decides when to refuse. Limiter calls that fail or take longer
  * than `timeout` ms count as "no record": a limiter outage must not lock every client out, and the
@@ -112,6 +115,7 @@ export class FailureThrottle {
   /** What applies to `subject` before its credentials are checked. */
   async admit(subject: ThrottleSubject): Promise<Admission> {
     const keys = counterKeys(subject)
+    if (this.#nothingOnRecord(keys)) return clear
     // One timeout for the four reads, not one each: this runs on every Basic request and token request.
     const records = await this.#call(
       Promise.all([
@@ -122,7 +126,7 @@ export class FailureThrottle {
       ]),
       null,
     )
-    if (!records) return { blocked: undefined, keyBlocked: undefined, pairFailing: false }
+    if (!records) return clear
     const [pairRecord, addressRecord, keyRecord, pairCount] = records
     const blocked = [this.#asBlock('pair', pairRecord), this.#asBlock('address', addressRecord)].reduce<
       ThrottleBlock | undefined
@@ -154,6 +158,19 @@ export class FailureThrottle {
   async recordSuccess(subject: ThrottleSubject): Promise<void> {
     const { pair } = counterKeys(subject)
     if (pair !== undefined) await this.#call(this.#counters.pair.failures.delete(pair), false)
+  }
+
+  /** Whether the limiters know, without a read, that none of `keys` has a block or a pair count. */
+  #nothingOnRecord(keys: Partial<Record<Dimension, string>>): boolean {
+    const absent = (limiter: FailureLimiter, key: string | undefined) =>
+      key === undefined || limiter.mayHaveCount?.(key) === false
+    const { pair, address, key } = this.#counters
+    return (
+      absent(pair.blocks, keys.pair) &&
+      absent(pair.failures, keys.pair) &&
+      absent(address.blocks, keys.address) &&
+      absent(key.blocks, keys.key)
+    )
   }
 
   #blockRecord(dimension: Dimension, key: string | undefined): Promise<FailureCount | null> | null {

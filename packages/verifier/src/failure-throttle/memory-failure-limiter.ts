@@ -38,6 +38,8 @@ export function memoryFailureLimiter(capacity: number): FailureLimiterFactory {
         written.delete(key)
         return limiter.delete(key)
       },
+      // Every count starts with `penalty` or `block`, which note the key; forgetting it deletes the count.
+      mayHaveCount: (key) => written.has(key),
     }
     return bounded
   }
