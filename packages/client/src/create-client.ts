@@ -1,4 +1,5 @@
 import { type ApiKey, redactedApiKey } from './api-key.js'
+import { authorizedInit, requestMethod } from './authorized-init.js'
 import { httpBasic } from './basic-credentials.js'
 import { type ClientAuthentication, requestToken, type TokenRequestSettings } from './client-credentials.js'
 import { type Clock, systemClock } from './clock.js'
@@ -139,15 +140,34 @@ export function createClient(options: ClientOptions): Client {
   const controller = new AbortController()
   const closed = controller.signal
 
-  function resolve(input: string | URL | Request, init: RequestInit): Request {
-    if (input instanceof Request) return new Request(input, init)
+  // The last string input and its checked URL: resolving and checking the same URL call after call
+  // is most of what the client adds to a cached-token call. Never mutated, so it can be shared.
+  let lastInput: string | undefined
+  let lastTarget: URL | undefined
+
+  /** The URL a string or URL input names, resolved against `baseUrl` and checked. */
+  function target(input: string | URL): URL {
+    if (input === lastInput && lastTarget !== undefined) return lastTarget
     let url: URL
     try {
       url = baseUrl ? new URL(input, baseUrl) : new URL(input)
     } catch (cause) {
       throw invalidOption('The request URL is relative: pass an absolute URL, or set baseUrl.', cause)
     }
-    return new Request(url, init)
+    assertSecureUrl(url, 'The request URL', allowInsecureHttp)
+    if (typeof input === 'string') {
+      lastInput = input
+      lastTarget = url
+    }
+    return url
+  }
+
+  /** A Request input with `init` applied, checked; a Request is only built when the caller passed one. */
+  function fromRequest(input: Request, init: ClientRequestInit | undefined): Request {
+    const { scope: _, ...requestInit } = init ?? {}
+    const request = new Request(input, requestInit)
+    assertSecureUrl(new URL(request.url), 'The request URL', allowInsecureHttp)
+    return request
   }
 
   function assertOpen(): void {
@@ -160,13 +180,18 @@ export function createClient(options: ClientOptions): Client {
     const authorization = httpBasic(apiKey.id, apiKey.secret)
     return {
       mode,
-      async fetch(input, init = {}) {
-        assertOpen()
-        const { scope: _, ...requestInit } = init
-        const request = resolve(input, requestInit)
-        assertSecureUrl(new URL(request.url), 'The request URL', allowInsecureHttp)
-        request.headers.set('authorization', authorization)
-        return fetchImpl(request)
+      fetch(input, init) {
+        try {
+          assertOpen()
+          if (input instanceof Request) {
+            const request = fromRequest(input, init)
+            request.headers.set('authorization', authorization)
+            return fetchImpl(request)
+          }
+          return fetchImpl(target(input).href, authorizedInit(init, authorization))
+        } catch (error) {
+          return Promise.reject(error)
+        }
       },
       async getToken() {
         throw invalidOption(`getToken() needs mode 'client_credentials'; in Basic mode there are no tokens.`)
@@ -219,43 +244,88 @@ export function createClient(options: ClientOptions): Client {
   const scopeOf = (scope: string | readonly string[] | undefined): string =>
     scope === undefined ? defaultScope : normalizeScope(scope)
 
+  /**
+   * After a 401 to `token`: drops it and returns the token to retry with (a newer one another caller
+   * cached, or a new one), or throws when the body cannot be sent again.
+   */
+  async function afterUnauthorized(
+    response: Response,
+    replayable: boolean,
+    scope: string,
+    token: string,
+    signal: AbortSignal | null | undefined,
+  ): Promise<{ token: string; reusedNewerToken: boolean }> {
+    // Not awaited: a cancel can stay pending while another branch of a teed body is unread.
+    response.body?.cancel().catch(() => undefined)
+    if (!replayable) {
+      throw new LatchkeyClientError(
+        'ERR_AUTH_RETRY_NOT_POSSIBLE',
+        'The API refused the access token (401) and the request body is a stream, which cannot be sent twice. Send it again (the token was dropped), or pass a string, buffer, Blob, FormData or URLSearchParams body to get the automatic retry.',
+        { status: 401, response },
+      )
+    }
+    const invalidated = await tokens.invalidate(scope, token)
+    return { token: await fetchToken(() => tokens.get(scope, { signal }), signal), reusedNewerToken: !invalidated }
+  }
+
+  /**
+   * A call to a string or URL: `fetch(url, init)` with the header added, as a plain call would be
+   * made. With `cached`, a fresh token from memory, nothing is awaited before `fetch`.
+   */
+  async function fetchUrl(
+    url: URL,
+    init: ClientRequestInit | undefined,
+    scope: string,
+    cached: string | undefined,
+  ): Promise<Response> {
+    const replayable = isReplayableBody(init?.body)
+    const signal = init?.signal
+    const token = cached ?? (await fetchToken(() => tokens.get(scope, { signal, fresh: !replayable }), signal))
+    const response = await fetchImpl(url.href, authorizedInit(init, `Bearer ${token}`))
+    if (response.status !== 401) return response
+    const retry = await afterUnauthorized(response, replayable, scope, token, signal)
+    emit(hooks, 'onAuthRetry', {
+      method: requestMethod(init?.method),
+      url: url.origin + url.pathname,
+      reusedNewerToken: retry.reusedNewerToken,
+    })
+    return fetchImpl(url.href, authorizedInit(init, `Bearer ${retry.token}`))
+  }
+
+  /** A call with a Request input, whose body and signal only the Request knows. */
+  async function fetchRequest(input: Request, init: ClientRequestInit | undefined, scope: string): Promise<Response> {
+    const request = fromRequest(input, init)
+    // A Request's own body is a stream we cannot see into; a body given in init we can send again.
+    const replayable = request.body === null || (init?.body !== undefined && isReplayableBody(init.body))
+    const signal = request.signal
+    const token = await fetchToken(() => tokens.get(scope, { signal, fresh: !replayable }), signal)
+    request.headers.set('authorization', `Bearer ${token}`)
+    const response = await fetchImpl(request)
+    if (response.status !== 401) return response
+    const retry = await afterUnauthorized(response, replayable, scope, token, signal)
+    const again = fromRequest(input, init)
+    again.headers.set('authorization', `Bearer ${retry.token}`)
+    const url = new URL(again.url)
+    emit(hooks, 'onAuthRetry', {
+      method: again.method,
+      url: url.origin + url.pathname,
+      reusedNewerToken: retry.reusedNewerToken,
+    })
+    return fetchImpl(again)
+  }
+
   return {
     mode,
-    async fetch(input, init = {}) {
-      assertOpen()
-      const { scope: scopeOption, ...requestInit } = init
-      const scope = scopeOf(scopeOption)
-      const request = resolve(input, requestInit)
-      assertSecureUrl(new URL(request.url), 'The request URL', allowInsecureHttp)
-      // A Request's own body is a stream we cannot see into; a body given in init we can send again.
-      const replayable = request.body === null || (init.body !== undefined && isReplayableBody(init.body))
-      const signal = request.signal
-
-      const first = await fetchToken(() => tokens.get(scope, { signal, fresh: !replayable }), signal)
-      request.headers.set('authorization', `Bearer ${first}`)
-      const response = await fetchImpl(request)
-      if (response.status !== 401) return response
-
-      // Not awaited: a cancel can stay pending while another branch of a teed body is unread.
-      response.body?.cancel().catch(() => undefined)
-      if (!replayable) {
-        throw new LatchkeyClientError(
-          'ERR_AUTH_RETRY_NOT_POSSIBLE',
-          'The API refused the access token (401) and the request body is a stream, which cannot be sent twice. Send it again (the token was dropped), or pass a string, buffer, Blob, FormData or URLSearchParams body to get the automatic retry.',
-          { status: 401, response },
-        )
+    fetch(input, init) {
+      // Not an async function: a fresh cached token goes to fetch with no promise in between.
+      try {
+        assertOpen()
+        const scope = scopeOf(init?.scope)
+        if (input instanceof Request) return fetchRequest(input, init, scope)
+        return fetchUrl(target(input), init, scope, tokens.peek(scope))
+      } catch (error) {
+        return Promise.reject(error)
       }
-      const invalidated = await tokens.invalidate(scope, first)
-      const second = await fetchToken(() => tokens.get(scope, { signal }), signal)
-      const retry = resolve(input, requestInit)
-      retry.headers.set('authorization', `Bearer ${second}`)
-      const url = new URL(retry.url)
-      emit(hooks, 'onAuthRetry', {
-        method: retry.method,
-        url: url.origin + url.pathname,
-        reusedNewerToken: !invalidated,
-      })
-      return fetchImpl(retry)
     },
     getToken(getOptions = {}) {
       return tokens.get(scopeOf(getOptions.scope), {
@@ -278,11 +348,11 @@ export function createClient(options: ClientOptions): Client {
 }
 
 /** Waits for a token; an abort rejects with the signal's reason, as `fetch` itself would. */
-async function fetchToken(get: () => Promise<string>, signal: AbortSignal): Promise<string> {
+async function fetchToken(get: () => Promise<string>, signal: AbortSignal | null | undefined): Promise<string> {
   try {
     return await get()
   } catch (error) {
-    if (isLatchkeyClientError(error) && error.code === 'ERR_ABORTED' && signal.aborted) throw signal.reason
+    if (isLatchkeyClientError(error) && error.code === 'ERR_ABORTED' && signal?.aborted) throw signal.reason
     throw error
   }
 }

@@ -56,14 +56,30 @@ export class TokenCache {
   /** Keys written to the store, to delete them on `clear()`. */
   readonly #storedKeys = new Set<string>()
 
+  /** Cache keys by scope: `keyFor` serialises on every call, and a cached call must stay cheap. */
+  readonly #keys = new Map<string, string>()
+
   constructor(settings: TokenCacheSettings) {
     this.#settings = settings
+  }
+
+  /**
+   * The token for `scope` when a fresh one is cached, without waiting: `client.fetch` then sends at
+   * once, with no promise between it and `fetch`. `undefined` otherwise (stale, expired, missing or
+   * closed): {@link get} decides, and reports, what happens then.
+   */
+  peek(scope: string): string | undefined {
+    if (this.#settings.closed.aborted) return undefined
+    const entry = this.#entries.get(this.#keyFor(scope))
+    if (entry === undefined || !(this.#settings.clock.now() < entry.staleAt)) return undefined
+    this.#report(scope, 'hit')
+    return entry.token
   }
 
   /** A token for `scope`, from the cache or a (shared) token request. */
   async get(scope: string, call: GetTokenCall = {}): Promise<string> {
     this.#assertOpen()
-    const key = this.#settings.keyFor(scope)
+    const key = this.#keyFor(scope)
     const entry = this.#entries.get(key)
     const now = this.#settings.clock.now()
     if (entry && !call.forceRefresh) {
@@ -98,7 +114,7 @@ export class TokenCache {
    * (another caller refreshed first), so the caller can retry without a token request.
    */
   async invalidate(scope: string, token: string): Promise<boolean> {
-    const key = this.#settings.keyFor(scope)
+    const key = this.#keyFor(scope)
     const entry = this.#entries.get(key)
     if (entry && entry.token !== token) return false
     // With the entry gone, the next get() joins a refresh already running, or starts one.
@@ -185,7 +201,18 @@ export class TokenCache {
     }
   }
 
+  #keyFor(scope: string): string {
+    let key = this.#keys.get(scope)
+    if (key === undefined) {
+      key = this.#settings.keyFor(scope)
+      this.#keys.set(scope, key)
+    }
+    return key
+  }
+
   #report(scope: string, result: 'hit' | 'stale' | 'store' | 'miss'): void {
+    // Every call reports: build the event only when someone listens.
+    if (this.#settings.hooks.onTokenCache === undefined) return
     emit(this.#settings.hooks, 'onTokenCache', { ...this.#settings.describe(scope), result })
   }
 
