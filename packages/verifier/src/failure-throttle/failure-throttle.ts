@@ -76,6 +76,9 @@ interface Counter {
 
 type Dimension = 'pair' | 'address' | 'key'
 
+/** The key of each counter a subject is counted in; a dimension without one is not counted. */
+type CounterKeys = Partial<Record<Dimension, string>>
+
 /** The admission of a subject with nothing on record. */
 const clear: Admission = Object.freeze({ blocked: undefined, keyBlocked: undefined, pairFailing: false })
 
@@ -88,16 +91,17 @@ export class FailureThrottle {
   readonly #counters: Record<Dimension, Counter>
   readonly #initialBlock: number
   readonly #maxBlock: number
-  readonly #timeout: number
+  /** Milliseconds a shared limiter may take; `undefined` for the in-process one, which cannot hang. */
+  readonly #timeout: number | undefined
 
   constructor(options: FailureThrottleOptions, storeLimiter: FailureLimiterFactory | undefined, timeout: number) {
     const window = inRange('failureThrottle.window', options.window ?? 900, 1, 86_400)
     this.#initialBlock = inRange('failureThrottle.initialBlock', options.initialBlock ?? 1, 1, 86_400)
     this.#maxBlock = inRange('failureThrottle.maxBlock', options.maxBlock ?? 900, this.#initialBlock, 86_400)
-    this.#timeout = timeout
+    const shared = options.limiter ?? storeLimiter
+    this.#timeout = shared ? timeout : undefined
     const create =
-      options.limiter ??
-      storeLimiter ??
+      shared ??
       memoryFailureLimiter(inRange('failureThrottle.memoryCapacity', options.memoryCapacity ?? 50_000, 1, 10_000_000))
     const counter = (dimension: Dimension, threshold: number): Counter => ({
       threshold: inRange(`failureThrottle.${optionName[dimension]}`, threshold, 1, 1_000_000),
@@ -112,9 +116,8 @@ export class FailureThrottle {
     }
   }
 
-  /** What applies to `subject` before its credentials are checked. */
-  async admit(subject: ThrottleSubject): Promise<Admission> {
-    const keys = counterKeys(subject)
+  /** What applies to the subject of `keys` ({@link counterKeys}) before its credentials are checked. */
+  async admit(keys: CounterKeys): Promise<Admission> {
     if (this.#nothingOnRecord(keys)) return clear
     // One timeout for the four reads, not one each: this runs on every Basic request and token request.
     const records = await this.#call(
@@ -138,9 +141,8 @@ export class FailureThrottle {
     }
   }
 
-  /** Counts a failed check for `subject` and starts or lengthens the blocks it crosses into. */
-  async recordFailure(subject: ThrottleSubject): Promise<void> {
-    const keys = counterKeys(subject)
+  /** Counts a failed check for the subject of `keys` and starts or lengthens the blocks it crosses into. */
+  async recordFailure(keys: CounterKeys): Promise<void> {
     await Promise.all(
       (Object.keys(this.#counters) as Dimension[]).map(async (dimension) => {
         const key = keys[dimension]
@@ -154,14 +156,13 @@ export class FailureThrottle {
     )
   }
 
-  /** Starts the count of `subject`'s address for its key id again, after a correct secret. */
-  async recordSuccess(subject: ThrottleSubject): Promise<void> {
-    const { pair } = counterKeys(subject)
+  /** Starts the count of the subject's address for its key id again, after a correct secret. */
+  async recordSuccess({ pair }: CounterKeys): Promise<void> {
     if (pair !== undefined) await this.#call(this.#counters.pair.failures.delete(pair), false)
   }
 
   /** Whether the limiters know, without a read, that none of `keys` has a block or a pair count. */
-  #nothingOnRecord(keys: Partial<Record<Dimension, string>>): boolean {
+  #nothingOnRecord(keys: CounterKeys): boolean {
     const absent = (limiter: FailureLimiter, key: string | undefined) =>
       key === undefined || limiter.mayHaveCount?.(key) === false
     const { pair, address, key } = this.#counters
@@ -187,6 +188,13 @@ export class FailureThrottle {
   }
 
   async #call<T, F>(operation: Promise<T>, fallback: F): Promise<T | F> {
+    if (this.#timeout === undefined) {
+      try {
+        return await operation
+      } catch {
+        return fallback
+      }
+    }
     let timer: ReturnType<typeof setTimeout> | undefined
     try {
       return await Promise.race([
@@ -215,17 +223,18 @@ export async function checkThrottled(
   check: () => Promise<ApiKeyCredential>,
 ): Promise<ApiKeyCredential> {
   if (!throttle) return check()
-  const admission = await throttle.admit(subject)
+  const keys = counterKeys(subject)
+  const admission = await throttle.admit(keys)
   if (admission.blocked) throw tooManyAttempts(admission.blocked)
   let key: ApiKeyCredential
   try {
     key = await check()
   } catch (error) {
     if (!isLatchkeyError(error) || error.code !== 'ERR_INVALID_CREDENTIALS') throw error
-    await throttle.recordFailure(subject)
+    await throttle.recordFailure(keys)
     throw admission.keyBlocked ? tooManyAttempts(admission.keyBlocked, error) : error
   }
-  if (admission.pairFailing) await throttle.recordSuccess(subject)
+  if (admission.pairFailing) await throttle.recordSuccess(keys)
   return key
 }
 
@@ -245,7 +254,7 @@ const optionName: Record<Dimension, string> = { pair: 'perKeyAndAddress', addres
  * /64, the smallest block a host is usually given: otherwise one host could rotate through 2^64
  * addresses.
  */
-function counterKeys({ keyId, address }: ThrottleSubject): Partial<Record<Dimension, string>> {
+function counterKeys({ keyId, address }: ThrottleSubject): CounterKeys {
   const key = isWellFormedCredential(keyId) ? keyId.slice(0, 128) : undefined
   const addressKey = address === undefined ? undefined : networkOf(address)
   return {
