@@ -1,5 +1,5 @@
 // Only the client micro-benchmarks, with the target line run.ts prints after a full run, for work on
-// the client alone: `npx tsx src/micro/client-only.ts` from bench/ (BENCH_QUICK=1 for a short run).
+// the client alone: `pnpm --filter @latchkey/bench micro:client` (BENCH_QUICK=1 for a short run).
 import { clientOverhead, formatMicroTable } from '../report.js'
 import { clientBenchmarks } from './client.js'
 
