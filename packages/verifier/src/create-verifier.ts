@@ -62,9 +62,10 @@ export interface VerifierOptions {
    */
   readonly signingKeyRefreshInterval?: number
   /**
-   * How many API keys' statuses are kept in memory, for stores with a change feed
-   * ({@link KeyStore.watch}, e.g. Postgres) only: a store without one is read on every request.
-   * 0 reads the store on every request whatever the store. Default: 10,000.
+   * How many key lookups are kept in memory, for stores that report changes: a change feed
+   * ({@link KeyStore.watch}, e.g. Postgres) or a change version ({@link KeyStore.changeVersion},
+   * e.g. SQLite). Any other store is read on every request. 0 reads the store on every request
+   * whatever the store. Default: 10,000.
    */
   readonly keyStatusCacheSize?: number
   /**

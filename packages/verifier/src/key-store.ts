@@ -109,14 +109,14 @@ export interface KeyStore {
   /**
    * Subscribes to changes made through any connection (this process, other instances, the CLI),
    * so the verifier can cache key statuses and invalidate them. A store without it is read on
-   * every request, as before. See {@link KeyStoreWatchEvent} for the protocol.
+   * every request, unless it has {@link KeyStore.changeVersion}. See {@link KeyStoreWatchEvent} for the protocol.
    */
   watch?(listener: KeyStoreWatchListener): KeyStoreSubscription
   /**
    * A number that changes whenever accounts or API keys may have changed, through any connection:
    * this process, other instances, the CLI. The verifier asks for it on every request and serves
-   * key lookups from memory while it stays the same, so it must be cheap (SQLite: `PRAGMA
-   * data_version`, about a microsecond) and must never stay the same across a committed change of a
+   * key lookups from memory while it stays the same, so it must be cheap (SQLite reads `PRAGMA
+   * data_version` at most once per event-loop turn) and must never stay the same across a committed change of a
    * key's status, scopes or existence, or an account's status. It may change for other reasons
    * (`lastUsedAt`, signing keys): that only costs a re-read. A store with {@link KeyStore.watch}
    * does not need it. Optional: without either, the store is read on every request.
