@@ -179,3 +179,76 @@ describe('createVerifier on Web Request and Response', () => {
     expect(() => createVerifier({ store, issuer, realm: 'a"b' })).toThrow(/realm/)
   })
 })
+
+describe('answerTokenRequest with the parts of a request', () => {
+  const form = 'application/x-www-form-urlencoded'
+
+  /** The same request as a Web Request and as the parts a Node adapter passes. */
+  function both(init: { method?: string; url?: string; authorization: string[]; contentType?: string; body: string }) {
+    const method = init.method ?? 'POST'
+    const url = init.url ?? '/oauth/token'
+    const headers = new Headers()
+    for (const value of init.authorization) headers.append('authorization', value)
+    if (init.contentType) headers.set('content-type', init.contentType)
+    const request = new Request(new URL(url, issuer), {
+      method,
+      headers,
+      ...(method === 'GET' ? {} : { body: init.body }),
+    })
+    const parts = {
+      method,
+      url,
+      authorization: init.authorization,
+      contentType: init.contentType,
+      body: new TextEncoder().encode(init.body),
+    }
+    return { request, parts }
+  }
+
+  it('answers the parts exactly as it answers the Web Request, granted or refused', async () => {
+    const { verifier, key } = await setUp()
+    const good = basic(key.id, key.secret)
+    const cases = [
+      { authorization: [good], contentType: form, body: 'grant_type=client_credentials&scope=read' },
+      { authorization: [good, good], contentType: form, body: 'grant_type=client_credentials' },
+      { authorization: [`${good}, ${good}`], contentType: form, body: 'grant_type=client_credentials' },
+      { authorization: [good], contentType: form, body: 'grant_type=client_credentials', url: '/oauth/token?x=1' },
+      { authorization: [good], contentType: 'application/json', body: '{}' },
+      { authorization: [good], contentType: form, body: `grant_type=client_credentials&pad=${'x'.repeat(9000)}` },
+      { authorization: [good], contentType: form, body: 'grant_type=client_credentials&grant_type=password' },
+      { authorization: [basic(key.id, `${key.secret}x`)], contentType: form, body: 'grant_type=client_credentials' },
+      { authorization: [good], method: 'GET', body: '' },
+    ]
+    for (const init of cases) {
+      const { request, parts } = both(init)
+      const viaRequest = await verifier.handleTokenRequest(request)
+      const answer = await verifier.answerTokenRequest(parts)
+      expect(answer.status, JSON.stringify(init).slice(0, 120)).toBe(viaRequest.status)
+      expect(Object.fromEntries(new Headers(answer.headers))).toEqual(Object.fromEntries(viaRequest.headers))
+      const body = JSON.parse(answer.body) as Record<string, unknown>
+      const expected = (await viaRequest.json()) as Record<string, unknown>
+      // Tokens differ (jti, maybe iat): the rest of a grant must not.
+      if (answer.status === 200) {
+        expect(typeof body.access_token).toBe('string')
+        delete body.access_token
+        delete expected.access_token
+      }
+      expect(body).toEqual(expected)
+    }
+  })
+
+  it('reads a body a parser decoded to text, and refuses it when too large', async () => {
+    const { verifier, key } = await setUp()
+    const parts = {
+      method: 'POST',
+      url: '/oauth/token',
+      authorization: [basic(key.id, key.secret)],
+      contentType: form,
+      body: 'grant_type=client_credentials',
+    }
+    expect((await verifier.answerTokenRequest(parts)).status).toBe(200)
+    const large = await verifier.answerTokenRequest({ ...parts, body: `${parts.body}&pad=${'é'.repeat(4100)}` })
+    expect(large.status).toBe(400)
+    expect(large.body).toContain('too large')
+  })
+})

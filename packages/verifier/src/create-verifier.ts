@@ -4,10 +4,17 @@ import { nodeAuthEventChannel } from './audit-channel.js'
 import { parseAuthorization } from './authorization-header.js'
 import { createClientAddressResolver, type ForwardedHeader, type TrustedProxies } from './client-address.js'
 import { assertUsable, checkApiKey } from './credential-check.js'
-import { describeError, type ErrorContext, type HttpErrorDescription, toResponse } from './error-response.js'
+import {
+  describeError,
+  type ErrorContext,
+  type HttpDescription,
+  type HttpErrorDescription,
+  toResponse,
+} from './error-response.js'
 import { isLatchkeyError, LatchkeyError } from './errors.js'
 import type { AuthEvent, AuthEventHandler } from './events.js'
 import { checkThrottled, FailureThrottle, type FailureThrottleOptions } from './failure-throttle/failure-throttle.js'
+import { checkFormHeaders, parseFormBody, readFormBody } from './form-body.js'
 import { createKeyLookup } from './key-lookup.js'
 import type { KeyStore } from './key-store.js'
 import { callStore } from './lib/store-call.js'
@@ -15,7 +22,13 @@ import { type AuthorizationServerMetadata, authorizationServerMetadata } from '.
 import type { AuthenticationMethod, Principal } from './principal.js'
 import { missingScopes } from './scope.js'
 import { type JSONWebKeySet, type SigningAlgorithm, SigningKeyRing } from './signing-key-ring.js'
-import { processTokenRequest, type TokenRequestState, tokenResponseHeaders } from './token-endpoint.js'
+import {
+  processTokenRequest,
+  type TokenRequestInput,
+  type TokenRequestParts,
+  type TokenRequestState,
+  tokenResponseHeaders,
+} from './token-endpoint.js'
 import { createUsageRecorder } from './usage-recorder.js'
 import { VerifiedSecretCache } from './verified-secret-cache.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
@@ -154,6 +167,11 @@ export interface Verifier {
   /** Answers a token request (RFC 6749 §4.4). Never throws. */
   handleTokenRequest(request: Request, connection?: ConnectionInfo): Promise<Response>
   /**
+   * {@link Verifier.handleTokenRequest} for servers without Web `Request`s: takes the request's parts
+   * (or a `Request`) and gives the answer as plain parts, for the adapter to write. Never throws.
+   */
+  answerTokenRequest(input: Request | TokenRequestInput, connection?: ConnectionInfo): Promise<HttpDescription>
+  /**
    * Answers a request to one of {@link Verifier.paths} (token endpoint, JWKS, metadata), or returns
    * `undefined` for any other path.
    */
@@ -229,12 +247,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
       checkThrottled(throttle, { keyId, address }, () =>
         checkApiKey(keys.findPresented, keyId, secret, verifiedSecrets),
       ),
-    authorizationValues: (request) => {
-      const value = request.headers.get('authorization')
-      if (value === null) return []
-      // Fetch Headers join repeated lines with ", "; Basic and Bearer credentials never hold a comma.
-      return /^(basic|bearer)\s/i.test(value) && value.includes(',') ? value.split(/\s*,\s*/) : [value]
-    },
   }
   const cache = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000)
   const paths: VerifierPaths = {
@@ -343,7 +355,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const { values, url } =
         'authorization' in input
           ? { values: input.authorization, url: input.url }
-          : { values: context.authorizationValues(input), url: input.url }
+          : { values: authorizationValues(input), url: input.url }
       if (values.length > 1) {
         throw new LatchkeyError('ERR_INVALID_REQUEST', 'The request has more than one Authorization header.')
       }
@@ -401,12 +413,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  async function handleTokenRequest(request: Request, connection?: ConnectionInfo): Promise<Response> {
+  async function answerTokenRequest(
+    input: Request | TokenRequestInput,
+    connection?: ConnectionInfo,
+  ): Promise<HttpDescription> {
     const started = performance.now()
     const state: TokenRequestState = {}
-    const clientAddress = clientAddressOf(request, connection)
+    const clientAddress = clientAddressOf(input, connection)
     try {
-      const { key, body } = await processTokenRequest(context, request, state, clientAddress())
+      const { key, body } = await processTokenRequest(context, tokenRequestParts(input), state, clientAddress())
       emit(
         {
           type: 'token',
@@ -419,7 +434,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         clientAddress,
       )
       // A fresh headers object each time: some runtimes' Response (e.g. @hono/node-server) write into it.
-      return new Response(JSON.stringify(body), { status: 200, headers: { ...tokenResponseHeaders } })
+      return { status: 200, headers: { ...tokenResponseHeaders }, body: JSON.stringify(body) }
     } catch (error) {
       emit(
         {
@@ -430,8 +445,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
         started,
         clientAddress,
       )
-      return toResponse(describeError(error, 'token', realm))
+      return describeError(error, 'token', realm)
     }
+  }
+
+  async function handleTokenRequest(request: Request, connection?: ConnectionInfo): Promise<Response> {
+    return toResponse(await answerTokenRequest(request, connection))
   }
 
   return {
@@ -444,6 +463,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       })
     },
     handleTokenRequest,
+    answerTokenRequest,
     async handle(request, connection) {
       const { pathname } = new URL(request.url)
       if (pathname === paths.token) return handleTokenRequest(request, connection)
@@ -472,6 +492,39 @@ export function createVerifier(options: VerifierOptions): Verifier {
     close: () => {
       keys.close()
       return usage.close()
+    },
+  }
+}
+
+/** Every `Authorization` value of a Web request. */
+function authorizationValues(request: Request): string[] {
+  const value = request.headers.get('authorization')
+  return value === null ? [] : splitJoined(value)
+}
+
+/** Fetch Headers join repeated lines with ", "; Basic and Bearer credentials never hold a comma. */
+function splitJoined(value: string): string[] {
+  return /^(basic|bearer)\s/i.test(value) && value.includes(',') ? value.split(/\s*,\s*/) : [value]
+}
+
+/** What the token endpoint reads, from a Web request or from an adapter's parts. */
+function tokenRequestParts(input: Request | TokenRequestInput): TokenRequestParts {
+  if (input instanceof Request) {
+    return {
+      method: input.method,
+      url: input.url,
+      authorization: authorizationValues(input),
+      readForm: () => readFormBody(input),
+    }
+  }
+  return {
+    method: input.method,
+    url: input.url,
+    // The same lines a Web request would show, so that every adapter gives the same answer.
+    authorization: input.authorization.flatMap(splitJoined),
+    readForm: () => {
+      checkFormHeaders(input.contentType, input.contentLength)
+      return parseFormBody(input.body)
     },
   }
 }

@@ -4,9 +4,15 @@ import { isLatchkeyError, type LatchkeyError, type LatchkeyErrorCode } from './e
 export type ErrorContext = 'resource' | 'token'
 
 /** An error as HTTP: what every adapter writes, byte for byte. */
-export interface HttpErrorDescription {
+/** An HTTP answer as plain parts, for adapters that write them without a Web `Response`. */
+export interface HttpDescription {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** An error answer. */
+export interface HttpErrorDescription extends HttpDescription {
   /** JSON text: `{"error": …, "error_description": …}` and, for `insufficient_scope`, `scope`. */
   readonly body: string
 }
@@ -114,7 +120,7 @@ function rateLimitHeaders(error: LatchkeyError): Record<string, string> {
 }
 
 /** Turns a description into a Web `Response`. */
-export function toResponse({ status, headers, body }: HttpErrorDescription): Response {
+export function toResponse({ status, headers, body }: HttpDescription): Response {
   return new Response(body, { status, headers })
 }
 

@@ -10,19 +10,41 @@ export const MAX_FORM_PARAMETERS = 32
  * refuses parameters given more than once (RFC 6749 §3.2: "MUST NOT be included more than once").
  */
 export async function readFormBody(request: Request): Promise<Map<string, string>> {
-  const mediaType = request.headers.get('content-type')?.split(';', 1)[0]?.trim().toLowerCase()
+  checkFormHeaders(request.headers.get('content-type'), request.headers.get('content-length'))
+  return parseFormBody(await readLimited(request))
+}
+
+/**
+ * What {@link readFormBody} checks before reading: the media type, then the declared length.
+ * Throws `ERR_INVALID_REQUEST`.
+ */
+export function checkFormHeaders(
+  contentType: string | null | undefined,
+  contentLength: string | null | undefined,
+): void {
+  const mediaType = contentType?.split(';', 1)[0]?.trim().toLowerCase()
   if (mediaType !== 'application/x-www-form-urlencoded') {
     throw invalid('The token request body must be application/x-www-form-urlencoded.')
   }
-  const declared = Number(request.headers.get('content-length') ?? 0)
-  if (declared > MAX_FORM_BODY_BYTES) throw invalid('The token request body is too large.')
+  if (Number(contentLength ?? 0) > MAX_FORM_BODY_BYTES) throw invalid('The token request body is too large.')
+}
 
-  const bytes = await readLimited(request)
+/**
+ * The parameters of a form body already read, within the limits above; a body given as text was
+ * decoded by whoever read it. Throws `ERR_INVALID_REQUEST`.
+ */
+export function parseFormBody(body: Uint8Array | string): Map<string, string> {
   let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    throw invalid('The token request body is not valid UTF-8.')
+  if (typeof body === 'string') {
+    text = body
+    if (encoder.encode(text).byteLength > MAX_FORM_BODY_BYTES) throw invalid('The token request body is too large.')
+  } else {
+    if (body.byteLength > MAX_FORM_BODY_BYTES) throw invalid('The token request body is too large.')
+    try {
+      text = decoder.decode(body)
+    } catch {
+      throw invalid('The token request body is not valid UTF-8.')
+    }
   }
   const parameters = new Map<string, string>()
   let count = 0
@@ -33,6 +55,9 @@ export async function readFormBody(request: Request): Promise<Map<string, string
   }
   return parameters
 }
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
 
 async function readLimited(request: Request): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array()

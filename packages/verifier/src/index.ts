@@ -24,7 +24,7 @@ export type {
   VerifierPaths,
 } from './create-verifier.js'
 export { createVerifier } from './create-verifier.js'
-export type { ErrorContext, HttpErrorDescription } from './error-response.js'
+export type { ErrorContext, HttpDescription, HttpErrorDescription } from './error-response.js'
 export type { FailureReason, LatchkeyErrorCode, LatchkeyErrorOptions } from './errors.js'
 export { isLatchkeyError, LatchkeyError } from './errors.js'
 export type { AuthEvent, AuthEventHandler } from './events.js'
@@ -66,4 +66,4 @@ export type { RotateSigningKeyOptions, SigningKeyInfo, SigningKeyRotation } from
 export { listSigningKeys, rotateSigningKey } from './signing-key-rotation.js'
 export type { SigningKeyState } from './signing-key-state.js'
 export { signingKeyStates } from './signing-key-state.js'
-export type { TokenResponseBody } from './token-endpoint.js'
+export type { TokenRequestInput, TokenResponseBody } from './token-endpoint.js'

@@ -1,7 +1,6 @@
 import { signAccessToken } from './access-token.js'
 import { parseAuthorization } from './authorization-header.js'
 import { LatchkeyError } from './errors.js'
-import { readFormBody } from './form-body.js'
 import type { ApiKeyCredential } from './key-store.js'
 import { formatScope, missingScopes, parseScope } from './scope.js'
 import type { VerifierContext } from './verifier-context.js'
@@ -21,6 +20,38 @@ export interface TokenGrant {
   readonly body: TokenResponseBody
 }
 
+/**
+ * A token request as a Node adapter (or any server without Web `Request`s) holds it: the parts the
+ * token endpoint reads, with the body already read, so no Web `Request` and `Response` are built.
+ * {@link Verifier.answerTokenRequest} takes it, or a `Request`.
+ */
+export interface TokenRequestInput {
+  readonly method: string
+  /** The request URL, absolute or path and query: a query is refused. */
+  readonly url: string
+  /** Every `Authorization` header value, one per header line. */
+  readonly authorization: readonly string[]
+  readonly contentType: string | undefined
+  readonly contentLength?: string | undefined
+  /**
+   * The body, read up to one byte past `MAX_FORM_BODY_BYTES` (enough to refuse it), or the text a
+   * body parser decoded. Ignored for `GET` and `HEAD`, which are refused.
+   */
+  readonly body: Uint8Array | string
+  /** The address of the connection's peer, when known: throttling counts failures by client address. */
+  readonly clientAddress?: string | undefined
+  /** The request headers, read for the forwarding header when `trustedProxies` is set. */
+  readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>
+}
+
+/** What the token endpoint reads of a request, whichever form it came in. Internal. */
+export interface TokenRequestParts {
+  readonly method: string
+  readonly url: string
+  readonly authorization: readonly string[]
+  readForm(): Promise<Map<string, string>> | Map<string, string>
+}
+
 /** What was learnt about the client before a failure, for audit events. */
 export interface TokenRequestState {
   keyId?: string
@@ -35,20 +66,20 @@ export interface TokenRequestState {
  */
 export async function processTokenRequest(
   context: VerifierContext,
-  request: Request,
+  request: TokenRequestParts,
   state: TokenRequestState,
   clientAddress?: string,
 ): Promise<TokenGrant> {
   if (request.method !== 'POST') {
     throw new LatchkeyError('ERR_METHOD_NOT_ALLOWED', 'The token endpoint accepts only POST.', { allow: ['POST'] })
   }
-  const authorization = context.authorizationValues(request)
+  const { authorization, url } = request
   if (authorization.length > 1) throw invalidRequest('The request has more than one Authorization header.')
-  if (new URL(request.url).searchParams.size > 0) {
+  if (url.includes('?') && new URL(url, 'http://localhost').searchParams.size > 0) {
     // RFC 6749 §3.2: parameters go in the body; a secret in a URL ends up in logs.
     throw invalidRequest('Send token request parameters in the body, not in the URL.')
   }
-  const form = await readFormBody(request)
+  const form = await request.readForm()
 
   const grantType = form.get('grant_type')
   if (grantType === undefined) throw invalidRequest('The grant_type parameter is missing.')

@@ -11,6 +11,4 @@ export interface VerifierContext {
    * client address, when known. Throws `ERR_INVALID_CREDENTIALS` or `ERR_TOO_MANY_ATTEMPTS`.
    */
   checkCredentials(keyId: string, secret: string, clientAddress: string | undefined): Promise<ApiKeyCredential>
-  /** Every `Authorization` value of a request, one per header line where the runtime keeps them apart. */
-  authorizationValues(request: Request): string[]
 }

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express'
 import type { Principal, Verifier } from '../index.js'
-import { connectionOf, inputOf, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
+import { answerTokenRequest, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
+import { connectionOf, inputOf } from './node-input.js'
 
 declare global {
   namespace Express {
@@ -39,6 +40,9 @@ export function oauthRoutes(verifier: Verifier): RequestHandler {
     if (!paths.has(req.path)) return next()
     // A body parser mounted earlier has consumed the stream: re-encode what it parsed, repeats included.
     const body = req.readableEnded ? reencode(req.body) : undefined
+    if (req.path === verifier.paths.token) {
+      return answerTokenRequest(verifier, req, res, req.originalUrl, next, body)
+    }
     toWebRequest(req, req.originalUrl, body)
       .then((request) => verifier.handle(request, connectionOf(req)))
       .then((response) => (response ? writeResponse(res, response) : next()))

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback, HTTPMethods, preHandlerAsyncHookHandler } from 'fastify'
 import type { Principal, Verifier } from '../index.js'
-import { connectionOf, inputOf, toWebRequest } from './node-bridge.js'
+import { toWebRequest } from './node-bridge.js'
+import { connectionOf, inputOf } from './node-input.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,6 +1,7 @@
 import type { Middleware, ParameterizedContext } from 'koa'
 import type { Principal, Verifier } from '../index.js'
-import { connectionOf, inputOf, toWebRequest, writeResponse } from './node-bridge.js'
+import { toWebRequest, writeResponse } from './node-bridge.js'
+import { connectionOf, inputOf } from './node-input.js'
 
 /** What the middleware puts in `ctx.state`: `auth` is the authenticated caller. */
 export interface LatchkeyState {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import type { Principal, Verifier } from '../index.js'
-import { connectionOf, inputOf, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
+import { answerTokenRequest, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
+import { connectionOf, inputOf } from './node-input.js'
 
 declare module 'http' {
   interface IncomingMessage {
@@ -41,7 +42,11 @@ export function oauthRoutes(verifier: Verifier): NodeMiddleware {
   const paths = new Set(Object.values(verifier.paths))
   return (req, res, next) => {
     const url = req.url ?? '/'
-    if (!paths.has(new URL(url, 'http://localhost').pathname)) return next()
+    const { pathname } = new URL(url, 'http://localhost')
+    if (!paths.has(pathname)) return next()
+    if (pathname === verifier.paths.token) {
+      return answerTokenRequest(verifier, req, res, url, next)
+    }
     toWebRequest(req, url)
       .then((request) => verifier.handle(request, connectionOf(req)))
       .then((response) => (response ? writeResponse(res, response) : next()))

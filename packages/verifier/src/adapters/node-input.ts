@@ -1,0 +1,57 @@
+import type { IncomingMessage } from 'node:http'
+import type { AuthenticationInput, ConnectionInfo, TokenRequestInput } from '../index.js'
+import { readCapped } from './node-body.js'
+
+/**
+ * Every `Authorization` header line of `req`. `req.headers` keeps only the first of repeated lines,
+ * and the core must see them all to refuse duplicates. Read from `rawHeaders`: building
+ * `headersDistinct` for every request would cost more than the rest of the adapter.
+ */
+export function authorizationOf(req: IncomingMessage): readonly string[] {
+  const raw = req.rawHeaders
+  let values: string[] | undefined
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]
+    const value = raw[index + 1]
+    if (name?.length === 13 && value !== undefined && name.toLowerCase() === 'authorization') {
+      values ??= []
+      values.push(value)
+    }
+  }
+  return values ?? noValues
+}
+
+const noValues: readonly string[] = Object.freeze([])
+
+/**
+ * What the core authenticates: the `Authorization` lines, the URL, the peer address and the headers.
+ * `req.headers` joins repeated forwarding headers with commas, which is how the core reads them.
+ */
+export function inputOf(req: IncomingMessage, url: string): AuthenticationInput {
+  return { authorization: authorizationOf(req), url, clientAddress: req.socket?.remoteAddress, headers: req.headers }
+}
+
+/** The connection's peer address; the core decides whether to believe forwarding headers. */
+export function connectionOf(req: IncomingMessage): ConnectionInfo {
+  return { clientAddress: req.socket?.remoteAddress }
+}
+
+/**
+ * What the token endpoint reads of `req`, its body read into memory (or `body`, when a body parser
+ * consumed the stream): no Web `Request` is built, which would cost more than the rest of the request.
+ */
+export async function tokenInputOf(req: IncomingMessage, url: string, body?: string): Promise<TokenRequestInput> {
+  const method = req.method ?? 'GET'
+  return {
+    method,
+    url,
+    authorization: authorizationOf(req),
+    contentType: req.headers['content-type'],
+    contentLength: req.headers['content-length'],
+    body: method === 'GET' || method === 'HEAD' ? noBody : (body ?? (await readCapped(req))),
+    clientAddress: req.socket?.remoteAddress,
+    headers: req.headers,
+  }
+}
+
+const noBody = new Uint8Array()
