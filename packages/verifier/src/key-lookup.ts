@@ -1,6 +1,6 @@
 import { generateApiKeyId } from './api-key.js'
 import { KeyStatusCache, type KeyStatusCacheOptions } from './key-status-cache.js'
-import type { ApiKeyCredential, KeyStore, KeyStoreSubscription } from './key-store.js'
+import type { ApiKeyCredential, Awaitable, KeyStore, KeyStoreSubscription } from './key-store.js'
 import { callStore } from './lib/store-call.js'
 import type { SigningKeyRing } from './signing-key-ring.js'
 import { VersionedKeyCache } from './versioned-key-cache.js'
@@ -34,14 +34,17 @@ interface KeyLookupOptions {
  * - a store with a change version ({@link KeyStore.changeVersion}, SQLite) is asked for its version on
  *   every lookup, and lookups are served from a {@link VersionedKeyCache} while it stays the same;
  * - any other store is read on every lookup.
- * In the last two, a revocation by another process counts from the very next request.
+ * With the last, a revocation by another process counts from the very next request; with a change
+ * version, from the first lookup after the version moves (SQLite: the next event-loop turn).
  */
 export function createKeyLookup({ store, storeTimeout, ring, cache: cacheOptions }: KeyLookupOptions): KeyLookup {
   const read = (id: string) => callStore(storeTimeout, () => store.findApiKey(id))
   const capacity = cacheOptions.capacity
   if (store.watch && capacity > 0) return watchedLookup(store, read, ring, cacheOptions)
-  if (store.changeVersion && capacity > 0)
-    return versionedLookup(store, read, new VersionedKeyCache(capacity), storeTimeout)
+  const changeVersion = store.changeVersion?.bind(store)
+  if (changeVersion && capacity > 0) {
+    return versionedLookup(changeVersion, read, new VersionedKeyCache(capacity), storeTimeout)
+  }
   return { find: read, findPresented: (id) => readBalanced(read, id), close() {} }
 }
 
@@ -87,7 +90,7 @@ function watchedLookup(
 }
 
 function versionedLookup(
-  store: KeyStore,
+  changeVersion: () => Awaitable<number>,
   read: (id: string) => Promise<ApiKeyCredential | undefined>,
   cache: VersionedKeyCache,
   storeTimeout: number,
@@ -95,7 +98,7 @@ function versionedLookup(
   // A synchronous version (SQLite) is used as it is: no promise, no timer on the path every request takes.
   const version = (): number | Promise<number> => {
     try {
-      const current = store.changeVersion?.() ?? Number.NaN
+      const current = changeVersion()
       return typeof current === 'number' ? current : callStore(storeTimeout, () => current)
     } catch (cause) {
       return callStore(storeTimeout, () => Promise.reject(cause))

@@ -41,12 +41,13 @@ describe('checkApiKey with remembered secrets', () => {
 
   it('remembers a matching secret, and never a wrong one', async () => {
     const { key, findKey, cache } = await setUp()
+    const stored = (await findKey(key.id))?.secretHash ?? ''
     await expect(checkApiKey(findKey, key.id, `${key.secret}x`, cache)).rejects.toMatchObject({
       reason: 'wrong_secret',
     })
-    expect(cache.matches(key.id, `${key.secret}x`, key.id)).toBe(false)
+    expect(cache.matches(key.id, `${key.secret}x`, stored)).toBe(false)
+    expect(cache.matches(key.id, key.secret, stored)).toBe(false)
     await checkApiKey(findKey, key.id, key.secret, cache)
-    const stored = (await findKey(key.id))?.secretHash ?? ''
     expect(cache.matches(key.id, key.secret, stored)).toBe(true)
     await expect(checkApiKey(findKey, key.id, `${key.secret}x`, cache)).rejects.toMatchObject({
       reason: 'wrong_secret',
