@@ -51,6 +51,30 @@ export async function signAccessToken(
     .sign(key)
 }
 
+/** Refusals that no later check could reverse (see {@link isFinalRefusal}). */
+const finalRefusals = new WeakSet<LatchkeyError>()
+
+/**
+ * Whether `error`, thrown by {@link verifyAccessToken}, refuses the token for good: it is malformed,
+ * expired, carries a wrong claim, or its signature fails under a key this verifier knows. A token
+ * naming a `kid` the verifier does not know is not refused for good: another instance may have just
+ * rotated that key in.
+ */
+export function isFinalRefusal(error: unknown): error is LatchkeyError {
+  return error instanceof LatchkeyError && finalRefusals.has(error)
+}
+
+/**
+ * Whether `error`, thrown by {@link verifyAccessToken}, is a failed signature check under a key this
+ * verifier holds: the token was altered or signed by someone else. A client never sends one by mistake.
+ */
+export function isForgery(error: unknown): boolean {
+  return (
+    isFinalRefusal(error) &&
+    (error.cause as { code?: unknown } | undefined)?.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+  )
+}
+
 /**
  * Verifies an access token per RFC 8725 and RFC 9068: a known `kid` whose key fixes the algorithm,
  * exact `typ`, `iss` and `aud`, and `exp` within the clock tolerance. Throws `ERR_INVALID_TOKEN`;
@@ -60,14 +84,17 @@ export async function verifyAccessToken(
   settings: TokenSettings,
   token: string,
 ): Promise<{ claims: AccessTokenClaims; kid: string }> {
-  if (token.length > MAX_TOKEN_LENGTH) throw invalid('malformed_token')
+  if (token.length > MAX_TOKEN_LENGTH) throw final(invalid('malformed_token'))
   let storeError: unknown
+  // The token names a `kid` this verifier has no key for (yet): its refusal is not final.
+  let unknownKid = false
   try {
     const { payload, protectedHeader } = await jwtVerify(
       token,
       async (header) => {
         try {
           const loaded = header.kid === undefined ? undefined : await settings.ring.verificationKey(header.kid)
+          unknownKid = header.kid !== undefined && loaded === undefined
           // RFC 8725 §3.1: the key decides the algorithm, never the token.
           if (loaded && loaded.alg === header.alg) return loaded.key
         } catch (error) {
@@ -91,10 +118,18 @@ export async function verifyAccessToken(
     return { claims: payload as AccessTokenClaims, kid: protectedHeader.kid ?? '' }
   } catch (error) {
     if (storeError !== undefined) throw storeError
-    if (error instanceof LatchkeyError) throw error
     const code = (error as { code?: unknown }).code
-    throw invalid(code === 'ERR_JWT_EXPIRED' ? 'token_expired' : 'token_invalid', error)
+    const refusal =
+      error instanceof LatchkeyError
+        ? error
+        : invalid(code === 'ERR_JWT_EXPIRED' ? 'token_expired' : 'token_invalid', error)
+    throw unknownKid ? refusal : final(refusal)
   }
+}
+
+function final(error: LatchkeyError): LatchkeyError {
+  finalRefusals.add(error)
+  return error
 }
 
 function invalid(reason: 'malformed_token' | 'token_expired' | 'token_invalid', cause?: unknown): LatchkeyError {

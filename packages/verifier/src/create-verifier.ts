@@ -1,4 +1,4 @@
-import { verifyAccessToken } from './access-token.js'
+import { isFinalRefusal, isForgery, verifyAccessToken } from './access-token.js'
 import { API_KEY_SECRET_PREFIX } from './api-key.js'
 import { nodeAuthEventChannel } from './audit-channel.js'
 import { parseAuthorization } from './authorization-header.js'
@@ -13,13 +13,19 @@ import {
 } from './error-response.js'
 import { isLatchkeyError, LatchkeyError } from './errors.js'
 import type { AuthEvent, AuthEventHandler } from './events.js'
-import { checkThrottled, FailureThrottle, type FailureThrottleOptions } from './failure-throttle/failure-throttle.js'
+import {
+  checkAddressThrottled,
+  checkThrottled,
+  FailureThrottle,
+  type FailureThrottleOptions,
+} from './failure-throttle/failure-throttle.js'
 import { checkFormHeaders, parseFormBody, readFormBody } from './form-body.js'
 import { createKeyLookup } from './key-lookup.js'
 import type { KeyStore } from './key-store.js'
 import { callStore } from './lib/store-call.js'
 import { type AuthorizationServerMetadata, authorizationServerMetadata } from './metadata.js'
 import type { AuthenticationMethod, Principal } from './principal.js'
+import { RefusedTokenCache } from './refused-token-cache.js'
 import { missingScopes } from './scope.js'
 import { type JSONWebKeySet, type SigningAlgorithm, SigningKeyRing } from './signing-key-ring.js'
 import {
@@ -58,7 +64,11 @@ export interface VerifierOptions {
   readonly tokenPath?: string
   /** Path of the JWKS document. Default: `'/.well-known/jwks.json'`. */
   readonly jwksPath?: string
-  /** How many verified tokens are remembered to skip their signature check; 0 turns this off. Default: 10,000. */
+  /**
+   * How many verified tokens are remembered to skip their signature check; 0 turns this off, and
+   * with it the memory of up to 1,000 tokens refused for good (forged, expired, malformed), which
+   * refuses a replayed forgery without another signature check. Default: 10,000.
+   */
   readonly verifiedTokenCacheSize?: number
   /**
    * How many API key secrets that matched are remembered, so that Basic credentials sent again are
@@ -111,7 +121,8 @@ export interface VerifierOptions {
   /** The clock, in ms since the epoch. Default: `Date.now`. */
   readonly now?: () => number
   /**
-   * Brute-force throttling of failed credential checks (Basic and the token endpoint): settings, or
+   * Brute-force throttling of failed credential checks (Basic and the token endpoint), and of Bearer
+   * tokens whose signature or claims fail, which count against the client's address only: settings, or
    * `false` to turn it off. Counts follow the real clock, not {@link VerifierOptions.now}.
    * Default: on, with the defaults of {@link FailureThrottleOptions}.
    */
@@ -248,7 +259,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
         checkApiKey(keys.findPresented, keyId, secret, verifiedSecrets),
       ),
   }
-  const cache = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000)
+  const verifiedTokenCacheSize = inRange(
+    'verifiedTokenCacheSize',
+    options.verifiedTokenCacheSize ?? 10_000,
+    0,
+    10_000_000,
+  )
+  const cache = new VerifiedTokenCache(verifiedTokenCacheSize)
+  const refusedTokens = new RefusedTokenCache(Math.min(verifiedTokenCacheSize, maxRefusedTokens))
   const paths: VerifierPaths = {
     token: options.tokenPath ?? '/oauth/token',
     jwks: options.jwksPath ?? '/.well-known/jwks.json',
@@ -319,14 +337,27 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  async function authenticateBearer(token: string): Promise<Principal> {
+  async function authenticateBearer(token: string, clientAddress: () => string | undefined): Promise<Principal> {
     let verified = cache.get(token, now() / 1000, clockTolerance)
     if (verified && !(await ring.verifies(verified.kid))) {
       // Its signing key has expired since: the token goes with it.
       throw new LatchkeyError('ERR_INVALID_TOKEN', 'The access token is not valid.', { reason: 'token_invalid' })
     }
     if (!verified) {
-      verified = await verifyAccessToken(tokenSettings, token)
+      const refused = refusedTokens.get(token)
+      if (refused) throw new LatchkeyError('ERR_INVALID_TOKEN', 'The access token is not valid.', { reason: refused })
+      try {
+        // Only a forger fails a signature check: such failures count against the client's address.
+        verified = await checkAddressThrottled(
+          throttle,
+          clientAddress(),
+          () => verifyAccessToken(tokenSettings, token),
+          isForgery,
+        )
+      } catch (error) {
+        if (isFinalRefusal(error) && error.reason) refusedTokens.add(token, error.reason)
+        throw error
+      }
       cache.set(token, verified)
     }
     const { claims } = verified
@@ -379,7 +410,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         principal = { keyId: key.id, accountId: key.accountId, scopes: key.scopes, method }
       } else if (credentials.scheme === 'bearer') {
         method = 'bearer'
-        principal = await authenticateBearer(credentials.token)
+        principal = await authenticateBearer(credentials.token, clientAddress)
         keyId = principal.keyId
       } else {
         throw missingCredentials()
@@ -528,6 +559,9 @@ function tokenRequestParts(input: Request | TokenRequestInput): TokenRequestPart
     },
   }
 }
+
+/** Most tokens refused for good that are remembered (at most 4 KB each, see `MAX_TOKEN_LENGTH`). */
+const maxRefusedTokens = 1000
 
 function missingCredentials(): LatchkeyError {
   return new LatchkeyError('ERR_CREDENTIALS_MISSING', 'The request carries no credentials.')

@@ -7,7 +7,8 @@ import { memoryFailureLimiter } from './memory-failure-limiter.js'
 
 /**
  * Settings of brute-force throttling (`failureThrottle` of `createVerifier`). Failed credential
- * checks (Basic and the token endpoint) are counted three ways, each with its own threshold; past a
+ * checks (Basic and the token endpoint) are counted three ways, each with its own threshold, and
+ * Bearer tokens that fail their signature or claims count against the client address; past a
  * threshold the counter blocks for `initialBlock` seconds, doubling with every further failure up to
  * `maxBlock`. See docs/security.md, "Brute-force throttling".
  */
@@ -20,7 +21,7 @@ export interface FailureThrottleOptions {
   readonly perKeyAndAddress?: number
   /**
    * Failures from one client address, whatever the key ids, before the address is blocked for every
-   * key id. Successes do not reset it: an attacker holding one valid key could otherwise reset it at
+   * key id, and for every Bearer token not already verified (tokens verified before keep working). Successes do not reset it: an attacker holding one valid key could otherwise reset it at
    * will. IPv6 addresses count by their /64. Default: 100.
    */
   readonly perAddress?: number
@@ -236,6 +237,30 @@ export async function checkThrottled(
   }
   if (admission.pairFailing) await throttle.recordSuccess(keys)
   return key
+}
+
+/**
+ * Runs a check that only a forger fails (a Bearer token's signature check) under `throttle`, counting
+ * by client address alone: a blocked address is refused with 429 before the check, and every failure
+ * `counts` picks is counted against the address, with the failed credential checks of
+ * {@link checkThrottled}. Without a known address, `check` runs unthrottled.
+ */
+export async function checkAddressThrottled<T>(
+  throttle: FailureThrottle | undefined,
+  address: string | undefined,
+  check: () => Promise<T>,
+  counts: (error: unknown) => boolean,
+): Promise<T> {
+  if (!throttle || address === undefined) return check()
+  const keys: CounterKeys = { address: networkOf(address) }
+  const { blocked } = await throttle.admit(keys)
+  if (blocked) throw tooManyAttempts(blocked)
+  try {
+    return await check()
+  } catch (error) {
+    if (counts(error)) await throttle.recordFailure(keys)
+    throw error
+  }
 }
 
 function tooManyAttempts(block: ThrottleBlock, refusal?: LatchkeyError): LatchkeyError {
