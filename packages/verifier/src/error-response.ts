@@ -84,6 +84,33 @@ export function describeError(error: unknown, context: ErrorContext, realm: stri
     : context === 'token' && latchkeyError.code === 'ERR_CREDENTIALS_MISSING'
       ? missingClient
       : table[latchkeyError.code]
+  if (
+    entry.description === undefined ||
+    latchkeyError?.scope !== undefined ||
+    latchkeyError?.retryAfter !== undefined
+  ) {
+    return build(latchkeyError, entry, context, realm)
+  }
+  // Refusals answer the same bytes every time: built once per code, context and realm.
+  const cacheKey = `${context}\n${latchkeyError?.code ?? ''}\n${realm}`
+  let answer = fixedAnswers.get(cacheKey)
+  if (!answer) {
+    answer = build(latchkeyError, entry, context, realm)
+    if (fixedAnswers.size < 256) fixedAnswers.set(cacheKey, answer)
+  }
+  // A fresh headers object each time: some runtimes' Response (e.g. @hono/node-server) write into it.
+  return { status: answer.status, headers: { ...answer.headers }, body: answer.body }
+}
+
+/** Answers that depend only on the code, the context and the realm. */
+const fixedAnswers = new Map<string, HttpErrorDescription>()
+
+function build(
+  latchkeyError: LatchkeyError | undefined,
+  entry: Entry,
+  context: ErrorContext,
+  realm: string,
+): HttpErrorDescription {
   const description = toDescription(entry.description ?? latchkeyError?.message ?? '')
   const scope = latchkeyError?.code === 'ERR_INSUFFICIENT_SCOPE' ? (latchkeyError.scope ?? []).join(' ') : undefined
 

@@ -126,7 +126,7 @@ export class FailureThrottle {
         this.#blockRecord('pair', keys.pair),
         this.#blockRecord('address', keys.address),
         this.#blockRecord('key', keys.key),
-        keys.pair === undefined ? null : this.#counters.pair.failures.get(keys.pair),
+        read(this.#counters.pair.failures, keys.pair),
       ]),
       null,
     )
@@ -176,7 +176,7 @@ export class FailureThrottle {
   }
 
   #blockRecord(dimension: Dimension, key: string | undefined): Promise<FailureCount | null> | null {
-    return key === undefined ? null : this.#counters[dimension].blocks.get(key)
+    return read(this.#counters[dimension].blocks, key)
   }
 
   #asBlock(dimension: Dimension, record: FailureCount | null): ThrottleBlock | undefined {
@@ -269,6 +269,11 @@ function tooManyAttempts(block: ThrottleBlock, refusal?: LatchkeyError): Latchke
     limit: block.limit,
     ...(refusal ? { cause: refusal, ...(refusal.reason ? { reason: refusal.reason } : {}) } : {}),
   })
+}
+
+/** `key`'s count, skipping the read when there is no key or the limiter knows it has no count. */
+function read(limiter: FailureLimiter, key: string | undefined): Promise<FailureCount | null> | null {
+  return key === undefined || limiter.mayHaveCount?.(key) === false ? null : limiter.get(key)
 }
 
 const optionName: Record<Dimension, string> = { pair: 'perKeyAndAddress', address: 'perAddress', key: 'perKey' }
