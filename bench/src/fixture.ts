@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSqliteKeyStore } from '@latchkey/store-sqlite'
 import { createKeyManager, createVerifier, type JSONWebKeySet } from '@latchkey/verifier'
+import type { LoadRequest } from './scenarios.js'
 
 /** Everything the servers and the load generator share: one SQLite store, one key, tokens it issued. */
 export interface Fixture {
@@ -19,6 +20,8 @@ export interface Fixture {
   readonly tokensFile: string
   /** A valid token with its signature altered. */
   readonly forgedToken: string
+  /** The tokens of `tokensFile`, each with its signature altered: a flood of distinct forgeries. */
+  readonly forgedTokensFile: string
   /** The public keys of the store, for the anchors that verify Latchkey's tokens themselves. */
   readonly jwks: JSONWebKeySet
   /** An opaque token, for @node-oauth/oauth2-server's Map. */
@@ -46,6 +49,8 @@ export async function createFixture(tokenCount: number): Promise<{ fixture: Fixt
     for (let i = 0; i < tokenCount; i++) tokens.push(await issueToken(verifier.handleTokenRequest, basic))
     const tokensFile = join(directory, 'tokens.txt')
     writeFileSync(tokensFile, tokens.join('\n'))
+    const forgedTokensFile = join(directory, 'forged-tokens.txt')
+    writeFileSync(forgedTokensFile, tokens.map(forge).join('\n'))
     const token = tokens[0] ?? (await issueToken(verifier.handleTokenRequest, basic))
     const fixture: Fixture = {
       directory,
@@ -56,6 +61,7 @@ export async function createFixture(tokenCount: number): Promise<{ fixture: Fixt
       wrongSecret: `lksecret_${'A'.repeat(43)}`,
       token,
       tokensFile,
+      forgedTokensFile,
       forgedToken: forge(token),
       jwks: await verifier.jwks(),
       opaqueToken: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex'),
@@ -73,6 +79,12 @@ export function readFixture(): Fixture {
   const path = process.env[fixtureEnv]
   if (!path) throw new Error(`Set ${fixtureEnv} to the fixture file that run.ts wrote.`)
   return JSON.parse(readFileSync(path, 'utf8')) as Fixture
+}
+
+/** The tokens file a scenario's request rotates through, if it does. */
+export function tokensFileOf(fixture: Fixture, request: LoadRequest): string | undefined {
+  if (!request.rotateTokens) return undefined
+  return request.rotateTokens === 'forged' ? fixture.forgedTokensFile : fixture.tokensFile
 }
 
 /** The distinct tokens of the fixture. */

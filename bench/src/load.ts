@@ -15,7 +15,7 @@ export interface LoadJob {
   readonly duration: number
   readonly connections: number
   /** One token per line, when `request.rotateTokens`. */
-  readonly tokensFile?: string
+  readonly tokensFile?: string | undefined
 }
 
 /** What one measurement gave. */

@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { type CpuProfile, summarize } from './cpu-profile.js'
-import { createFixture } from './fixture.js'
+import { createFixture, tokensFileOf } from './fixture.js'
 import { LoadGenerator } from './load-generator.js'
 import { scenarios } from './scenarios.js'
 import { startServer } from './server-process.js'
@@ -27,8 +27,9 @@ mkdirSync(directory, { recursive: true })
 const server = await startServer(scenario.server, path, ['--cpu-prof', `--cpu-prof-dir=${directory}`])
 const load = new LoadGenerator()
 const job = { scenario: scenario.id, port: server.port, request: scenario.request, connections: 10 }
-await load.run({ ...job, duration: 2, tokensFile: fixture.tokensFile })
-const summary = await load.run({ ...job, duration, tokensFile: fixture.tokensFile })
+const tokensFile = tokensFileOf(fixture, scenario.request)
+await load.run({ ...job, duration: 2, tokensFile })
+const summary = await load.run({ ...job, duration, tokensFile })
 await load.close()
 await server.stop()
 rmSync(fixture.directory, { recursive: true, force: true })

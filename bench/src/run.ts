@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { readConfig } from './config.js'
-import { createFixture } from './fixture.js'
+import { createFixture, tokensFileOf } from './fixture.js'
 import type { LoadSummary } from './load.js'
 import { LoadGenerator } from './load-generator.js'
 import {
@@ -75,7 +75,7 @@ try {
       request: scenario.request,
       duration,
       connections: config.connections,
-      tokensFile: fixture.tokensFile,
+      tokensFile: tokensFileOf(fixture, scenario.request),
     })
 
   for (const scenario of selected) await measure(scenario, config.warmup)
@@ -148,12 +148,15 @@ async function checkAnswer(scenario: Scenario): Promise<void> {
   const { method, path, headers = {}, body, rotateTokens } = scenario.request
   const response = await fetch(`http://127.0.0.1:${portOf(scenario)}${path}`, {
     method,
-    headers: rotateTokens ? { ...headers, authorization: `Bearer ${fixture.token}` } : headers,
+    headers: rotateTokens
+      ? { ...headers, authorization: `Bearer ${rotateTokens === 'forged' ? fixture.forgedToken : fixture.token}` }
+      : headers,
     ...(body ? { body } : {}),
   })
   const text = await response.text()
-  if (response.status !== scenario.expectedStatus) {
-    throw new Error(`${scenario.id} answered ${response.status}, not ${scenario.expectedStatus}: ${text.slice(0, 300)}`)
+  const expected = scenario.firstStatus ?? scenario.expectedStatus
+  if (response.status !== expected) {
+    throw new Error(`${scenario.id} answered ${response.status}, not ${expected}: ${text.slice(0, 300)}`)
   }
 }
 

@@ -3,6 +3,7 @@ export type ServerName =
   | 'baseline'
   | 'node-http-baseline'
   | 'latchkey-express'
+  | 'latchkey-express-defaults'
   | 'latchkey-fetch'
   | 'express-basic-auth'
   | 'passport-http'
@@ -17,8 +18,11 @@ export interface LoadRequest {
   readonly path: string
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: string
-  /** Sends the fixture's tokens in turn as `Authorization: Bearer`, one distinct token per request. */
-  readonly rotateTokens?: boolean
+  /**
+   * Sends the fixture's tokens in turn as `Authorization: Bearer`, one distinct token per request:
+   * the valid ones, or the same tokens each with its signature altered.
+   */
+  readonly rotateTokens?: 'valid' | 'forged'
 }
 
 /** A target from the issue: this scenario's rate at least `atLeast` × the rate of `against`. */
@@ -33,6 +37,11 @@ export interface Scenario {
   readonly server: ServerName
   readonly request: LoadRequest
   readonly expectedStatus: number
+  /**
+   * What the first request answers, when it differs from `expectedStatus`: an attack on the default
+   * throttle gets 401 until it crosses a limit, then 429. The warm-up takes it past the limit.
+   */
+  readonly firstStatus?: number
   /** The scenario this one's ratio is against, measured in the same round. */
   readonly baseline: string
   readonly targets?: readonly Target[]
@@ -62,7 +71,7 @@ export function scenarios(credentials: Credentials): Scenario[] {
     headers: { ...form, ...headers },
     body: grant,
   })
-  const rotating: LoadRequest = { method: 'GET', path: '/hello', rotateTokens: true }
+  const rotating: LoadRequest = { method: 'GET', path: '/hello', rotateTokens: 'valid' }
   const express = { baseline: 'express-get', expectedStatus: 200 } as const
   const node = { baseline: 'node-get', expectedStatus: 200 } as const
 
@@ -116,6 +125,24 @@ export function scenarios(credentials: Credentials): Scenario[] {
       baseline: 'express-get',
       expectedStatus: 401,
       targets: [{ against: 'express-get', atLeast: 0.9 }],
+    },
+    {
+      id: 'latchkey-wrong-secret-throttled',
+      label: 'Latchkey Basic, wrong secret, default throttle (429)',
+      server: 'latchkey-express-defaults',
+      request: get({ authorization: basic(credentials.wrongSecret) }),
+      baseline: 'express-get',
+      expectedStatus: 429,
+      firstStatus: 401,
+    },
+    {
+      id: 'latchkey-forged-flood',
+      label: 'Latchkey Bearer, every token a new forgery, default throttle (429)',
+      server: 'latchkey-express-defaults',
+      request: { ...rotating, rotateTokens: 'forged' },
+      baseline: 'express-get',
+      expectedStatus: 429,
+      firstStatus: 401,
     },
     {
       id: 'latchkey-token',
