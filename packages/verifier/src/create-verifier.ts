@@ -290,7 +290,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     started: number,
     clientAddress: () => string | undefined,
   ): void {
-    if (event.outcome === 'success' && event.keyId !== undefined) usage.record(event.keyId, new Date(now()))
+    if (event.outcome === 'success' && event.keyId !== undefined) usage.record(event.keyId, now())
     const publish = channel?.hasSubscribers === true
     if (!options.onEvent && !publish) return
     // Resolved only for a listener: parsing addresses is not free on a path every request takes.

@@ -20,6 +20,7 @@ function touchCountingStore(): { store: MemoryKeyStore; batches: Map<string, Dat
 }
 
 const at = (seconds: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, seconds))
+const ms = (seconds: number) => at(seconds).getTime()
 
 describe('createUsageRecorder', () => {
   beforeEach(() => {
@@ -32,7 +33,7 @@ describe('createUsageRecorder', () => {
   it('writes a thousand uses of two keys as one batch per interval, with the latest instant of each', async () => {
     const { store, batches } = touchCountingStore()
     const recorder = createUsageRecorder({ store, interval: 60_000, storeTimeout: 1000 })
-    for (let i = 0; i < 1000; i++) recorder.record(i % 2 === 0 ? 'lk_a' : 'lk_b', at(i % 50))
+    for (let i = 0; i < 1000; i++) recorder.record(i % 2 === 0 ? 'lk_a' : 'lk_b', ms(i % 50))
     expect(batches).toEqual([])
     await vi.advanceTimersByTimeAsync(60_000)
     expect(batches).toEqual([
@@ -57,10 +58,10 @@ describe('createUsageRecorder', () => {
     const { store, batches, fail } = touchCountingStore()
     const recorder = createUsageRecorder({ store, interval: 1000, storeTimeout: 1000 })
     fail.now = true
-    recorder.record('lk_a', at(1))
+    recorder.record('lk_a', ms(1))
     await vi.advanceTimersByTimeAsync(1000)
     fail.now = false
-    recorder.record('lk_b', at(2))
+    recorder.record('lk_b', ms(2))
     await vi.advanceTimersByTimeAsync(1000)
     expect(batches).toHaveLength(2)
     expect(batches[1]).toEqual(
@@ -75,7 +76,7 @@ describe('createUsageRecorder', () => {
     const store = new MemoryKeyStore()
     store.touchApiKeys = () => new Promise<void>(() => {})
     const recorder = createUsageRecorder({ store, interval: 1000, storeTimeout: 500 })
-    recorder.record('lk_a', at(1))
+    recorder.record('lk_a', ms(1))
     const closed = recorder.close()
     await vi.advanceTimersByTimeAsync(500)
     await expect(closed).resolves.toBeUndefined()
@@ -84,9 +85,9 @@ describe('createUsageRecorder', () => {
   it('writes what is pending on close, and records nothing afterwards', async () => {
     const { store, batches } = touchCountingStore()
     const recorder = createUsageRecorder({ store, interval: 60_000, storeTimeout: 1000 })
-    recorder.record('lk_a', at(1))
+    recorder.record('lk_a', ms(1))
     await recorder.close()
-    recorder.record('lk_b', at(2))
+    recorder.record('lk_b', ms(2))
     await vi.advanceTimersByTimeAsync(120_000)
     expect(batches).toEqual([new Map([['lk_a', at(1)]])])
     expect(vi.getTimerCount()).toBe(0)
@@ -95,12 +96,12 @@ describe('createUsageRecorder', () => {
   it('records nothing with an interval of 0 or a store without touchApiKeys', async () => {
     const { store, batches } = touchCountingStore()
     const recorder = createUsageRecorder({ store, interval: 0, storeTimeout: 1000 })
-    recorder.record('lk_a', at(1))
+    recorder.record('lk_a', ms(1))
     await recorder.close()
     expect(batches).toEqual([])
     const bare: KeyStore = { ...new MemoryKeyStore(), findApiKey: () => undefined } as unknown as KeyStore
     expect(() =>
-      createUsageRecorder({ store: bare, interval: 1000, storeTimeout: 1000 }).record('x', at(1)),
+      createUsageRecorder({ store: bare, interval: 1000, storeTimeout: 1000 }).record('x', ms(1)),
     ).not.toThrow()
   })
 })

@@ -12,8 +12,8 @@ export interface UsageRecorderOptions {
 
 /** Keeps each key's `lastUsedAt` without a store write per request. Internal to the verifier. */
 export interface UsageRecorder {
-  /** Notes that `keyId` authenticated a request at `at`. Never throws, never waits. */
-  record(keyId: string, at: Date): void
+  /** Notes that `keyId` authenticated a request at `at` (ms since the epoch). Never throws, never waits. */
+  record(keyId: string, at: number): void
   /** Writes what is pending now; resolves once written or given up, never rejects. */
   flush(): Promise<void>
   /** Writes what is pending and records nothing more. */
@@ -31,7 +31,8 @@ const off: UsageRecorder = { record() {}, flush: async () => {}, close: async ()
 export function createUsageRecorder({ store, interval, storeTimeout }: UsageRecorderOptions): UsageRecorder {
   if (!store.touchApiKeys || interval <= 0) return off
   const touch = store.touchApiKeys.bind(store)
-  let pending = new Map<string, Date>()
+  // Milliseconds, not Dates: a use is noted on every request, and a Date is made per key per batch only.
+  let pending = new Map<string, number>()
   let timer: ReturnType<typeof setTimeout> | undefined
   let closed = false
 
@@ -45,7 +46,7 @@ export function createUsageRecorder({ store, interval, storeTimeout }: UsageReco
     ;(timer as { unref?: () => void }).unref?.()
   }
 
-  function keepLatest(into: Map<string, Date>, id: string, at: Date): void {
+  function keepLatest(into: Map<string, number>, id: string, at: number): void {
     const known = into.get(id)
     if (known === undefined || known < at) into.set(id, at)
   }
@@ -57,7 +58,7 @@ export function createUsageRecorder({ store, interval, storeTimeout }: UsageReco
     const batch = pending
     pending = new Map()
     try {
-      await callStore(storeTimeout, () => touch(batch))
+      await callStore(storeTimeout, () => touch(new Map([...batch].map(([id, at]) => [id, new Date(at)]))))
     } catch {
       // Best effort: the uses go back in the queue for the next batch, and no answer depends on them.
       for (const [id, at] of batch) keepLatest(pending, id, at)

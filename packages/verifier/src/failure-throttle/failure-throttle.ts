@@ -164,8 +164,6 @@ export class FailureThrottle {
 
   /** Whether the limiters know, without a read, that none of `keys` has a block or a pair count. */
   #nothingOnRecord(keys: CounterKeys): boolean {
-    const absent = (limiter: FailureLimiter, key: string | undefined) =>
-      key === undefined || limiter.mayHaveCount?.(key) === false
     const { pair, address, key } = this.#counters
     return (
       absent(pair.blocks, keys.pair) &&
@@ -271,6 +269,11 @@ function tooManyAttempts(block: ThrottleBlock, refusal?: LatchkeyError): Latchke
   })
 }
 
+/** Whether `limiter` knows, without a read, that `key` (or no key at all) has no count. */
+function absent(limiter: FailureLimiter, key: string | undefined): boolean {
+  return key === undefined || limiter.mayHaveCount?.(key) === false
+}
+
 /** `key`'s count, skipping the read when there is no key or the limiter knows it has no count. */
 function read(limiter: FailureLimiter, key: string | undefined): Promise<FailureCount | null> | null {
   return key === undefined || limiter.mayHaveCount?.(key) === false ? null : limiter.get(key)
@@ -285,13 +288,14 @@ const optionName: Record<Dimension, string> = { pair: 'perKeyAndAddress', addres
  * addresses.
  */
 function counterKeys({ keyId, address }: ThrottleSubject): CounterKeys {
-  const key = isWellFormedCredential(keyId) ? keyId.slice(0, 128) : undefined
-  const addressKey = address === undefined ? undefined : networkOf(address)
-  return {
-    ...(key === undefined ? {} : { key }),
-    ...(addressKey === undefined ? {} : { address: addressKey }),
-    ...(key === undefined || addressKey === undefined ? {} : { pair: `${key}@${addressKey}` }),
+  // Built without spreads: this runs on every Basic and token request.
+  const keys: { -readonly [dimension in Dimension]?: string } = {}
+  if (isWellFormedCredential(keyId)) keys.key = keyId.length > 128 ? keyId.slice(0, 128) : keyId
+  if (address !== undefined) {
+    keys.address = networkOf(address)
+    if (keys.key !== undefined) keys.pair = `${keys.key}@${keys.address}`
   }
+  return keys
 }
 
 /** Recently seen addresses and their counter keys: parsing an address costs more than looking it up. */
