@@ -37,7 +37,7 @@ import {
 } from './token-endpoint.js'
 import { createUsageRecorder } from './usage-recorder.js'
 import { VerifiedSecretCache } from './verified-secret-cache.js'
-import { VerifiedTokenCache } from './verified-token-cache.js'
+import { type VerifiedToken, VerifiedTokenCache } from './verified-token-cache.js'
 import type { VerifierContext } from './verifier-context.js'
 
 /** Options of {@link createVerifier}. */
@@ -337,8 +337,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  async function authenticateBearer(token: string, clientAddress: () => string | undefined): Promise<Principal> {
-    let verified = cache.get(token, now() / 1000, clockTolerance)
+  /** The token of a `Bearer` value verified before, as the exact same string: it passed parsing then. */
+  function rememberedToken(value: string): { token: string; verified: VerifiedToken } | undefined {
+    if (!value.startsWith('Bearer ')) return undefined
+    const token = value.slice(7)
+    const verified = cache.get(token, now() / 1000, clockTolerance)
+    return verified && { token, verified }
+  }
+
+  async function authenticateBearer(
+    token: string,
+    clientAddress: () => string | undefined,
+    remembered = cache.get(token, now() / 1000, clockTolerance),
+  ): Promise<Principal> {
+    let verified = remembered
     if (verified && !(await ring.verifies(verified.kid))) {
       // Its signing key has expired since: the token goes with it.
       throw new LatchkeyError('ERR_INVALID_TOKEN', 'The access token is not valid.', { reason: 'token_invalid' })
@@ -401,7 +413,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       const value = values[0]
       if (value === undefined) throw missingCredentials()
-      const credentials = parseAuthorization(value)
+      const remembered = rememberedToken(value)
+      const credentials = remembered
+        ? { scheme: 'bearer' as const, token: remembered.token }
+        : parseAuthorization(value)
       let principal: Principal
       if (credentials.scheme === 'basic') {
         method = 'basic'
@@ -410,7 +425,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         principal = { keyId: key.id, accountId: key.accountId, scopes: key.scopes, method }
       } else if (credentials.scheme === 'bearer') {
         method = 'bearer'
-        principal = await authenticateBearer(credentials.token, clientAddress)
+        principal = await authenticateBearer(credentials.token, clientAddress, remembered?.verified)
         keyId = principal.keyId
       } else {
         throw missingCredentials()

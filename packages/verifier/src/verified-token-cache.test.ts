@@ -45,3 +45,24 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('header.payload.signature ', 1000, 5)).toBeUndefined()
   })
 })
+
+describe('VerifiedTokenCache, keyed by signature', () => {
+  it('never answers for another token with the same signature', () => {
+    const cache = new VerifiedTokenCache(10)
+    cache.set('header.payload.signature', verified(2000))
+    expect(cache.get('header.payloaD.signature', 1000, 5)).toBeUndefined()
+    expect(cache.get('headeR.payload.signature', 1000, 5)).toBeUndefined()
+    expect(cache.get('.signature', 1000, 5)).toBeUndefined()
+    expect(cache.get('header.payload.signature', 1000, 5)?.kid).toBe('k1')
+  })
+
+  it('keeps the last token set under a signature, and counts it once against the capacity', () => {
+    const cache = new VerifiedTokenCache(2)
+    cache.set('a.b.s', verified(2000))
+    cache.set('a.c.s', verified(2000))
+    cache.set('a.b.t', verified(2000))
+    expect(cache.get('a.b.s', 1000, 5)).toBeUndefined()
+    expect(cache.get('a.c.s', 1000, 5)?.kid).toBe('k1')
+    expect(cache.get('a.b.t', 1000, 5)?.kid).toBe('k1')
+  })
+})

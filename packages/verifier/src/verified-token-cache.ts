@@ -13,7 +13,11 @@ export interface VerifiedToken {
  * status is still read on every request. Bounded: when full, the oldest entry goes.
  */
 export class VerifiedTokenCache {
-  readonly #entries = new Map<string, VerifiedToken>()
+  /**
+   * Keyed by the signature part alone, which is shorter to hash than the whole token (about 86 of
+   * 600 characters) and as distinct; a hit still requires the whole token to be the same string.
+   */
+  readonly #entries = new Map<string, Entry>()
   readonly #capacity: number
 
   constructor(capacity: number) {
@@ -22,20 +26,33 @@ export class VerifiedTokenCache {
 
   /** `token` as verified, if it was and is not expired at `nowSeconds` (with `tolerance` s). */
   get(token: string, nowSeconds: number, tolerance: number): VerifiedToken | undefined {
-    const verified = this.#entries.get(token)
-    if (verified && verified.claims.exp + tolerance <= nowSeconds) {
-      this.#entries.delete(token)
+    const signature = signatureOf(token)
+    const entry = this.#entries.get(signature)
+    if (!entry || entry.token !== token) return undefined
+    if (entry.verified.claims.exp + tolerance <= nowSeconds) {
+      this.#entries.delete(signature)
       return undefined
     }
-    return verified
+    return entry.verified
   }
 
   set(token: string, verified: VerifiedToken): void {
     if (this.#capacity <= 0) return
-    if (this.#entries.size >= this.#capacity) {
+    const signature = signatureOf(token)
+    if (!this.#entries.has(signature) && this.#entries.size >= this.#capacity) {
       const oldest = this.#entries.keys().next()
       if (!oldest.done) this.#entries.delete(oldest.value)
     }
-    this.#entries.set(token, verified)
+    this.#entries.set(signature, { token, verified })
   }
+}
+
+interface Entry {
+  readonly token: string
+  readonly verified: VerifiedToken
+}
+
+/** What follows the last dot: a JWS's signature. */
+function signatureOf(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1)
 }
