@@ -1,6 +1,6 @@
-import type { FastifyPluginCallback, HTTPMethods, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyPluginCallback, HTTPMethods, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify'
 import type { Principal, Verifier } from '../index.js'
-import { toWebRequest } from './node-bridge.js'
+import { tokenAnswer, toWebRequest } from './node-bridge.js'
 import { connectionOf, inputOf } from './node-input.js'
 
 declare module 'fastify' {
@@ -24,15 +24,17 @@ const methods: HTTPMethods[] = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT',
 export const latchkey: FastifyPluginCallback<LatchkeyPluginOptions> = Object.assign(
   ((fastify, { verifier }, done) => {
     fastify.decorateRequest('auth', undefined)
+    const answerToken: onRequestAsyncHookHandler = async (request, reply) => {
+      const { status, headers, body } = await tokenAnswer(verifier, request.raw, request.url)
+      // Bytes, not a string: Fastify would add a charset to the core's JSON content type.
+      return reply.code(status).headers(headers).send(Buffer.from(body))
+    }
+    const answer: onRequestAsyncHookHandler = async (request, reply) =>
+      reply.send(await verifier.handle(await toWebRequest(request.raw, request.url), connectionOf(request.raw)))
     for (const url of new Set(Object.values(verifier.paths))) {
       // Answered in onRequest, before Fastify parses (and limits) the body: the core reads it itself.
-      fastify.route({
-        method: methods,
-        url,
-        onRequest: async (request, reply) =>
-          reply.send(await verifier.handle(await toWebRequest(request.raw, request.url), connectionOf(request.raw))),
-        handler: async () => undefined,
-      })
+      const onRequest = url === verifier.paths.token ? answerToken : answer
+      fastify.route({ method: methods, url, onRequest, handler: async () => undefined })
     }
     done()
   }) satisfies FastifyPluginCallback<LatchkeyPluginOptions>,

@@ -1,6 +1,6 @@
 import type { Middleware, ParameterizedContext } from 'koa'
 import type { Principal, Verifier } from '../index.js'
-import { toWebRequest, writeResponse } from './node-bridge.js'
+import { tokenAnswer, toWebRequest, writeResponse } from './node-bridge.js'
 import { connectionOf, inputOf } from './node-input.js'
 
 /** What the middleware puts in `ctx.state`: `auth` is the authenticated caller. */
@@ -33,6 +33,14 @@ export function oauthRoutes(verifier: Verifier): Middleware {
   const paths = new Set(Object.values(verifier.paths))
   return async (ctx, next) => {
     if (!paths.has(ctx.path)) return next()
+    if (ctx.path === verifier.paths.token) {
+      // Koa's body handling keeps the core's answer as it is: it always has a body and a Content-Type.
+      const { status, headers, body } = await tokenAnswer(verifier, ctx.req, ctx.originalUrl)
+      ctx.status = status
+      ctx.set(headers)
+      ctx.body = body
+      return
+    }
     const response = await verifier.handle(await toWebRequest(ctx.req, ctx.originalUrl), connectionOf(ctx.req))
     if (!response) return next()
     await send(ctx, response)

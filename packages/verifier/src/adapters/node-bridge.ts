@@ -14,7 +14,17 @@ export async function toWebRequest(req: IncomingMessage, url: string, body?: str
   return new Request(new URL(url, 'http://localhost'), init)
 }
 
-/** Answers a token request from `req`'s parts and writes the answer: no Web `Request` or `Response`. */
+/** The core's answer to the token request in `req`, from its parts: no Web `Request` or `Response`. */
+export async function tokenAnswer(
+  verifier: Verifier,
+  req: IncomingMessage,
+  url: string,
+  body?: string,
+): Promise<HttpDescription> {
+  return verifier.answerTokenRequest(await tokenInputOf(req, url, body), connectionOf(req))
+}
+
+/** Answers a token request from `req`'s parts and writes the answer to `res`. */
 export function answerTokenRequest(
   verifier: Verifier,
   req: IncomingMessage,
@@ -23,8 +33,7 @@ export function answerTokenRequest(
   fail: (error: unknown) => void,
   body?: string,
 ): void {
-  tokenInputOf(req, url, body)
-    .then((input) => verifier.answerTokenRequest(input, connectionOf(req)))
+  tokenAnswer(verifier, req, url, body)
     .then((answer) => writeDescription(res, answer))
     .catch(fail)
 }

@@ -1,0 +1,109 @@
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Fastify from 'fastify'
+import Koa from 'koa'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { latchkey } from '../src/adapters/fastify.js'
+import { oauthRoutes as koaRoutes } from '../src/adapters/koa.js'
+import { oauthRoutes as nodeRoutes } from '../src/adapters/node.js'
+import { createKeyManager, createVerifier, MAX_FORM_BODY_BYTES, MemoryKeyStore, type Verifier } from '../src/index.js'
+
+/** An answer without the framing headers, which are each server's business. */
+interface Answer {
+  readonly status: number
+  readonly headers: Record<string, string | string[] | undefined>
+  readonly body: string
+}
+
+/** A request to the token endpoint. */
+interface TokenCall {
+  readonly method?: string
+  readonly headers?: http.OutgoingHttpHeaders
+  readonly body?: string | Uint8Array
+}
+
+const framing = ['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']
+const store = new MemoryKeyStore()
+const manager = createKeyManager(store)
+const key = await manager.createApiKey({
+  accountId: (await manager.createAccount({ name: 'Adapters' })).id,
+  scopes: ['read'],
+})
+
+/** Each adapter on its own verifier (so its own throttle) over the same store, on a loopback port. */
+const servers: Record<string, (verifier: Verifier) => Promise<http.Server>> = {
+  'node:http': async (verifier) => {
+    const routes = nodeRoutes(verifier)
+    return http.createServer((req, res) => routes(req, res, () => res.writeHead(404).end()))
+  },
+  fastify: async (verifier) => {
+    const app = Fastify()
+    await app.register(latchkey, { verifier })
+    await app.ready()
+    return app.server
+  },
+  koa: async (verifier) => http.createServer(new Koa().use(koaRoutes(verifier)).callback()),
+}
+const ports: Record<string, number> = {}
+const started: http.Server[] = []
+
+beforeAll(async () => {
+  for (const [name, start] of Object.entries(servers)) {
+    const server = await start(createVerifier({ store, issuer: 'https://api.latchkey.test' }))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    ports[name] = (server.address() as AddressInfo).port
+    started.push(server)
+  }
+})
+
+afterAll(() => Promise.all(started.map((server) => new Promise((resolve) => server.close(resolve)))))
+
+function send(adapter: string, { method = 'POST', headers = {}, body }: TokenCall): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port: ports[adapter], method, path: '/oauth/token', headers })
+    request.on('error', reject).on('response', (response) => {
+      let text = ''
+      response.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk
+      })
+      response.on('end', () => {
+        const kept = Object.entries(response.headers).filter(([name]) => !framing.includes(name))
+        resolve({ status: response.statusCode ?? 0, headers: Object.fromEntries(kept), body: text })
+      })
+    })
+    request.end(body)
+  })
+}
+
+const basic = (secret: string) => `Basic ${btoa(`${key.id}:${secret}`)}`
+const form = (headers: http.OutgoingHttpHeaders = {}) => ({
+  'content-type': 'application/x-www-form-urlencoded',
+  authorization: basic(key.secret),
+  ...headers,
+})
+const oversized = `grant_type=client_credentials&pad=${'x'.repeat(MAX_FORM_BODY_BYTES)}`
+
+describe('Fastify and Koa answer the token endpoint as the node:http adapter does', () => {
+  it.each([
+    ['a body over the limit, declared', { headers: form(), body: oversized }],
+    ['a body over the limit, chunked', { headers: form({ 'transfer-encoding': 'chunked' }), body: oversized }],
+    ['a body that is not UTF-8', { headers: form(), body: Buffer.from('grant_type=\xff', 'latin1') }],
+    ['HEAD', { method: 'HEAD', headers: form() }],
+  ] satisfies [string, TokenCall][])('refuses %s alike', async (_name, request) => {
+    const reference = await send('node:http', request)
+    expect(reference.status).toBeGreaterThanOrEqual(400)
+    for (const adapter of ['fastify', 'koa']) expect(await send(adapter, request), adapter).toEqual(reference)
+  })
+
+  it('refuses a client past the failure throttle alike, with Retry-After and RateLimit-*', async () => {
+    const wrong = { headers: form({ authorization: basic(`${key.secret}x`) }), body: 'grant_type=client_credentials' }
+    const last = async (adapter: string) => {
+      let answer: Answer | undefined
+      for (let attempt = 0; attempt < 12; attempt++) answer = await send(adapter, wrong)
+      return answer
+    }
+    const reference = await last('node:http')
+    expect(reference?.headers['retry-after']).toBeDefined()
+    for (const adapter of ['fastify', 'koa']) expect(await last(adapter), adapter).toEqual(reference)
+  })
+})
