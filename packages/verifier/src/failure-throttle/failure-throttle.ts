@@ -83,6 +83,9 @@ type CounterKeys = Partial<Record<Dimension, string>>
 /** The admission of a subject with nothing on record. */
 const clear: Admission = Object.freeze({ blocked: undefined, keyBlocked: undefined, pairFailing: false })
 
+/** The admission of a subject with failures for its key id and address on record, and no block. */
+const failing: Admission = Object.freeze({ blocked: undefined, keyBlocked: undefined, pairFailing: true })
+
 /**
  * Counts failed credential checks and decides when to refuse. Limiter calls that fail or take longer
  * than `timeout` ms count as "no record": a limiter outage must not lock every client out, and the
@@ -120,16 +123,19 @@ export class FailureThrottle {
   /** What applies to the subject of `keys` ({@link counterKeys}) before its credentials are checked. */
   async admit(keys: CounterKeys): Promise<Admission> {
     if (this.#nothingOnRecord(keys)) return clear
-    // One timeout for the four reads, not one each: this runs on every Basic request and token request.
-    const records = await this.#call(
-      Promise.all([
-        this.#blockRecord('pair', keys.pair),
-        this.#blockRecord('address', keys.address),
-        this.#blockRecord('key', keys.key),
-        read(this.#counters.pair.failures, keys.pair),
-      ]),
-      null,
-    )
+    const { pair, address, key } = this.#counters
+    // An in-process limiter's word is taken for the pair count: if it may have one, a success deletes it.
+    const pairMayFail = keys.pair === undefined ? false : pair.failures.mayHaveCount?.(keys.pair)
+    const reads = [
+      read(pair.blocks, keys.pair),
+      read(address.blocks, keys.address),
+      read(key.blocks, keys.key),
+      pairMayFail === undefined ? read(pair.failures, keys.pair) : null,
+    ] as const
+    // Nothing to read (failures on record, no block): the common case under a wrong-secret flood.
+    if (reads.every((pending) => pending === null)) return pairMayFail ? failing : clear
+    // One timeout for the reads, not one each: this runs on every Basic request and token request.
+    const records = await this.#call(Promise.all(reads), null)
     if (!records) return clear
     const [pairRecord, addressRecord, keyRecord, pairCount] = records
     const blocked = [this.#asBlock('pair', pairRecord), this.#asBlock('address', addressRecord)].reduce<
@@ -138,7 +144,7 @@ export class FailureThrottle {
     return {
       blocked,
       keyBlocked: this.#asBlock('key', keyRecord),
-      pairFailing: (pairCount?.consumedPoints ?? 0) > 0,
+      pairFailing: pairMayFail ?? (pairCount?.consumedPoints ?? 0) > 0,
     }
   }
 
@@ -171,10 +177,6 @@ export class FailureThrottle {
       absent(address.blocks, keys.address) &&
       absent(key.blocks, keys.key)
     )
-  }
-
-  #blockRecord(dimension: Dimension, key: string | undefined): Promise<FailureCount | null> | null {
-    return read(this.#counters[dimension].blocks, key)
   }
 
   #asBlock(dimension: Dimension, record: FailureCount | null): ThrottleBlock | undefined {
