@@ -106,7 +106,7 @@ async function issueToken(handle: (request: Request) => Promise<Response>, basic
 }
 
 /** Flips the first signature character to another valid base64url character: well formed, wrong signature. */
-function forge(token: string): string {
+export function forge(token: string): string {
   const dot = token.lastIndexOf('.')
   const first = token[dot + 1]
   return `${token.slice(0, dot + 1)}${first === 'A' ? 'B' : 'A'}${token.slice(dot + 2)}`

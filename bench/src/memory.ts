@@ -1,7 +1,8 @@
 // `pnpm --filter @latchkey/bench memory`: sends 1,000,000 distinct valid tokens (and Basic requests
 // over thousands of distinct keys) through verifier.authenticate() in-process and prints resident
 // memory as it goes. Once the verified-token cache is full (verifiedTokenCacheSize, default 10,000)
-// memory must stay flat: nothing else grows with the number of tokens or keys seen.
+// memory must stay flat: nothing else grows with the number of tokens or keys seen. One distinct
+// forged token per ten valid ones fills the memory of refused tokens (1,000) the same way.
 //
 // Options: --tokens=N (default 1,000,000), --keys=N (default 10,000), --concurrency=N (default 16),
 // --minutes=N (stop early after this long, default 10).
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSqliteKeyStore } from '@latchkey/store-sqlite'
 import { createKeyManager, createVerifier } from '@latchkey/verifier'
+import { forge } from './fixture.js'
 
 const option = (name: string, fallback: number): number => {
   const raw = process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1]
@@ -91,6 +93,10 @@ try {
       const basic =
         i % 10 === 0 ? await verifier.authenticate({ authorization: [keys[(i / 10) % keyCount]?.basic ?? ''] }) : bearer
       if (!bearer.ok || !basic.ok) refused++
+      // And one distinct forgery per ten tokens, which the memory of refused tokens keeps (bounded).
+      if (i % 10 === 5 && (await verifier.authenticate({ authorization: [`Bearer ${forge(token(i))}`] })).ok) {
+        throw new Error('A forged token was accepted.')
+      }
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
