@@ -1,8 +1,10 @@
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import express from 'express'
 import Fastify from 'fastify'
 import Koa from 'koa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { oauthRoutes as expressRoutes } from '../src/adapters/express.js'
 import { latchkey } from '../src/adapters/fastify.js'
 import { oauthRoutes as koaRoutes } from '../src/adapters/koa.js'
 import { oauthRoutes as nodeRoutes } from '../src/adapters/node.js'
@@ -43,6 +45,7 @@ const servers: Record<string, (verifier: Verifier) => Promise<http.Server>> = {
     return app.server
   },
   koa: async (verifier) => http.createServer(new Koa().use(koaRoutes(verifier)).callback()),
+  express: async (verifier) => http.createServer(express().use(expressRoutes(verifier))),
 }
 const ports: Record<string, number> = {}
 const started: http.Server[] = []
@@ -61,17 +64,65 @@ afterAll(() => Promise.all(started.map((server) => new Promise((resolve) => serv
 function send(adapter: string, { method = 'POST', headers = {}, body }: TokenCall): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = http.request({ host: '127.0.0.1', port: ports[adapter], method, path: '/oauth/token', headers })
-    request.on('error', reject).on('response', (response) => {
-      let text = ''
-      response.setEncoding('utf8').on('data', (chunk: string) => {
-        text += chunk
-      })
-      response.on('end', () => {
-        const kept = Object.entries(response.headers).filter(([name]) => !framing.includes(name))
-        resolve({ status: response.statusCode ?? 0, headers: Object.fromEntries(kept), body: text })
-      })
-    })
+    request.on('error', reject).on('response', (response) => read(response).then(resolve, reject))
     request.end(body)
+  })
+}
+
+/**
+ * Sends `call` as a client that asks to keep the connection (as `fetch` and Node's global agent do), and
+ * resolves once the whole body is sent, the answer read and the connection closed without a reset, so
+ * nothing the server left unread can reset it later; rejects if the connection is still open after 5 s.
+ */
+async function sendWhole(adapter: string, { method = 'POST', headers = {}, body }: TokenCall): Promise<Answer> {
+  const agent = new http.Agent({ keepAlive: true })
+  try {
+    return await new Promise<Answer>((resolve, reject) => {
+      let answer: Promise<Answer> | undefined
+      let sent = false
+      const request = http.request({
+        host: '127.0.0.1',
+        port: ports[adapter],
+        method,
+        path: '/oauth/token',
+        headers,
+        agent,
+      })
+      const timer = setTimeout(() => {
+        reject(new Error('The connection is still open after 5 s.'))
+        request.destroy()
+      }, 5000)
+      request.on('finish', () => {
+        sent = true
+      })
+      request.on('error', reject).on('response', (response) => {
+        answer = read(response)
+      })
+      request.on('socket', (socket) =>
+        socket.on('close', (hadError) => {
+          clearTimeout(timer)
+          if (hadError || !sent || !answer) reject(new Error('The connection closed before the exchange was done.'))
+          else answer.then(resolve, reject)
+        }),
+      )
+      request.end(body)
+    })
+  } finally {
+    agent.destroy()
+  }
+}
+
+/** The answer of `response`, read whole. */
+function read(response: http.IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    response.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk
+    })
+    response.on('error', reject).on('end', () => {
+      const kept = Object.entries(response.headers).filter(([name]) => !framing.includes(name))
+      resolve({ status: response.statusCode ?? 0, headers: Object.fromEntries(kept), body: text })
+    })
   })
 }
 
@@ -105,5 +156,17 @@ describe('Fastify and Koa answer the token endpoint as the node:http adapter doe
     const reference = await last('node:http')
     expect(reference?.headers['retry-after']).toBeDefined()
     for (const adapter of ['fastify', 'koa']) expect(await last(adapter), adapter).toEqual(reference)
+  })
+})
+
+describe('Every Node adapter answers an oversized chunked body instead of resetting the connection', () => {
+  const chunked = form({ 'transfer-encoding': 'chunked' })
+  const huge = `grant_type=client_credentials&pad=${'x'.repeat(2_000_000)}`
+
+  it.each(Object.keys(servers))('%s answers a 2 MB chunked body 400 invalid_request, then closes', async (adapter) => {
+    const answer = await sendWhole(adapter, { headers: chunked, body: huge })
+    expect(answer.status).toBe(400)
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request' })
+    expect(answer).toEqual(await send(adapter, { headers: chunked, body: oversized }))
   })
 })

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express'
 import type { Principal, Verifier } from '../index.js'
 import { answerTokenRequest, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
-import { connectionOf, inputOf } from './node-input.js'
+import { connectionOf, inputOf, reencode } from './node-input.js'
 
 declare global {
   namespace Express {
@@ -48,12 +48,4 @@ export function oauthRoutes(verifier: Verifier): RequestHandler {
       .then((response) => (response ? writeResponse(res, response) : next()))
       .catch(next)
   }
-}
-
-function reencode(body: unknown): string {
-  const form = new URLSearchParams()
-  for (const [name, value] of Object.entries(body ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value]) form.append(name, String(item))
-  }
-  return form.toString()
 }

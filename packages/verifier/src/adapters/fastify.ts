@@ -1,6 +1,12 @@
-import type { FastifyPluginCallback, HTTPMethods, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify'
-import type { Principal, Verifier } from '../index.js'
-import { tokenAnswer, toWebRequest } from './node-bridge.js'
+import type {
+  FastifyPluginCallback,
+  FastifyReply,
+  HTTPMethods,
+  onRequestAsyncHookHandler,
+  preHandlerAsyncHookHandler,
+} from 'fastify'
+import type { HttpDescription, Principal, Verifier } from '../index.js'
+import { closeIfAbandoned, tokenAnswer, toWebRequest } from './node-bridge.js'
 import { connectionOf, inputOf } from './node-input.js'
 
 declare module 'fastify' {
@@ -24,17 +30,15 @@ const methods: HTTPMethods[] = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT',
 export const latchkey: FastifyPluginCallback<LatchkeyPluginOptions> = Object.assign(
   ((fastify, { verifier }, done) => {
     fastify.decorateRequest('auth', undefined)
-    const answerToken: onRequestAsyncHookHandler = async (request, reply) => {
-      const { status, headers, body } = await tokenAnswer(verifier, request.raw, request.url)
-      // Bytes, not a string: Fastify would add a charset to the core's JSON content type.
-      return reply.code(status).headers(headers).send(Buffer.from(body))
-    }
-    const answer: onRequestAsyncHookHandler = async (request, reply) =>
-      reply.send(await verifier.handle(await toWebRequest(request.raw, request.url), connectionOf(request.raw)))
-    for (const url of new Set(Object.values(verifier.paths))) {
+    for (const path of new Set(Object.values(verifier.paths))) {
       // Answered in onRequest, before Fastify parses (and limits) the body: the core reads it itself.
-      const onRequest = url === verifier.paths.token ? answerToken : answer
-      fastify.route({ method: methods, url, onRequest, handler: async () => undefined })
+      const onRequest: onRequestAsyncHookHandler = async ({ raw, url }, reply) => {
+        if (path === verifier.paths.token) return answer(reply, await tokenAnswer(verifier, raw, url))
+        const response = await verifier.handle(await toWebRequest(raw, url), connectionOf(raw))
+        closeIfAbandoned(reply.raw)
+        return reply.send(response)
+      }
+      fastify.route({ method: methods, url: path, onRequest, handler: async () => undefined })
     }
     done()
   }) satisfies FastifyPluginCallback<LatchkeyPluginOptions>,
@@ -45,7 +49,7 @@ export const latchkey: FastifyPluginCallback<LatchkeyPluginOptions> = Object.ass
 export function authenticate(verifier: Verifier): preHandlerAsyncHookHandler {
   return async (request, reply) => {
     const result = await verifier.authenticate(inputOf(request.raw, request.url))
-    if (!result.ok) return reply.send(verifier.errorResponse(result.error))
+    if (!result.ok) return answer(reply, verifier.describeError(result.error))
     request.auth = result.principal
   }
 }
@@ -55,6 +59,12 @@ export function requireScopes(verifier: Verifier, ...scopes: string[]): preHandl
   return async (request, reply) => {
     if (!request.auth) throw new Error('requireScopes() must come after authenticate().')
     const denied = verifier.checkScopes(request.auth, scopes)
-    if (denied) return reply.send(verifier.errorResponse(denied))
+    if (denied) return answer(reply, verifier.describeError(denied))
   }
+}
+
+/** Writes the core's answer as bytes, not a string: Fastify would add a charset to its JSON content type. */
+function answer(reply: FastifyReply, { status, headers, body }: HttpDescription): FastifyReply {
+  closeIfAbandoned(reply.raw)
+  return reply.code(status).headers(headers).send(Buffer.from(body))
 }

@@ -1,7 +1,7 @@
 import type { Middleware, ParameterizedContext } from 'koa'
-import type { Principal, Verifier } from '../index.js'
-import { tokenAnswer, toWebRequest, writeResponse } from './node-bridge.js'
-import { connectionOf, inputOf } from './node-input.js'
+import type { HttpDescription, Principal, Verifier } from '../index.js'
+import { closeIfAbandoned, tokenAnswer, toWebRequest, writeResponse } from './node-bridge.js'
+import { connectionOf, inputOf, reencode } from './node-input.js'
 
 /** What the middleware puts in `ctx.state`: `auth` is the authenticated caller. */
 export interface LatchkeyState {
@@ -12,7 +12,7 @@ export interface LatchkeyState {
 export function authenticate(verifier: Verifier): Middleware<LatchkeyState> {
   return async (ctx, next) => {
     const result = await verifier.authenticate(inputOf(ctx.req, ctx.originalUrl))
-    if (!result.ok) return send(ctx, verifier.errorResponse(result.error))
+    if (!result.ok) return answer(ctx, verifier.describeError(result.error))
     ctx.state.auth = result.principal
     await next()
   }
@@ -23,7 +23,7 @@ export function requireScopes(verifier: Verifier, ...scopes: string[]): Middlewa
   return async (ctx, next) => {
     if (!ctx.state.auth) throw new Error('requireScopes() must come after authenticate().')
     const denied = verifier.checkScopes(ctx.state.auth, scopes)
-    if (denied) return send(ctx, verifier.errorResponse(denied))
+    if (denied) return answer(ctx, verifier.describeError(denied))
     await next()
   }
 }
@@ -33,25 +33,23 @@ export function oauthRoutes(verifier: Verifier): Middleware {
   const paths = new Set(Object.values(verifier.paths))
   return async (ctx, next) => {
     if (!paths.has(ctx.path)) return next()
-    if (ctx.path === verifier.paths.token) {
-      // Koa's body handling keeps the core's answer as it is: it always has a body and a Content-Type.
-      const { status, headers, body } = await tokenAnswer(verifier, ctx.req, ctx.originalUrl)
-      ctx.status = status
-      ctx.set(headers)
-      ctx.body = body
-      return
-    }
-    const response = await verifier.handle(await toWebRequest(ctx.req, ctx.originalUrl), connectionOf(ctx.req))
+    // A body parser mounted earlier (koa-bodyparser, @koa/bodyparser) has consumed the stream.
+    const { body: parsed } = ctx.request as { body?: unknown }
+    const body = ctx.req.readableEnded && parsed !== undefined ? reencode(parsed) : undefined
+    if (ctx.path === verifier.paths.token)
+      return answer(ctx, await tokenAnswer(verifier, ctx.req, ctx.originalUrl, body))
+    const response = await verifier.handle(await toWebRequest(ctx.req, ctx.originalUrl, body), connectionOf(ctx.req))
     if (!response) return next()
-    await send(ctx, response)
+    // Written as it is: Koa would add a Content-Type to an empty body and turn a null one into "No Content".
+    ctx.respond = false
+    await writeResponse(ctx.res, response)
   }
 }
 
-/**
- * Writes the core's answer as it is. Koa's own body handling would add a `Content-Type` to an empty
- * body and turn a null one into "No Content", so the answer bypasses it.
- */
-function send(ctx: ParameterizedContext, response: Response): Promise<void> {
-  ctx.respond = false
-  return writeResponse(ctx.res, response)
+/** Koa's body handling keeps the core's answer as it is: it always has a body and a Content-Type. */
+function answer(ctx: ParameterizedContext, { status, headers, body }: HttpDescription): void {
+  closeIfAbandoned(ctx.res)
+  ctx.status = status
+  ctx.set(headers)
+  ctx.body = body
 }

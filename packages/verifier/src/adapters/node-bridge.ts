@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpDescription, Verifier } from '../index.js'
-import { readCapped } from './node-body.js'
+import { isAbandoned, readCapped } from './node-body.js'
 import { connectionOf, tokenInputOf } from './node-input.js'
 
 /** `req` as a Web `Request`, repeated headers kept; `body` replaces the stream when a parser consumed it. */
@@ -38,6 +38,14 @@ export function answerTokenRequest(
     .catch(fail)
 }
 
+/**
+ * Has Node close the connection once the answer to `res.req` is written when that request's body was
+ * abandoned: the client may still be sending it, and what is left unread would hold the connection.
+ */
+export function closeIfAbandoned(res: ServerResponse): void {
+  if (isAbandoned(res.req)) res.setHeader('Connection', 'close')
+}
+
 /** Writes the core's answer as it is: header names and values untouched, no charset added. */
 export function writeDescription(res: ServerResponse, description: HttpDescription): void {
   write(res, description.status, Object.entries(description.headers), description.body)
@@ -54,6 +62,7 @@ function write(
   headers: Iterable<[string, string]>,
   body: string | Uint8Array,
 ): void {
+  closeIfAbandoned(res)
   res.statusCode = status
   for (const [name, value] of headers) res.setHeader(name, value)
   res.end(body)

@@ -55,3 +55,15 @@ export async function tokenInputOf(req: IncomingMessage, url: string, body?: str
 }
 
 const noBody = new Uint8Array()
+
+/**
+ * What a body parser mounted before the adapter read (`req.body` of Express, `ctx.request.body` of Koa),
+ * form-encoded again with repeated names kept, so the core refuses duplicates as it would in the stream.
+ */
+export function reencode(parsed: unknown): string {
+  const form = new URLSearchParams()
+  for (const [name, value] of Object.entries(parsed ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value]) form.append(name, String(item))
+  }
+  return form.toString()
+}
