@@ -8,10 +8,20 @@ import {
   getToken,
   type ServerProcess,
   sleep,
+  spawnServer,
   type TestKey,
   tokenRequest,
+  waitUntil,
 } from './harness.js'
-import { openPostgresKeyStore, type PostgresCluster, spawnInstances, startPostgres } from './postgres.js'
+import {
+  CLUSTER_ISSUER,
+  type FeedGate,
+  openPostgresKeyStore,
+  type PostgresCluster,
+  spawnInstances,
+  startFeedGate,
+  startPostgres,
+} from './postgres.js'
 
 interface Answer {
   readonly what: string
@@ -92,8 +102,9 @@ describe('Postgres stopped while two instances serve traffic', () => {
     await Promise.all(loops)
 
     const before = answers.filter((answer) => answer.answered < stopping)
-    // An instance learns of the outage when its change-feed connection drops, a few ms after Postgres
-    // stops; until then a key status it read moments before may still be served from its cache.
+    // An instance learns of the outage when its change-feed connection drops (or its attempt to make
+    // one fails), a few ms after Postgres stops; until then a key status it read moments before may
+    // still be served from its cache.
     const detection = 100
     const down = answers.filter((answer) => answer.sent > stopped + detection && answer.answered < restarting)
     console.log(
@@ -109,6 +120,74 @@ describe('Postgres stopped while two instances serve traffic', () => {
     for (const instance of instances) {
       expect((await getTest(instance.url, `Bearer ${token}`)).status).toBe(200)
       expect((await getTest(instance.url, basic(key.id, key.secret))).status).toBe(200)
+    }
+  })
+})
+
+describe('Postgres stopped while an instance still connects its change feed', () => {
+  let cluster: PostgresCluster
+  let gate: FeedGate
+  let instance: ServerProcess | undefined
+  let key: TestKey
+
+  beforeAll(async () => {
+    cluster = await startPostgres()
+    const databaseUrl = await cluster.createDatabase('cold')
+    await cli(['accounts', 'list'], databaseUrl)
+    const store = await openPostgresKeyStore(databaseUrl)
+    key = await createKey(createKeyManager(store))
+    await store.close()
+    gate = await startFeedGate(cluster.port)
+    instance = await spawnServer(gate.url('cold'), CLUSTER_ISSUER)
+  })
+
+  afterAll(async () => {
+    await instance?.stop()
+    await gate?.close()
+    await cluster?.destroy()
+  })
+
+  it('answers 503, not the statuses it read before its feed listened, and resumes when Postgres returns', async () => {
+    const url = instance?.url ?? ''
+    // An instance's first requests: its feed is still connecting, so the statuses read now are
+    // trusted for keyStatusFallbackMaxAge (1 s) and no live connection will drop to report an outage.
+    const token = await getToken(url, key)
+    expect((await getTest(url, basic(key.id, key.secret))).status).toBe(200)
+    await waitUntil(async () => gate.held() === 1, 2000)
+    await cluster.stop()
+    const stopped = performance.now()
+    // The feed's attempt reaches the server only now, and is refused.
+    gate.release()
+    const answers: { what: string; status: number; sent: number }[] = []
+    const requests: [string, () => Promise<{ status: number }>][] = [
+      ['basic', () => getTest(url, basic(key.id, key.secret))],
+      ['bearer', () => getTest(url, `Bearer ${token}`)],
+      [
+        'token',
+        () => tokenRequest(url, { grant_type: 'client_credentials' }, { authorization: basic(key.id, key.secret) }),
+      ],
+    ]
+    while (performance.now() - stopped < 1500) {
+      for (const [what, send] of requests) {
+        const sent = performance.now() - stopped
+        const { status } = await send().catch(() => ({ status: 0 }))
+        answers.push({ what, status, sent })
+      }
+    }
+    // As in the test above: the attempt fails a few ms after the server stops.
+    const detection = 100
+    expect(answers.filter((answer) => answer.sent > detection && answer.status !== 503)).toEqual([])
+    expect(answers.filter((answer) => answer.sent > detection).length).toBeGreaterThan(5)
+    expect(answers.filter((answer) => answer.status === 401 || answer.status === 0)).toEqual([])
+    await cluster.start()
+    const back = performance.now()
+    for (;;) {
+      const results = await Promise.all(requests.map(([, send]) => send()))
+      if (results.every((result) => result.status === 200)) break
+      expect(results.filter((result) => result.status !== 503 && result.status !== 200)).toEqual([])
+      if (performance.now() - back > 15_000)
+        throw new Error(`Not back 15 s after Postgres: ${results.map((r) => r.status)}`)
+      await sleep(50)
     }
   })
 })

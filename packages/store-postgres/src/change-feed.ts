@@ -16,9 +16,10 @@ const maxReconnectDelay = 2000
 
 /**
  * One `LISTEN` connection, shared by every subscriber of a store: it reports changes announced by
- * the schema's triggers, and `connected` / `disconnected` as the connection comes and goes. It
- * re-subscribes by itself after a loss, with a backoff, and checks the connection with a
- * heartbeat, since a dead peer behind a silent network would otherwise go unnoticed.
+ * the schema's triggers, `connected` once it listens, and `disconnected` whenever its connection
+ * fails: a live one lost, or an attempt to (re)connect refused or cut. It re-subscribes by itself
+ * after a loss, with a backoff, and checks the connection with a heartbeat, since a dead peer
+ * behind a silent network would otherwise go unnoticed.
  */
 export class ChangeFeed {
   readonly #options: ChangeFeedOptions
@@ -112,10 +113,11 @@ export class ChangeFeed {
     this.#client = undefined
     clearInterval(this.#heartbeatTimer)
     client.end().catch(() => undefined)
-    if (this.#live) {
-      this.#live = false
-      this.#emit({ type: 'disconnected', error })
-    }
+    this.#live = false
+    // A failed attempt is reported too, not only a live connection lost: a verifier whose feed has
+    // not listened yet (its first requests) or again (after a loss) serves what it read for
+    // `keyStatusFallbackMaxAge`, and this is how it learns at once that the database has gone.
+    this.#emit({ type: 'disconnected', error })
     if (!this.#running) return
     const delay = this.#reconnectDelay
     this.#reconnectDelay = Math.min(delay * 2, maxReconnectDelay)

@@ -256,4 +256,41 @@ describe('PostgresKeyStore', () => {
     await feed.next((event) => event.type === 'connected', 5000)
     expect(await store.findApiKey('lk_a')).toBeUndefined()
   })
+
+  it('reports disconnected for every attempt that fails, though it never listened, and connected once one succeeds', async () => {
+    const url = await newDatabase()
+    const store = await open(url)
+    const maintenance = new pg.Client({ connectionString: cluster.url })
+    await maintenance.connect()
+    const database = pg.escapeIdentifier(decodeURIComponent(new URL(url).pathname.slice(1)))
+    // Postgres is up and the store's pool holds its connection, but the feed cannot make one.
+    await maintenance.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`)
+    try {
+      const feed = recorder(store)
+      await feed.next((event) => event.type === 'disconnected', 2000)
+      // The first retry comes 100 ms later, the next 200 ms after that.
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      expect(feed.events.filter((event) => event.type === 'disconnected').length).toBeGreaterThanOrEqual(2)
+      expect(feed.events.some((event) => event.type === 'connected')).toBe(false)
+      await maintenance.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`)
+      await feed.next((event) => event.type === 'connected', 5000)
+    } finally {
+      await maintenance.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`)
+      await maintenance.end()
+    }
+  })
+
+  it('reports disconnected when the server stops while the feed is still connecting', async () => {
+    const url = await newDatabase()
+    const store = await open(url)
+    // The first watcher starts the connection: stopped at once, it has not listened yet, as with an
+    // instance whose first requests came moments before the outage.
+    const feed = recorder(store)
+    await cluster.stop()
+    try {
+      await feed.next((event) => event.type === 'disconnected', 2000)
+    } finally {
+      await cluster.start()
+    }
+  })
 })

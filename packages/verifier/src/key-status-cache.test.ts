@@ -187,4 +187,36 @@ describe('KeyStatusCache', () => {
     await cache.get('lk_a', read('lk_a'))
     expect(reads()).toBe(1)
   })
+
+  it('forgets every status once a read fails while the feed is down, so an outage is not answered from memory', async () => {
+    const { cache, read, reads } = setUp({ fallbackMaxAge: 1000 })
+    // Never connected: the state of an instance's first requests, or of a feed reconnecting.
+    await cache.get('lk_a', read('lk_a'))
+    await cache.get('lk_b', read('lk_b'))
+    await expect(
+      cache.get('lk_other', () => {
+        throw new Error('connect ECONNREFUSED')
+      }),
+    ).rejects.toThrow('ECONNREFUSED')
+    expect(cache.size).toBe(0)
+    await expect(
+      cache.get('lk_a', async () => {
+        throw new Error('connect ECONNREFUSED')
+      }),
+    ).rejects.toThrow('ECONNREFUSED')
+    expect(reads()).toBe(2)
+  })
+
+  it('keeps what it read when one read fails while the feed is live, since the feed reports an outage itself', async () => {
+    const { cache, read, reads } = setUp()
+    cache.apply({ type: 'connected' })
+    await cache.get('lk_a', read('lk_a'))
+    await expect(
+      cache.get('lk_b', async () => {
+        throw new Error('Query read timeout')
+      }),
+    ).rejects.toThrow('timeout')
+    expect((await cache.get('lk_a', read('lk_a')))?.status).toBe('enabled')
+    expect(reads()).toBe(1)
+  })
 })

@@ -24,6 +24,9 @@ interface Entry {
  * its account is reported; while the feed is down, an entry is trusted for `fallbackMaxAge` only,
  * which bounds how late a revocation is seen. Unknown keys are never cached, so random ids cannot
  * evict real ones. Concurrent misses for one key share one read.
+ *
+ * A store outage empties the cache, so the verifier fails closed: the feed reports `disconnected`
+ * when its connection, or an attempt to make one, fails; and while it is down, a failed read counts too.
  */
 export class KeyStatusCache {
   readonly #options: KeyStatusCacheOptions
@@ -113,7 +116,16 @@ export class KeyStatusCache {
   ): Promise<ApiKeyCredential | undefined> {
     const generation = this.#generation
     const live = this.#live
-    const credential = await read()
+    let credential: ApiKeyCredential | undefined
+    try {
+      credential = await read()
+    } catch (error) {
+      // With the feed down nothing else vouches for the store: one failed read means it may be
+      // gone, and statuses read before it are not served in its place. A live feed reports an
+      // outage itself, and a slow read then must not cost every key a re-read.
+      if (!this.#live) this.clear()
+      throw error
+    }
     if (credential && generation === this.#generation) {
       const until = readAt + (live ? this.#options.maxAge : this.#options.fallbackMaxAge)
       if (this.#entries.size >= this.#options.capacity) {

@@ -139,7 +139,11 @@ export interface KeyStore {
 export type KeyStoreWatchEvent =
   /** The feed listens: changes committed from now on are reported. Earlier ones may have been missed. */
   | { readonly type: 'connected' }
-  /** The feed lost its connection; the store re-subscribes by itself and reports `connected` again. */
+  /**
+   * The feed lost its connection, or an attempt to make one failed (reported each time, so a watcher
+   * that never saw `connected` learns it too); the store re-subscribes by itself and reports
+   * `connected` again.
+   */
   | { readonly type: 'disconnected'; readonly error?: unknown }
   /** A key's status, scopes or existence changed. */
   | { readonly type: 'api-key'; readonly id: string }
