@@ -168,5 +168,9 @@ describe('Every Node adapter answers an oversized chunked body instead of resett
     expect(answer.status).toBe(400)
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request' })
     expect(answer).toEqual(await send(adapter, { headers: chunked, body: oversized }))
+    // And the server goes on answering (another key: an earlier test blocked this one for this address).
+    const other = await manager.createApiKey({ accountId: key.accountId })
+    const headers = form({ authorization: `Basic ${btoa(`${other.id}:${other.secret}`)}` })
+    expect((await send(adapter, { headers, body: 'grant_type=client_credentials' })).status).toBe(200)
   })
 })
