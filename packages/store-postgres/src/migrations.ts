@@ -83,6 +83,37 @@ const migrations: readonly string[] = [
       IS DISTINCT FROM (NEW.id, NEW.account_id, NEW.secret_hash, NEW.scopes, NEW.status, NEW.created_at)
     ) EXECUTE FUNCTION latchkey_notify_change();
   `,
+  // 3: new keys are announced too, so that a verifier can remember ids that have no key, as it
+  // remembers keys (a lookup then costs the same whether the id exists or not), and still hear at
+  // once when a key with such an id is created: by an insert, or by an update that gives a key
+  // another id (both ids are announced then). Updates and deletes are announced as before.
+  // Written to run again harmlessly, though the version table already keeps it to once.
+  `
+  CREATE OR REPLACE FUNCTION latchkey_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_TABLE_NAME = 'latchkey_signing_keys' THEN
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'signing-keys')::text);
+    ELSIF TG_TABLE_NAME = 'latchkey_accounts' THEN
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'account', 'id', OLD.id)::text);
+    ELSIF TG_OP = 'INSERT' THEN
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'api-key', 'id', NEW.id)::text);
+    ELSE
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'api-key', 'id', OLD.id)::text);
+      -- Nested, not ANDed: NEW is null in a DELETE trigger, and SQL does not promise to short-circuit.
+      IF TG_OP = 'UPDATE' THEN
+        IF NEW.id IS DISTINCT FROM OLD.id THEN
+          PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'api-key', 'id', NEW.id)::text);
+        END IF;
+      END IF;
+    END IF;
+    RETURN NULL;
+  END
+  $$;
+
+  DROP TRIGGER IF EXISTS latchkey_api_keys_inserted ON latchkey_api_keys;
+  CREATE TRIGGER latchkey_api_keys_inserted AFTER INSERT ON latchkey_api_keys
+    FOR EACH ROW EXECUTE FUNCTION latchkey_notify_change();
+  `,
 ]
 
 /** The schema version this copy of the package writes and reads. */

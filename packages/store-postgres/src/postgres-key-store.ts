@@ -265,8 +265,9 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   /**
-   * Reports every change to keys, accounts and signing keys committed by anyone on this database,
-   * through one `LISTEN` connection shared by all subscriptions; see `KeyStoreWatchEvent`. It reports
+   * Reports every change to keys (their creation too, from schema version 3), accounts and signing
+   * keys committed by anyone on this database, through one `LISTEN` connection shared by all
+   * subscriptions; see `KeyStoreWatchEvent`. It reports
    * `disconnected` whenever that connection fails, including each attempt to make it that fails, so
    * a watcher that has not seen `connected` yet still learns that the database is unreachable.
    */

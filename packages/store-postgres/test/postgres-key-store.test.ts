@@ -76,7 +76,57 @@ describe('PostgresKeyStore', () => {
     await client.connect()
     const { rows } = await client.query('SELECT version FROM latchkey_schema_migrations ORDER BY version')
     await client.end()
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }])
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
+  })
+
+  it('runs step 3 again harmlessly, and a database without its trigger announces new keys once upgraded', async () => {
+    const url = await newDatabase()
+    await open(url)
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    const triggers = async () =>
+      (
+        await client.query(
+          "SELECT count(*)::integer AS count FROM pg_trigger WHERE tgname = 'latchkey_api_keys_inserted'",
+        )
+      ).rows[0]?.count
+    try {
+      // As if step 3 had not been recorded: its trigger exists already.
+      await client.query('DELETE FROM latchkey_schema_migrations WHERE version = 3')
+      await open(url)
+      expect(await triggers()).toBe(1)
+      // A version 2 database: no insert trigger.
+      await client.query('DELETE FROM latchkey_schema_migrations WHERE version = 3')
+      await client.query('DROP TRIGGER latchkey_api_keys_inserted ON latchkey_api_keys')
+      const store = await open(url)
+      expect(await triggers()).toBe(1)
+      const feed = recorder(store)
+      await feed.next((event) => event.type === 'connected')
+      await store.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+      await store.insertApiKey({
+        id: 'lk_a',
+        accountId: 'acct_a',
+        secretHash: 'sha256:x',
+        scopes: [],
+        status: 'enabled',
+        createdAt: new Date(),
+      })
+      await feed.next((event) => event.type === 'api-key')
+      await store.insertSigningKey({
+        kid: 'k1',
+        alg: 'EdDSA',
+        publicJwk: {},
+        privateJwk: {},
+        createdAt: new Date(),
+        activatesAt: new Date(),
+        expiresAt: null,
+      })
+      // Notifications arrive in commit order: once this one is here, every earlier one is.
+      await feed.next((event) => event.type === 'signing-keys')
+      expect(feed.events.filter((event) => event.type === 'api-key')).toEqual([{ type: 'api-key', id: 'lk_a' }])
+    } finally {
+      await client.end()
+    }
   })
 
   it('upgrades a version 1 database in place: keys kept, lastUsedAt added', async () => {
@@ -104,6 +154,18 @@ describe('PostgresKeyStore', () => {
     const used = new Date('2025-06-01T12:00:00.123Z')
     await store.touchApiKeys(new Map([['lk_a', used]]))
     expect((await store.getApiKey('lk_a'))?.lastUsedAt).toEqual(used)
+    // And from version 3 on, a new key is announced.
+    const feed = recorder(store)
+    await feed.next((event) => event.type === 'connected')
+    await store.insertApiKey({
+      id: 'lk_b',
+      accountId: 'acct_a',
+      secretHash: 'sha256:x',
+      scopes: [],
+      status: 'enabled',
+      createdAt: new Date(),
+    })
+    await feed.next((event) => event.type === 'api-key' && event.id === 'lk_b')
   })
 
   it('refuses a database migrated by a newer version, saying what to upgrade', async () => {
@@ -142,6 +204,9 @@ describe('PostgresKeyStore', () => {
       status: 'enabled',
       createdAt: new Date(),
     })
+    // Its creation is announced too (migration 3); the revocation is measured on its own.
+    await feed.next((event) => event.type === 'api-key' && event.id === 'lk_a')
+    feed.events.length = 0
     let started = performance.now()
     await writer.setApiKeyStatus('lk_a', 'revoked')
     await feed.next((event) => event.type === 'api-key' && event.id === 'lk_a', 100)
@@ -152,6 +217,43 @@ describe('PostgresKeyStore', () => {
     expect(performance.now() - started).toBeLessThan(100)
     expect(keyLatency).toBeLessThan(100)
     feed.subscription.close()
+  })
+
+  it('announces a new key by its id, and both ids when an update gives a key another id', async () => {
+    const url = await newDatabase()
+    const writer = await open(url)
+    const reader = await open(url)
+    const feed = recorder(reader)
+    await feed.next((event) => event.type === 'connected')
+    await writer.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    const started = performance.now()
+    await writer.insertApiKey({
+      id: 'lk_a',
+      accountId: 'acct_a',
+      secretHash: 'sha256:x',
+      scopes: [],
+      status: 'enabled',
+      createdAt: new Date(),
+    })
+    await feed.next((event) => event.type === 'api-key' && event.id === 'lk_a', 100)
+    expect(performance.now() - started).toBeLessThan(100)
+    const operator = new pg.Client({ connectionString: url })
+    await operator.connect()
+    try {
+      // The new id is a key created, as far as a verifier that remembered it absent is concerned.
+      await operator.query("UPDATE latchkey_api_keys SET id = 'lk_b' WHERE id = 'lk_a'")
+      await operator.query("DELETE FROM latchkey_api_keys WHERE id = 'lk_b'")
+    } finally {
+      await operator.end()
+    }
+    const announced = () => feed.events.filter((event) => event.type === 'api-key')
+    await feed.next(() => announced().length >= 4)
+    expect(feed.events.filter((event) => event.type === 'api-key')).toEqual([
+      { type: 'api-key', id: 'lk_a' },
+      { type: 'api-key', id: 'lk_a' },
+      { type: 'api-key', id: 'lk_b' },
+      { type: 'api-key', id: 'lk_b' },
+    ])
   })
 
   it('announces nothing for a write that changes nothing, such as revoking a revoked key', async () => {
@@ -179,7 +281,8 @@ describe('PostgresKeyStore', () => {
       expiresAt: null,
     })
     await feed.next((event) => event.type === 'signing-keys')
-    expect(feed.events.filter((event) => event.type === 'api-key')).toEqual([])
+    // Only the key's creation.
+    expect(feed.events.filter((event) => event.type === 'api-key')).toEqual([{ type: 'api-key', id: 'lk_a' }])
   })
 
   it('announces nothing when lastUsedAt moves, so recording uses never empties a status cache', async () => {
@@ -204,10 +307,15 @@ describe('PostgresKeyStore', () => {
         ['lk_b', new Date()],
       ]),
     )
-    // A status change after them is announced, and is the only one.
+    // A status change after them is announced, and is the only one besides the keys' creation.
     await store.setApiKeyStatus('lk_b', 'disabled')
-    await feed.next((event) => event.type === 'api-key')
-    expect(feed.events.filter((event) => event.type === 'api-key')).toEqual([{ type: 'api-key', id: 'lk_b' }])
+    const announced = () => feed.events.filter((event) => event.type === 'api-key')
+    await feed.next(() => announced().length >= 3)
+    expect(announced()).toEqual([
+      { type: 'api-key', id: 'lk_a' },
+      { type: 'api-key', id: 'lk_b' },
+      { type: 'api-key', id: 'lk_b' },
+    ])
   })
 
   it('records overlapping lastUsedAt batches from several instances without deadlock, keeping the latest', async () => {

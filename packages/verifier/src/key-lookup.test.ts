@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { generateApiKeyId, generateApiKeySecret, hashSecret } from './api-key.js'
 import { createVerifier } from './create-verifier.js'
 import { createKeyManager } from './key-manager.js'
 import type { KeyStore, KeyStoreWatchListener } from './key-store.js'
@@ -6,16 +7,17 @@ import { MemoryKeyStore } from './memory-key-store.js'
 
 const issuer = 'https://api.example.test'
 
-/** A memory store with a hand-driven change feed, counting its key reads. */
+/** A memory store with a hand-driven change feed, recording its key reads. */
 function watchedStore() {
   const inner = new MemoryKeyStore()
   const listeners = new Set<KeyStoreWatchListener>()
-  let reads = 0
+  const log: Array<{ id: string; found: boolean }> = []
   let signingReads = 0
   const store: KeyStore = Object.assign(delegate(inner), {
     findApiKey: (id: string) => {
-      reads++
-      return inner.findApiKey(id)
+      const found = inner.findApiKey(id)
+      log.push({ id, found: found !== undefined })
+      return found
     },
     listSigningKeys: () => {
       signingReads++
@@ -33,7 +35,8 @@ function watchedStore() {
       for (const listener of listeners) listener(event)
     },
     listeners,
-    reads: () => reads,
+    log,
+    reads: () => log.length,
     signingReads: () => signingReads,
   }
 }
@@ -47,15 +50,30 @@ function delegate(inner: MemoryKeyStore): KeyStore {
   ) as unknown as KeyStore
 }
 
-async function setUp(options: { now?: () => number } = {}) {
+async function setUp(options: { now?: () => number; keyStatusCacheSize?: number } = {}) {
   const watched = watchedStore()
   const { store } = watched
   const manager = createKeyManager(watched.inner)
-  const verifier = createVerifier({ store, issuer, ...(options.now ? { now: options.now } : {}) })
+  const { now, ...rest } = options
+  const verifier = createVerifier({ store, issuer, ...rest, ...(now ? { now } : {}) })
   const account = await manager.createAccount({ name: 'Acme' })
   const key = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })
   const basic = { authorization: [`Basic ${btoa(`${key.id}:${key.secret}`)}`] }
-  return { ...watched, manager, verifier, key, account, basic }
+  const unknown = { authorization: [`Basic ${btoa(`lk_000000000000000000000000:${key.secret}`)}`] }
+  return { ...watched, manager, verifier, key, account, basic, unknown }
+}
+
+/** A token for `basic` from the verifier's token endpoint, as `authenticate` input. */
+async function bearerFor(verifier: ReturnType<typeof createVerifier>, basic: { authorization: string[] }) {
+  const response = await verifier.handleTokenRequest(
+    new Request(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: basic.authorization[0] ?? '', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    }),
+  )
+  const { access_token: token } = (await response.json()) as { access_token: string }
+  return { authorization: [`Bearer ${token}`] }
 }
 
 describe('key statuses with a store change feed', () => {
@@ -66,7 +84,76 @@ describe('key statuses with a store change feed', () => {
     expect(listeners.size).toBe(1)
     emit({ type: 'connected' })
     for (let i = 0; i < 5; i++) expect((await verifier.authenticate(basic)).ok).toBe(true)
-    expect(reads()).toBe(2)
+    // Once before the feed was live and once after (each with its companion read of an absent id).
+    expect(reads()).toBe(4)
+  })
+
+  it('balances a miss with a read of the other kind, and a hit with none, whether the id exists or not', async () => {
+    const { verifier, basic, unknown, key, emit, log } = await setUp()
+    await verifier.authenticate(basic)
+    emit({ type: 'connected' })
+    log.length = 0
+    await verifier.authenticate(basic)
+    await verifier.authenticate(unknown)
+    expect(log.map((read) => read.found)).toEqual([true, false, false, true])
+    // The unknown id's companion read is of the last key found, and its answer is thrown away.
+    expect(log[3]?.id).toBe(key.id)
+    log.length = 0
+    for (let i = 0; i < 3; i++) {
+      expect((await verifier.authenticate(unknown)).ok).toBe(false)
+      expect((await verifier.authenticate(basic)).ok).toBe(true)
+    }
+    expect(log).toEqual([])
+  })
+
+  it('reads the key of a Bearer token alone on a miss, its subject having existed when it was issued', async () => {
+    const { verifier, basic, key, emit, log } = await setUp()
+    const bearer = await bearerFor(verifier, basic)
+    emit({ type: 'connected' })
+    log.length = 0
+    expect((await verifier.authenticate(bearer)).ok).toBe(true)
+    expect(log).toEqual([{ id: key.id, found: true }])
+  })
+
+  it('remembers an unknown id while the feed is live, and accepts a key created under it once the creation is reported', async () => {
+    const { verifier, emit, inner, account, log } = await setUp()
+    const id = generateApiKeyId()
+    const secret = generateApiKeySecret()
+    const presented = { authorization: [`Basic ${btoa(`${id}:${secret}`)}`] }
+    await verifier.authenticate(presented)
+    emit({ type: 'connected' })
+    const refused = await verifier.authenticate(presented)
+    expect(refused.ok).toBe(false)
+    if (!refused.ok) expect(refused.error.reason).toBe('unknown_key')
+    log.length = 0
+    expect((await verifier.authenticate(presented)).ok).toBe(false)
+    expect(log).toEqual([])
+    await inner.insertApiKey({
+      id,
+      accountId: account.id,
+      secretHash: hashSecret(secret),
+      scopes: ['read'],
+      status: 'enabled',
+      createdAt: new Date(),
+    })
+    emit({ type: 'api-key', id })
+    expect((await verifier.authenticate(presented)).ok).toBe(true)
+  })
+
+  it('holds found keys and unknown ids under one keyStatusCacheSize, so unknown ids push known keys out', async () => {
+    const { verifier, basic, unknown, emit, log } = await setUp({ keyStatusCacheSize: 1 })
+    await verifier.authenticate(basic)
+    emit({ type: 'connected' })
+    await verifier.authenticate(basic)
+    log.length = 0
+    await verifier.authenticate(basic)
+    expect(log).toEqual([])
+    await verifier.authenticate(unknown)
+    await verifier.authenticate(unknown)
+    expect(log.map((read) => read.found)).toEqual([false, true])
+    log.length = 0
+    await verifier.authenticate(basic)
+    expect(log.map((read) => read.found)).toEqual([true, false])
   })
 
   it('refuses a key at the next request once its revocation is reported', async () => {
@@ -197,15 +284,7 @@ describe('key lookups with a store change version', () => {
 
   it('refuses a revoked key at the first request after the version changes, token cached or not', async () => {
     const { verifier, basic, manager, key, bump } = await versionedSetUp()
-    const response = await verifier.handleTokenRequest(
-      new Request(`${issuer}/oauth/token`, {
-        method: 'POST',
-        headers: { authorization: basic.authorization[0] ?? '', 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials',
-      }),
-    )
-    const { access_token: token } = (await response.json()) as { access_token: string }
-    const bearer = { authorization: [`Bearer ${token}`] }
+    const bearer = await bearerFor(verifier, basic)
     expect((await verifier.authenticate(bearer)).ok).toBe(true)
     expect((await verifier.authenticate(basic)).ok).toBe(true)
     await manager.revokeApiKey(key.id)

@@ -29,7 +29,7 @@ interface KeyLookupOptions {
 /**
  * The key lookup of one verifier, in one of three ways:
  * - a store with a change feed ({@link KeyStore.watch}, Postgres) is subscribed to on first use, and
- *   key statuses are cached in a {@link KeyStatusCache} that the feed's events invalidate; its
+ *   lookups are cached in a {@link KeyStatusCache} that the feed's events invalidate; its
  *   signing-key events reload the ring;
  * - a store with a change version ({@link KeyStore.changeVersion}, SQLite) is asked for its version on
  *   every lookup, and lookups are served from a {@link VersionedKeyCache} while it stays the same;
@@ -72,14 +72,15 @@ function watchedLookup(
     }
   }
 
-  function find(id: string): Promise<ApiKeyCredential | undefined> {
+  // As with a change version: a remembered id costs a map lookup, any other two reads, found or not.
+  // Concurrent misses for one id share the read of whichever came first.
+  function lookup(id: string, balanced: boolean): Promise<ApiKeyCredential | undefined> {
     subscribe()
-    return cache.get(id, () => read(id))
+    return cache.get(id, balanced ? () => readBalanced(read, id) : () => read(id))
   }
-  // Found keys come from memory and unknown ids cost a database read: see docs/security.md.
   return {
-    find,
-    findPresented: find,
+    find: (id) => lookup(id, false),
+    findPresented: (id) => lookup(id, true),
     close() {
       closed = true
       subscription?.close()
@@ -129,8 +130,8 @@ const absentId = generateApiKeyId()
  * 2 against 8 µs), which a statistical timing attack can see. So every read of a presented id makes
  * one read that finds a row and one that finds none: a found key also reads an absent id, and an
  * unknown id also reads the last key found, whose answer is thrown away. Failures of these extra
- * reads change nothing. Behind a {@link VersionedKeyCache} only misses read, so both kinds of id cost
- * a map lookup when remembered and two reads when not.
+ * reads change nothing. Behind a {@link VersionedKeyCache} or a {@link KeyStatusCache} only misses
+ * read, so both kinds of id cost a map lookup when remembered and two reads when not.
  */
 async function readBalanced(
   read: (id: string) => Promise<ApiKeyCredential | undefined>,

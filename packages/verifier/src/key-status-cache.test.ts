@@ -144,14 +144,56 @@ describe('KeyStatusCache', () => {
     expect(new Set(results.map((result) => result?.id))).toEqual(new Set(['lk_a']))
   })
 
-  it('never caches an unknown key, so random ids cannot evict real ones', async () => {
-    const { cache, read, reads } = setUp({ capacity: 1 })
+  it('remembers an absent id as it does a found key, until the feed reports a change to it such as its creation', async () => {
+    const { cache, stored, read, reads } = setUp()
+    cache.apply({ type: 'connected' })
+    for (let i = 0; i < 3; i++) expect(await cache.get('lk_new', read('lk_new'))).toBeUndefined()
+    expect(reads()).toBe(1)
+    stored.set('lk_new', credential('lk_new'))
+    // Unreported, the creation is not seen, as an unreported revocation is not.
+    expect(await cache.get('lk_new', read('lk_new'))).toBeUndefined()
+    cache.apply({ type: 'api-key', id: 'lk_new' })
+    expect((await cache.get('lk_new', read('lk_new')))?.id).toBe('lk_new')
+    expect(reads()).toBe(2)
+  })
+
+  it('trusts an absent id for maxAge while the feed is live and fallbackMaxAge while it is down, as a found key', async () => {
+    const { cache, read, reads, advance } = setUp({ maxAge: 60_000, fallbackMaxAge: 1000 })
+    cache.apply({ type: 'connected' })
+    await cache.get('lk_new', read('lk_new'))
+    advance(59_999)
+    await cache.get('lk_new', read('lk_new'))
+    expect(reads()).toBe(1)
+    advance(1)
+    await cache.get('lk_new', read('lk_new'))
+    expect(reads()).toBe(2)
+    cache.apply({ type: 'disconnected' })
+    await cache.get('lk_new', read('lk_new'))
+    advance(999)
+    await cache.get('lk_new', read('lk_new'))
+    expect(reads()).toBe(3)
+    advance(1)
+    await cache.get('lk_new', read('lk_new'))
+    expect(reads()).toBe(4)
+  })
+
+  it('holds at most capacity lookups, found keys and absent ids sharing one least-recently-used order', async () => {
+    const { cache, read, reads } = setUp({ capacity: 2 })
     cache.apply({ type: 'connected' })
     await cache.get('lk_a', read('lk_a'))
-    for (let i = 0; i < 10; i++) expect(await cache.get(`lk_unknown${i}`, read(`lk_unknown${i}`))).toBeUndefined()
-    expect(cache.size).toBe(1)
+    // Absent ids push a found key out, as any other lookups would: whether it stays cannot depend on its existing.
+    await cache.get('lk_unknown1', read('lk_unknown1'))
+    await cache.get('lk_unknown2', read('lk_unknown2'))
+    expect(cache.size).toBe(2)
+    await cache.get('lk_unknown1', read('lk_unknown1'))
+    expect(reads()).toBe(3)
     await cache.get('lk_a', read('lk_a'))
-    expect(reads()).toBe(11)
+    expect(reads()).toBe(4)
+    // And found keys push absent ids out: lk_unknown2 was the least recently used.
+    await cache.get('lk_unknown1', read('lk_unknown1'))
+    expect(reads()).toBe(4)
+    await cache.get('lk_unknown2', read('lk_unknown2'))
+    expect(reads()).toBe(5)
   })
 
   it('keeps at most capacity keys, dropping the least recently used', async () => {

@@ -2,28 +2,33 @@ import type { ApiKeyCredential, Awaitable, KeyStoreWatchEvent } from './key-stor
 
 /** Settings of a {@link KeyStatusCache}. */
 export interface KeyStatusCacheOptions {
-  /** Most keys remembered; when full, the least recently read goes. 0 turns the cache off. */
+  /** Most lookups remembered, found keys and absent ids together; when full, the least recently used goes. 0 turns the cache off. */
   readonly capacity: number
-  /** How long, in ms, a status read while the change feed is live is trusted, in case a change went unreported. */
+  /** How long, in ms, a lookup read while the change feed is live is trusted, in case a change went unreported. */
   readonly maxAge: number
-  /** How long, in ms, a status read while the change feed is down (or not yet up) is trusted. */
+  /** How long, in ms, a lookup read while the change feed is down (or not yet up) is trusted. */
   readonly fallbackMaxAge: number
   /** The clock, in ms. */
   readonly now: () => number
 }
 
 interface Entry {
-  readonly credential: ApiKeyCredential
+  /** The key found, or `undefined` for an id no key had. */
+  readonly credential: ApiKeyCredential | undefined
   /** Trusted until this instant (ms), counted from when its read started: a change after that may be missing. */
   readonly until: number
 }
 
 /**
- * The status of recently used API keys, for stores with a change feed ({@link KeyStore.watch}):
- * while the feed is live, a key is read once and then served from memory until a change to it or
- * its account is reported; while the feed is down, an entry is trusted for `fallbackMaxAge` only,
- * which bounds how late a revocation is seen. Unknown keys are never cached, so random ids cannot
- * evict real ones. Concurrent misses for one key share one read.
+ * Recent lookups of API keys, for stores with a change feed ({@link KeyStore.watch}): while the feed
+ * is live, an id is read once and then served from memory until a change to it or its account is
+ * reported; while the feed is down, an entry is trusted for `fallbackMaxAge` only, which bounds how
+ * late a revocation is seen. Concurrent misses for one id share one read.
+ *
+ * Keys found and ids not found share one bound and one order (least recently used goes first), so
+ * whether an id is remembered, and so how long its lookup takes, never depends on whether it exists
+ * (as in {@link VersionedKeyCache}). An absent id is forgotten when the feed reports a change to it:
+ * the store must announce a key's creation as it does its revocation (Postgres: schema version 3).
  *
  * A store outage empties the cache, so the verifier fails closed: the feed reports `disconnected`
  * when its connection, or an attempt to make one, fails; and while it is down, a failed read counts too.
@@ -45,12 +50,12 @@ export class KeyStatusCache {
     return this.#live
   }
 
-  /** The number of keys remembered. */
+  /** The number of lookups remembered, found or not. */
   get size(): number {
     return this.#entries.size
   }
 
-  /** The key `id` from memory when trusted, else from `read`, remembered when the key exists. */
+  /** The lookup of `id` from memory when trusted, else from `read`, remembered whether the key exists or not. */
   async get(id: string, read: () => Awaitable<ApiKeyCredential | undefined>): Promise<ApiKeyCredential | undefined> {
     if (this.#options.capacity <= 0) return read()
     const now = this.#options.now()
@@ -85,6 +90,7 @@ export class KeyStatusCache {
         this.clear()
         return
       case 'api-key':
+        // Its status, scopes or existence changed: a key revoked, or created under an id remembered absent.
         this.#generation++
         this.#entries.delete(event.id)
         this.#reading.delete(event.id)
@@ -92,9 +98,10 @@ export class KeyStatusCache {
       case 'account':
         this.#generation++
         for (const [id, entry] of this.#entries) {
-          if (entry.credential.accountId === event.id) this.#entries.delete(id)
+          if (entry.credential?.accountId === event.id) this.#entries.delete(id)
         }
         // A read in flight may be of a key of this account; its result is not stored (generation).
+        // Absent ids stay: a key comes to exist by its own creation, reported as an `api-key` event.
         this.#reading.clear()
         return
       case 'signing-keys':
@@ -126,12 +133,13 @@ export class KeyStatusCache {
       if (!this.#live) this.clear()
       throw error
     }
-    if (credential && generation === this.#generation) {
+    if (generation === this.#generation) {
       const until = readAt + (live ? this.#options.maxAge : this.#options.fallbackMaxAge)
-      if (this.#entries.size >= this.#options.capacity) {
+      if (this.#entries.size >= this.#options.capacity && !this.#entries.has(id)) {
         const oldest = this.#entries.keys().next()
         if (!oldest.done) this.#entries.delete(oldest.value)
       }
+      this.#entries.delete(id)
       this.#entries.set(id, { credential, until })
     }
     return credential

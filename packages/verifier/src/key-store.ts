@@ -108,8 +108,11 @@ export interface KeyStore {
   touchApiKeys?(uses: ReadonlyMap<string, Date>): Awaitable<void>
   /**
    * Subscribes to changes made through any connection (this process, other instances, the CLI),
-   * so the verifier can cache key statuses and invalidate them. A store without it is read on
-   * every request, unless it has {@link KeyStore.changeVersion}. See {@link KeyStoreWatchEvent} for the protocol.
+   * so the verifier can cache key lookups and invalidate them. It must announce a key's creation
+   * as it does any other change to the key: the verifier remembers ids that have no key as well, and
+   * forgets one only when an `api-key` event names it (or `keyStatusMaxAge` passes). A store without
+   * it is read on every request, unless it has {@link KeyStore.changeVersion}. See
+   * {@link KeyStoreWatchEvent} for the protocol.
    */
   watch?(listener: KeyStoreWatchListener): KeyStoreSubscription
   /**
@@ -145,7 +148,7 @@ export type KeyStoreWatchEvent =
    * `connected` again.
    */
   | { readonly type: 'disconnected'; readonly error?: unknown }
-  /** A key's status, scopes or existence changed. */
+  /** A key was created, or its status, scopes or existence changed (an id change names both ids). */
   | { readonly type: 'api-key'; readonly id: string }
   /** An account's status or existence changed: every key of it is affected. */
   | { readonly type: 'account'; readonly id: string }
