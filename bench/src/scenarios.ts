@@ -1,6 +1,7 @@
 /** The server processes, one file each in `servers/`. */
 export type ServerName =
   | 'baseline'
+  | 'noop-middleware'
   | 'node-http-baseline'
   | 'latchkey-express'
   | 'latchkey-express-defaults'
@@ -82,6 +83,20 @@ export function scenarios(credentials: Credentials): Scenario[] {
       label: 'Express, form POST, no auth (POST baseline)',
       server: 'baseline',
       request: post(),
+      ...express,
+    },
+    {
+      id: 'express-noop-middleware',
+      label: 'Express, a middleware that does nothing',
+      server: 'noop-middleware',
+      request: get(),
+      ...express,
+    },
+    {
+      id: 'express-async-noop-middleware',
+      label: 'Express, an async middleware that does nothing',
+      server: 'noop-middleware',
+      request: { ...get(), path: '/async/hello' },
       ...express,
     },
     {
