@@ -1,7 +1,8 @@
 import { isFinalRefusal, isForgery, verifyAccessToken } from './access-token.js'
 import { API_KEY_SECRET_PREFIX } from './api-key.js'
 import { nodeAuthEventChannel } from './audit-channel.js'
-import { parseAuthorization } from './authorization-header.js'
+import { withAuthenticateNow } from './authenticate-now.js'
+import { type AuthorizationCredentials, parseAuthorization } from './authorization-header.js'
 import { createClientAddressResolver, type ForwardedHeader, type TrustedProxies } from './client-address.js'
 import { assertUsable, checkApiKey } from './credential-check.js'
 import {
@@ -24,8 +25,9 @@ import { createKeyLookup } from './key-lookup.js'
 import type { KeyStore } from './key-store.js'
 import { callStore } from './lib/store-call.js'
 import { type AuthorizationServerMetadata, authorizationServerMetadata } from './metadata.js'
-import type { AuthenticationMethod, Principal } from './principal.js'
+import { type AuthenticationMethod, basicPrincipal, bearerPrincipal, type Principal } from './principal.js'
 import { RefusedTokenCache } from './refused-token-cache.js'
+import { type Memory, rememberedPrincipal } from './remembered-principal.js'
 import { missingScopes } from './scope.js'
 import { type JSONWebKeySet, type SigningAlgorithm, SigningKeyRing } from './signing-key-ring.js'
 import {
@@ -266,6 +268,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     10_000_000,
   )
   const cache = new VerifiedTokenCache(verifiedTokenCacheSize)
+  const memory: Memory = { keys, ring, throttle, verifiedSecrets }
   const refusedTokens = new RefusedTokenCache(Math.min(verifiedTokenCacheSize, maxRefusedTokens))
   const paths: VerifierPaths = {
     token: options.tokenPath ?? '/oauth/token',
@@ -372,91 +375,130 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       cache.set(token, verified)
     }
-    const { claims } = verified
-    const subject = claims.sub
     // Revocation: the key and its account must still be enabled, checked on every request, token cached or not.
-    const key = await keys.find(subject)
+    const key = await keys.find(verified.claims.sub)
     if (!key) throw new LatchkeyError('ERR_INVALID_TOKEN', 'The access token is not valid.', { reason: 'unknown_key' })
     assertUsable(key, 'ERR_INVALID_TOKEN')
-    const granted = claims.scope === undefined || claims.scope === '' ? [] : claims.scope.split(' ')
-    return {
-      keyId: key.id,
-      accountId: key.accountId,
-      // A token never carries more than its key has now.
-      scopes: granted.filter((scope) => key.scopes.includes(scope)),
-      method: 'bearer',
-      claims,
-    }
+    return bearerPrincipal(key, verified.claims)
   }
 
-  async function authenticate(input: AuthenticationInput, connection?: ConnectionInfo): Promise<AuthenticationResult> {
+  /** The credentials of a request's one `Authorization` header; throws the refusal of a bad request. */
+  function credentialsOf(input: AuthenticationInput): {
+    credentials: AuthorizationCredentials
+    remembered: VerifiedToken | undefined
+  } {
+    const { values, url } =
+      'authorization' in input
+        ? { values: input.authorization, url: input.url }
+        : { values: authorizationValues(input), url: input.url }
+    if (values.length > 1) {
+      throw new LatchkeyError('ERR_INVALID_REQUEST', 'The request has more than one Authorization header.')
+    }
+    // Parsing a URL on every request is not free: only one that may name the parameter is parsed.
+    if (
+      url !== undefined &&
+      (url.includes('access_token') || url.includes('%')) &&
+      new URL(url, 'http://localhost').searchParams.has('access_token')
+    ) {
+      // RFC 6750 §2.3 is off: tokens in URLs leak into logs and caches.
+      throw new LatchkeyError('ERR_INVALID_REQUEST', 'Send the access token in the Authorization header.')
+    }
+    const value = values[0]
+    if (value === undefined) throw missingCredentials()
+    const remembered = rememberedToken(value)
+    return remembered
+      ? { credentials: { scheme: 'bearer', token: remembered.token }, remembered: remembered.verified }
+      : { credentials: parseAuthorization(value), remembered: undefined }
+  }
+
+  /**
+   * {@link Verifier.authenticate}, answered at once when memory vouches for the request
+   * ({@link rememberedPrincipal}: a repeated correct secret or token of a usable key), else through
+   * the store as a promise. The adapters call it through {@link authenticateNow}, so that the usual
+   * request goes on in the same turn.
+   */
+  function authenticateAtOnce(
+    input: AuthenticationInput,
+    connection?: ConnectionInfo,
+  ): AuthenticationResult | Promise<AuthenticationResult> {
     const started = performance.now()
+    const clientAddress = clientAddressOf(input, connection)
+    let parsed: ReturnType<typeof credentialsOf>
+    try {
+      parsed = credentialsOf(input)
+    } catch (error) {
+      return refusal(error, started, clientAddress, undefined, undefined)
+    }
+    let principal: Principal | undefined
+    try {
+      principal = rememberedPrincipal(memory, parsed.credentials, clientAddress, parsed.remembered)
+    } catch {
+      // Whatever failed (resolving the client address, say) fails again on the store path, which answers it.
+    }
+    if (principal) return success(principal, started, clientAddress)
+    return authenticateThroughStore(parsed.credentials, parsed.remembered, started, clientAddress)
+  }
+
+  async function authenticateThroughStore(
+    credentials: AuthorizationCredentials,
+    remembered: VerifiedToken | undefined,
+    started: number,
+    clientAddress: () => string | undefined,
+  ): Promise<AuthenticationResult> {
     let method: AuthenticationMethod | undefined
     let keyId: string | undefined
-    const clientAddress = clientAddressOf(input, connection)
     try {
-      const { values, url } =
-        'authorization' in input
-          ? { values: input.authorization, url: input.url }
-          : { values: authorizationValues(input), url: input.url }
-      if (values.length > 1) {
-        throw new LatchkeyError('ERR_INVALID_REQUEST', 'The request has more than one Authorization header.')
-      }
-      // Parsing a URL on every request is not free: only one that may name the parameter is parsed.
-      if (
-        url !== undefined &&
-        (url.includes('access_token') || url.includes('%')) &&
-        new URL(url, 'http://localhost').searchParams.has('access_token')
-      ) {
-        // RFC 6750 §2.3 is off: tokens in URLs leak into logs and caches.
-        throw new LatchkeyError('ERR_INVALID_REQUEST', 'Send the access token in the Authorization header.')
-      }
-      const value = values[0]
-      if (value === undefined) throw missingCredentials()
-      const remembered = rememberedToken(value)
-      const credentials = remembered
-        ? { scheme: 'bearer' as const, token: remembered.token }
-        : parseAuthorization(value)
-      let principal: Principal
       if (credentials.scheme === 'basic') {
         method = 'basic'
         keyId = credentials.userId
         const key = await context.checkCredentials(credentials.userId, credentials.password, clientAddress())
-        principal = { keyId: key.id, accountId: key.accountId, scopes: key.scopes, method }
-      } else if (credentials.scheme === 'bearer') {
-        method = 'bearer'
-        principal = await authenticateBearer(credentials.token, clientAddress, remembered?.verified)
-        keyId = principal.keyId
-      } else {
-        throw missingCredentials()
+        return success(basicPrincipal(key), started, clientAddress)
       }
-      emit(
-        {
-          type: 'authenticate',
-          outcome: 'success',
-          method,
-          keyId: principal.keyId,
-          accountId: principal.accountId,
-        },
-        started,
-        clientAddress,
-      )
-      return { ok: true, principal }
+      if (credentials.scheme === 'bearer') {
+        method = 'bearer'
+        return success(await authenticateBearer(credentials.token, clientAddress, remembered), started, clientAddress)
+      }
+      throw missingCredentials()
     } catch (error) {
-      const latchkeyError = isLatchkeyError(error)
-        ? error
-        : new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The key store is unavailable.', { cause: error })
-      emit(
-        {
-          ...failureEvent('authenticate', latchkeyError),
-          ...(method ? { method } : {}),
-          ...(keyId !== undefined && isPrintableId(keyId) ? { keyId } : {}),
-        },
-        started,
-        clientAddress,
-      )
-      return { ok: false, error: latchkeyError }
+      return refusal(error, started, clientAddress, method, keyId)
     }
+  }
+
+  function success(principal: Principal, started: number, clientAddress: () => string | undefined) {
+    emit(
+      {
+        type: 'authenticate',
+        outcome: 'success',
+        method: principal.method,
+        keyId: principal.keyId,
+        accountId: principal.accountId,
+      },
+      started,
+      clientAddress,
+    )
+    return { ok: true, principal } as const
+  }
+
+  function refusal(
+    error: unknown,
+    started: number,
+    clientAddress: () => string | undefined,
+    method: AuthenticationMethod | undefined,
+    keyId: string | undefined,
+  ) {
+    const latchkeyError = isLatchkeyError(error)
+      ? error
+      : new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The key store is unavailable.', { cause: error })
+    emit(
+      {
+        ...failureEvent('authenticate', latchkeyError),
+        ...(method ? { method } : {}),
+        ...(keyId !== undefined && isPrintableId(keyId) ? { keyId } : {}),
+      },
+      started,
+      clientAddress,
+    )
+    return { ok: false, error: latchkeyError } as const
   }
 
   async function answerTokenRequest(
@@ -499,47 +541,50 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return toResponse(await answerTokenRequest(request, connection))
   }
 
-  return {
-    authenticate,
-    checkScopes(principal, required) {
-      const missing = missingScopes(principal.scopes, required)
-      if (missing.length === 0) return undefined
-      return new LatchkeyError('ERR_INSUFFICIENT_SCOPE', 'The request needs a scope the credentials lack.', {
-        scope: required,
-      })
-    },
-    handleTokenRequest,
-    answerTokenRequest,
-    async handle(request, connection) {
-      const { pathname } = new URL(request.url)
-      if (pathname === paths.token) return handleTokenRequest(request, connection)
-      if (pathname !== paths.jwks && pathname !== paths.metadata) return undefined
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        const error = new LatchkeyError('ERR_METHOD_NOT_ALLOWED', 'This endpoint accepts only GET and HEAD.', {
-          allow: ['GET', 'HEAD'],
+  return withAuthenticateNow(
+    {
+      authenticate: (input, connection) => Promise.resolve(authenticateAtOnce(input, connection)),
+      checkScopes(principal, required) {
+        const missing = missingScopes(principal.scopes, required)
+        if (missing.length === 0) return undefined
+        return new LatchkeyError('ERR_INSUFFICIENT_SCOPE', 'The request needs a scope the credentials lack.', {
+          scope: required,
         })
-        return toResponse(describeError(error, 'resource', realm))
-      }
-      try {
-        const document = pathname === paths.jwks ? await callStore(storeTimeout, () => ring.jwks()) : metadata
-        return new Response(JSON.stringify(document), {
-          status: 200,
-          headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' },
-        })
-      } catch (error) {
-        return toResponse(describeError(error, 'resource', realm))
-      }
+      },
+      handleTokenRequest,
+      answerTokenRequest,
+      async handle(request, connection) {
+        const { pathname } = new URL(request.url)
+        if (pathname === paths.token) return handleTokenRequest(request, connection)
+        if (pathname !== paths.jwks && pathname !== paths.metadata) return undefined
+        if (request.method !== 'GET' && request.method !== 'HEAD') {
+          const error = new LatchkeyError('ERR_METHOD_NOT_ALLOWED', 'This endpoint accepts only GET and HEAD.', {
+            allow: ['GET', 'HEAD'],
+          })
+          return toResponse(describeError(error, 'resource', realm))
+        }
+        try {
+          const document = pathname === paths.jwks ? await callStore(storeTimeout, () => ring.jwks()) : metadata
+          return new Response(JSON.stringify(document), {
+            status: 200,
+            headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' },
+          })
+        } catch (error) {
+          return toResponse(describeError(error, 'resource', realm))
+        }
+      },
+      jwks: () => callStore(storeTimeout, () => ring.jwks()),
+      metadata: () => metadata,
+      describeError: (error, errorContext = 'resource') => describeError(error, errorContext, realm),
+      errorResponse: (error, errorContext = 'resource') => toResponse(describeError(error, errorContext, realm)),
+      paths,
+      close: () => {
+        keys.close()
+        return usage.close()
+      },
     },
-    jwks: () => callStore(storeTimeout, () => ring.jwks()),
-    metadata: () => metadata,
-    describeError: (error, errorContext = 'resource') => describeError(error, errorContext, realm),
-    errorResponse: (error, errorContext = 'resource') => toResponse(describeError(error, errorContext, realm)),
-    paths,
-    close: () => {
-      keys.close()
-      return usage.close()
-    },
-  }
+    authenticateAtOnce,
+  )
 }
 
 /** Every `Authorization` value of a Web request. */

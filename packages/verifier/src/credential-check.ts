@@ -28,6 +28,11 @@ export async function checkApiKey(
   return key
 }
 
+/** Whether the key and its account are enabled: {@link assertUsable} passes. */
+export function isUsable(key: ApiKeyCredential): boolean {
+  return key.status === 'enabled' && key.accountStatus === 'enabled'
+}
+
 /** Throws `ERR_INVALID_CREDENTIALS` unless the key and its account are enabled. */
 export function assertUsable(
   key: ApiKeyCredential,

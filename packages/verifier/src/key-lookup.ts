@@ -14,6 +14,11 @@ export interface KeyLookup {
    * read, it costs the same whether the key exists or not (see {@link readBalanced}).
    */
   findPresented(id: string): Promise<ApiKeyCredential | undefined>
+  /**
+   * The lookup of `id` when memory answers it at once (`credential` is `undefined` for an id no key
+   * had), else `undefined`: never reads the store, never waits. Stores read on every lookup never answer.
+   */
+  remembered(id: string): { readonly credential: ApiKeyCredential | undefined } | undefined
   /** Ends the change-feed subscription, if one was made. */
   close(): void
 }
@@ -45,7 +50,7 @@ export function createKeyLookup({ store, storeTimeout, ring, cache: cacheOptions
   if (changeVersion && capacity > 0) {
     return versionedLookup(changeVersion, read, new VersionedKeyCache(capacity), storeTimeout)
   }
-  return { find: read, findPresented: (id) => readBalanced(read, id), close() {} }
+  return { find: read, findPresented: (id) => readBalanced(read, id), remembered: () => undefined, close() {} }
 }
 
 function watchedLookup(
@@ -81,6 +86,10 @@ function watchedLookup(
   return {
     find: (id) => lookup(id, false),
     findPresented: (id) => lookup(id, true),
+    remembered(id) {
+      subscribe()
+      return cache.peek(id)
+    },
     close() {
       closed = true
       subscription?.close()
@@ -115,9 +124,27 @@ function versionedLookup(
     cache.set(id, at, credential)
     return credential
   }
+  // Whether the store's version came synchronously so far: only then can memory answer at once.
+  let versionIsSynchronous = true
   return {
     find: (id) => lookup(id, false),
     findPresented: (id) => lookup(id, true),
+    remembered(id) {
+      if (!versionIsSynchronous) return undefined
+      let current: Awaitable<number>
+      try {
+        current = changeVersion()
+      } catch {
+        // The lookup that follows calls it again and answers the failure.
+        return undefined
+      }
+      if (typeof current !== 'number') {
+        versionIsSynchronous = false
+        Promise.resolve(current).catch(() => undefined)
+        return undefined
+      }
+      return cache.get(id, current)
+    },
     close: () => cache.clear(),
   }
 }

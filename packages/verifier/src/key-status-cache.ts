@@ -58,15 +58,9 @@ export class KeyStatusCache {
   /** The lookup of `id` from memory when trusted, else from `read`, remembered whether the key exists or not. */
   async get(id: string, read: () => Awaitable<ApiKeyCredential | undefined>): Promise<ApiKeyCredential | undefined> {
     if (this.#options.capacity <= 0) return read()
+    const remembered = this.peek(id)
+    if (remembered) return remembered.credential
     const now = this.#options.now()
-    const entry = this.#entries.get(id)
-    if (entry && now < entry.until) {
-      // Re-inserted, so the map's order is least recently used first.
-      this.#entries.delete(id)
-      this.#entries.set(id, entry)
-      return entry.credential
-    }
-    if (entry) this.#entries.delete(id)
     let reading = this.#reading.get(id)
     if (!reading) {
       reading = this.#read(id, read, now)
@@ -78,6 +72,20 @@ export class KeyStatusCache {
       started.then(forget, forget)
     }
     return reading
+  }
+
+  /**
+   * The lookup of `id` when memory holds a trusted one (`credential` is `undefined` for an id no key
+   * had), else `undefined`; a stale entry is dropped. Reads nothing.
+   */
+  peek(id: string): { readonly credential: ApiKeyCredential | undefined } | undefined {
+    const entry = this.#entries.get(id)
+    if (!entry) return undefined
+    this.#entries.delete(id)
+    if (this.#options.now() >= entry.until) return undefined
+    // Re-inserted, so the map's order is least recently used first.
+    this.#entries.set(id, entry)
+    return entry
   }
 
   /** Applies a change-feed event: forgets what it says changed, or everything when the feed goes up or down. */

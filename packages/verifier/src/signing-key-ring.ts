@@ -88,6 +88,15 @@ export class SigningKeyRing {
     return this.#find(kid) !== undefined
   }
 
+  /**
+   * {@link SigningKeyRing.verifies} when it can answer without reading the store (the ring is fresh),
+   * else `undefined`.
+   */
+  verifiesNow(kid: string): boolean | undefined {
+    if (this.#stale || this.#options.now() - this.#loadedAt >= this.#options.refreshInterval) return undefined
+    return this.#find(kid) !== undefined
+  }
+
   /** The public keys that verify tokens now, for `/.well-known/jwks.json`; the current signing key among them. */
   async jwks(): Promise<JSONWebKeySet> {
     // A fresh server publishes the key it is about to sign with, before its first token.

@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express'
 import type { Principal, Verifier } from '../index.js'
+import { authenticateThenNext } from './node-authenticate.js'
 import { answerTokenRequest, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
-import { connectionOf, inputOf, reencode } from './node-input.js'
+import { connectionOf, reencode } from './node-input.js'
 
 declare global {
   namespace Express {
@@ -14,13 +15,7 @@ declare global {
 
 /** Authenticates every request (Basic or Bearer) and sets `req.auth`; refuses the rest with the core's answer. */
 export function authenticate(verifier: Verifier): RequestHandler {
-  return (req, res, next) => {
-    verifier.authenticate(inputOf(req, req.originalUrl)).then((result) => {
-      if (!result.ok) return writeDescription(res, verifier.describeError(result.error))
-      req.auth = result.principal
-      next()
-    }, next)
-  }
+  return (req, res, next) => authenticateThenNext(verifier, req, res, req.originalUrl, next)
 }
 
 /** Lets a request through only when `req.auth` has every one of `scopes`. Mount after {@link authenticate}. */

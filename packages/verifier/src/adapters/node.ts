@@ -1,7 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import type { Principal, Verifier } from '../index.js'
+import type { AuthenticationResult, Principal, Verifier } from '../index.js'
+import { authenticateRequest, authenticateThenNext } from './node-authenticate.js'
 import { answerTokenRequest, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
-import { connectionOf, inputOf } from './node-input.js'
+import { connectionOf } from './node-input.js'
 
 declare module 'http' {
   interface IncomingMessage {
@@ -18,13 +19,7 @@ export type AuthenticatedListener = (req: IncomingMessage & { auth: Principal },
 
 /** Authenticates the request (Basic or Bearer) and sets `req.auth`; refuses the rest with the core's answer. */
 export function authenticate(verifier: Verifier): NodeMiddleware {
-  return (req, res, next) => {
-    verifier.authenticate(inputOf(req, req.url ?? '/')).then((result) => {
-      if (!result.ok) return writeDescription(res, verifier.describeError(result.error))
-      req.auth = result.principal
-      next()
-    }, next)
-  }
+  return (req, res, next) => authenticateThenNext(verifier, req, res, req.url ?? '/', next)
 }
 
 /** Lets a request through only when `req.auth` has every one of `scopes`. Use after {@link authenticate}. */
@@ -58,11 +53,12 @@ export function oauthRoutes(verifier: Verifier): NodeMiddleware {
 export function withAuth(verifier: Verifier, listener: AuthenticatedListener, ...scopes: string[]): RequestListener {
   return (req, res) => {
     const refuse = (error: unknown): void => writeDescription(res, verifier.describeError(error))
-    verifier.authenticate(inputOf(req, req.url ?? '/')).then((result) => {
+    const proceed = (result: AuthenticationResult) => {
       if (!result.ok) return refuse(result.error)
       const denied = verifier.checkScopes(result.principal, scopes)
       if (denied) return refuse(denied)
       listener(Object.assign(req, { auth: result.principal }), res)
-    }, refuse)
+    }
+    authenticateRequest(verifier, req, req.url ?? '/', proceed, refuse)
   }
 }

@@ -168,7 +168,15 @@ export class FailureThrottle {
     if (pair !== undefined) await this.#call(this.#counters.pair.failures.delete(pair), false)
   }
 
-  /** Whether the limiters know, without a read, that none of `keys` has a block or a pair count. */
+  /**
+   * Whether the limiters know, without a read, that none of `keys` has a block or a pair count: then
+   * {@link FailureThrottle.admit} admits with nothing to undo after a success. Only in-process limiters
+   * ({@link FailureLimiter.mayHaveCount}) can say so; with a shared one it is always `false`.
+   */
+  admitsAtOnce(keys: CounterKeys): boolean {
+    return this.#nothingOnRecord(keys)
+  }
+
   #nothingOnRecord(keys: CounterKeys): boolean {
     const { pair, address, key } = this.#counters
     return (
@@ -237,6 +245,15 @@ export async function checkThrottled(
   }
   if (admission.pairFailing) await throttle.recordSuccess(keys)
   return key
+}
+
+/**
+ * Whether `throttle` would admit `subject` with nothing to read and nothing to undo after a success
+ * ({@link FailureThrottle.admitsAtOnce}), so that a check from memory may stand in for
+ * {@link checkThrottled}; `true` without a throttle.
+ */
+export function admitsAtOnce(throttle: FailureThrottle | undefined, subject: ThrottleSubject): boolean {
+  return throttle === undefined || throttle.admitsAtOnce(counterKeys(subject))
 }
 
 /**
