@@ -13,9 +13,11 @@ export interface BenchConfig {
   readonly tokenCount: number
   /** Whether the in-process micro-benchmarks run after the load scenarios. */
   readonly micro: boolean
+  /** Whether servers and the load generator are pinned to separate CPUs, where possible (`--no-pin` turns it off). */
+  readonly pin: boolean
 }
 
-/** Reads `--quick` (or `BENCH_QUICK=1`), `--rounds=N`, `--duration=S`, `--no-micro` and `--only=a,b`. */
+/** Reads `--quick` (or `BENCH_QUICK=1`), `--rounds=N`, `--duration=S`, `--no-micro`, `--no-pin` and `--only=a,b`. */
 export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): BenchConfig & { only?: string[] } {
   const flag = (name: string): string | undefined =>
     argv.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`))?.split('=')[1] ?? undefined
@@ -35,6 +37,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
     connections: number('connections', 10),
     tokenCount: number('tokens', quick ? 12_000 : 20_000),
     micro: !has('no-micro'),
+    pin: !has('no-pin'),
     ...(only === undefined ? {} : { only: only.split(',') }),
   }
 }

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { pin } from './cpu-pinning.js'
 import type { LoadJob, LoadReply, LoadSummary } from './load.js'
 import { forkScript, nextMessage, stopProcess } from './ts-process.js'
 
@@ -8,10 +9,19 @@ import { forkScript, nextMessage, stopProcess } from './ts-process.js'
  */
 export class LoadGenerator {
   #child: ChildProcess | undefined
+  readonly #cpu: number | undefined
+
+  /** `cpu`: the CPU its process is pinned to, if any. */
+  constructor(cpu?: number) {
+    this.#cpu = cpu
+  }
 
   /** Runs one measurement; rejects if it takes more than its duration plus 30 s. */
   async run(job: Omit<LoadJob, 'type'>): Promise<LoadSummary> {
-    this.#child ??= forkScript('load.ts')
+    if (!this.#child) {
+      this.#child = forkScript('load.ts')
+      pin(this.#child.pid, this.#cpu)
+    }
     const child = this.#child
     const reply = nextMessage(child, job.duration * 1000 + 30_000, isReply)
     child.send({ type: 'run', ...job } satisfies LoadJob)

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { readConfig } from './config.js'
+import { choosePinning } from './cpu-pinning.js'
 import { createFixture, tokensFileOf } from './fixture.js'
 import type { LoadSummary } from './load.js'
 import { LoadGenerator } from './load-generator.js'
@@ -58,12 +59,14 @@ const selected = wanted
   : all
 
 const servers = new Map<ServerName, ServerProcess>()
-const load = new LoadGenerator()
+const pinning = choosePinning(config.pin)
+log(pinning ? `Servers on CPU ${pinning.server}, load generator on CPU ${pinning.load}` : 'Processes not pinned')
+const load = new LoadGenerator(pinning?.load)
 process.on('SIGINT', () => process.exit(130))
 
 try {
   for (const name of new Set(selected.map((scenario) => scenario.server))) {
-    servers.set(name, await startServer(name, fixturePath))
+    servers.set(name, await startServer(name, fixturePath, [], pinning?.server))
   }
   log(`Started ${servers.size} servers`)
   for (const scenario of selected) await checkAnswer(scenario)
@@ -111,10 +114,12 @@ try {
     rounds: config.rounds,
     duration: config.duration,
     connections: config.connections,
+    pinning: pinning ?? null,
   }
+  const placement = pinning ? `, servers pinned to CPU ${pinning.server} and load to CPU ${pinning.load}` : ''
   const markdown = [
     `Measured ${environment.date.slice(0, 10)}, Node ${environment.node}, ${environment.cpus} × ${environment.cpu}, ` +
-      `${config.rounds} rounds × ${config.duration} s, ${config.connections} connections${config.quick ? ' (quick mode)' : ''}.`,
+      `${config.rounds} rounds × ${config.duration} s, ${config.connections} connections${placement}${config.quick ? ' (quick mode)' : ''}.`,
     '',
     loadTable,
     ...(microTable ? ['', microTable] : []),

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { pin } from './cpu-pinning.js'
 import { fixtureEnv } from './fixture.js'
 import type { ServerName } from './scenarios.js'
 import type { ReadyMessage } from './servers/listen.js'
@@ -12,14 +13,19 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-/** Starts `servers/<name>.ts` (with `nodeOptions` such as `--cpu-prof`) and waits, at most 60 s, until it listens. */
+/**
+ * Starts `servers/<name>.ts` (with `nodeOptions` such as `--cpu-prof`), pinned to `cpu` when given, and
+ * waits, at most 60 s, until it listens.
+ */
 export async function startServer(
   name: ServerName,
   fixturePath: string,
   nodeOptions: readonly string[] = [],
+  cpu?: number,
 ): Promise<ServerProcess> {
   const child = forkScript(`servers/${name}.ts`, { [fixtureEnv]: fixturePath }, nodeOptions)
   try {
+    pin(child.pid, cpu)
     const { port } = await nextMessage(child, 60_000, isReady)
     return { name, port, child, stop: () => stopProcess(child) }
   } catch (error) {
