@@ -39,6 +39,24 @@ describe('buildRows', () => {
     expect(rows[1]?.targets[0]?.met).toBe(false)
   })
 
+  it('does not judge the targets of a scenario measured faster than its no-auth baseline', () => {
+    const [, row] = buildRows([
+      { scenario: scenario('base'), rounds: [summary(1000), summary(1000), summary(1000)] },
+      {
+        scenario: scenario('auth', { targets: [{ against: 'base', atLeast: 0.95 }] }),
+        rounds: [summary(1300), summary(1250), summary(1200)],
+      },
+    ])
+    expect(row?.implausible).toBe(true)
+    expect(row?.targets[0]).toMatchObject({ met: true, judged: false })
+    expect(formatLoadTable(row ? [row] : [])).toContain('⚠ not judged, ≥ 0.95 × base')
+  })
+
+  it('judges a scenario within noise of its baseline', () => {
+    expect(rows[1]?.implausible).toBe(false)
+    expect(rows[1]?.targets[0]?.judged).toBe(true)
+  })
+
   it('counts responses with another status than expected', () => {
     const [row] = buildRows([{ scenario: scenario('base'), rounds: [summary(1000, { '200': 90, '500': 10 })] }])
     expect(row?.unexpected).toBe(10)
