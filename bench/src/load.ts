@@ -28,6 +28,8 @@ export interface LoadSummary {
   readonly statusCounts: Readonly<Record<string, number>>
   readonly errors: number
   readonly timeouts: number
+  /** The server process's CPU time (user and system) per request, in µs, where the orchestrator can read it. */
+  readonly serverCpuPerRequest?: number
 }
 
 export type LoadReply = { readonly type: 'result'; readonly summary: LoadSummary }

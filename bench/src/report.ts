@@ -33,6 +33,8 @@ export interface ReportRow {
   readonly baseline: string
   readonly latencyP50: number
   readonly latencyP99: number
+  /** Server CPU µs per request, per round, then median and range (`NaN` where it could not be read). */
+  readonly serverCpu: Spread
   /** Responses with another status than expected, connection errors and timeouts, over all rounds. */
   readonly unexpected: number
   /** Faster than its no-auth baseline by more than {@link implausibleRatio}: the run is disturbed for this row. */
@@ -72,6 +74,9 @@ export function buildRows(results: readonly ScenarioRounds[]): ReportRow[] {
       baseline: scenario.baseline,
       latencyP50: spread(measured.map((round) => round.latencyP50)).median,
       latencyP99: spread(measured.map((round) => round.latencyP99)).median,
+      serverCpu: spread(
+        measured.map((round) => round.serverCpuPerRequest ?? Number.NaN).filter((value) => Number.isFinite(value)),
+      ),
       unexpected,
       implausible: implausible.has(scenario.id),
       targets: (scenario.targets ?? []).map((target) => {
@@ -90,8 +95,8 @@ const range = ({ median, min, max }: Spread, digits: number): string =>
 /** The load table as GitHub Markdown, ready to paste into docs/performance.md. */
 export function formatLoadTable(rows: readonly ReportRow[]): string {
   const lines = [
-    '| Scenario | req/s, median (min–max) | × baseline, median (min–max) | p50 / p99 ms | Target |',
-    '|---|---:|---:|---:|---|',
+    '| Scenario | req/s, median (min–max) | × baseline, median (min–max) | server CPU µs/request | p50 / p99 ms | Target |',
+    '|---|---:|---:|---:|---:|---|',
   ]
   for (const row of rows) {
     const isBaseline = row.id === row.baseline
@@ -99,7 +104,7 @@ export function formatLoadTable(rows: readonly ReportRow[]): string {
       (row.unexpected > 0 ? ` ⚠ ${row.unexpected} unexpected responses` : '') +
       (row.implausible ? ' ⚠ faster than its no-auth baseline: disturbed run' : '')
     lines.push(
-      `| ${row.label}${warning} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
+      `| ${row.label}${warning} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
     )
   }
   return lines.join('\n')

@@ -18,6 +18,7 @@ import {
   type ScenarioRounds,
 } from './report.js'
 import { type Scenario, type ServerName, scenarios } from './scenarios.js'
+import { cpuTimeOf } from './server-cpu.js'
 import { type ServerProcess, startServer } from './server-process.js'
 import { benchDirectory, forkScript, nextMessage } from './ts-process.js'
 
@@ -71,8 +72,10 @@ try {
   log(`Started ${servers.size} servers`)
   for (const scenario of selected) await checkAnswer(scenario)
 
-  const measure = (scenario: Scenario, duration: number): Promise<LoadSummary> =>
-    load.run({
+  const measure = async (scenario: Scenario, duration: number): Promise<LoadSummary> => {
+    const pid = servers.get(scenario.server)?.child.pid
+    const before = cpuTimeOf(pid)
+    const summary = await load.run({
       scenario: scenario.id,
       port: portOf(scenario),
       request: scenario.request,
@@ -80,6 +83,10 @@ try {
       connections: config.connections,
       tokensFile: tokensFileOf(fixture, scenario.request),
     })
+    const after = cpuTimeOf(pid)
+    if (before === undefined || after === undefined || summary.total === 0) return summary
+    return { ...summary, serverCpuPerRequest: (after - before) / summary.total }
+  }
 
   for (const scenario of selected) await measure(scenario, config.warmup)
   log('Warmed up')

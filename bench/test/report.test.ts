@@ -66,6 +66,6 @@ describe('buildRows', () => {
 describe('formatLoadTable', () => {
   it('prints one Markdown row per scenario with the median and range', () => {
     const rows = buildRows([{ scenario: scenario('base'), rounds: [summary(1000), summary(3000), summary(2000)] }])
-    expect(formatLoadTable(rows).split('\n')[2]).toBe('| base | 2000 (1000–3000) | 1 | 1 / 5 |  |')
+    expect(formatLoadTable(rows).split('\n')[2]).toBe('| base | 2000 (1000–3000) | 1 | – | 1 / 5 |  |')
   })
 })
