@@ -32,7 +32,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
   return {
     quick,
     rounds: number('rounds', 3),
-    duration: number('duration', quick ? 1 : 5),
+    duration: number('duration', quick ? 1 : 3),
     warmup: number('warmup', quick ? 1 : 2),
     connections: number('connections', 10),
     tokenCount: number('tokens', quick ? 12_000 : 20_000),

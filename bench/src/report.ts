@@ -18,8 +18,8 @@ export interface TargetCheck extends Target {
 
 /**
  * A scenario that does more than its no-auth baseline cannot serve more requests than it beyond noise:
- * a median ratio above this means the run measured something else (seen on a 2-core VM, where one server
- * process ran 30–40 % faster than usual for a whole run), and its targets are not judged.
+ * a median ratio above this, against the no-auth route of its own process, means the run measured
+ * something else, and its targets are not judged.
  */
 export const implausibleRatio = 1.1
 
@@ -28,16 +28,20 @@ export interface ReportRow {
   readonly id: string
   readonly label: string
   readonly rate: Spread
-  /** × the scenario's baseline, per round, then median and range. */
+  /** × the scenario's baseline (another process, unless it is the baseline's), per round, then median and range. */
   readonly ratio: Spread
   readonly baseline: string
+  /** × the same no-auth request answered by the scenario's own process, per round, then median and range. */
+  readonly sameProcessRatio: Spread
+  /** A no-auth reference measured only to divide by: in the JSON, not in the table. */
+  readonly reference: boolean
   readonly latencyP50: number
   readonly latencyP99: number
   /** Server CPU µs per request, per round, then median and range (`NaN` where it could not be read). */
   readonly serverCpu: Spread
   /** Responses with another status than expected, connection errors and timeouts, over all rounds. */
   readonly unexpected: number
-  /** Faster than its no-auth baseline by more than {@link implausibleRatio}: the run is disturbed for this row. */
+  /** Faster than its own process's no-auth route by more than {@link implausibleRatio}: the run is disturbed for this row. */
   readonly implausible: boolean
   readonly targets: readonly TargetCheck[]
 }
@@ -45,17 +49,24 @@ export interface ReportRow {
 const rateOf = (rounds: readonly (LoadSummary | undefined)[]): number[] =>
   rounds.map((round) => round?.requestsPerSecond ?? Number.NaN)
 
-/** Rates, ratios against same-round references, and targets for every scenario. */
+/**
+ * Rates, ratios against same-round references, and targets for every scenario. A target against another
+ * scenario compares what each adds to its own process's no-auth route: (this ÷ its no-auth route) ÷
+ * (that ÷ its no-auth route), round by round; against the scenario's own baseline it is this ÷ its own
+ * no-auth route (the same request as that baseline), whatever that baseline's ratio to the first one.
+ */
 export function buildRows(results: readonly ScenarioRounds[]): ReportRow[] {
   const byId = new Map(results.map((result) => [result.scenario.id, rateOf(result.rounds)]))
+  const scenarios = new Map(results.map(({ scenario }) => [scenario.id, scenario]))
   const ratioTo = (rates: number[], reference: string): Spread => spread(pairedRatios(rates, byId.get(reference) ?? []))
+  /** Per round: this scenario's rate ÷ its own process's no-auth rate (1 for a baseline itself). */
+  const ownRatios = (id: string): number[] => {
+    const sameProcess = scenarios.get(id)?.sameProcess ?? scenarios.get(id)?.baseline ?? id
+    return pairedRatios(byId.get(id) ?? [], byId.get(sameProcess) ?? [])
+  }
   const implausible = new Set(
     results
-      .filter(
-        ({ scenario }) =>
-          scenario.id !== scenario.baseline &&
-          ratioTo(byId.get(scenario.id) ?? [], scenario.baseline).median > implausibleRatio,
-      )
+      .filter(({ scenario }) => !scenario.reference && spread(ownRatios(scenario.id)).median > implausibleRatio)
       .map(({ scenario }) => scenario.id),
   )
   return results.map(({ scenario, rounds }) => {
@@ -72,6 +83,8 @@ export function buildRows(results: readonly ScenarioRounds[]): ReportRow[] {
       rate: spread(rates.filter(Number.isFinite)),
       ratio: ratioTo(rates, scenario.baseline),
       baseline: scenario.baseline,
+      sameProcessRatio: spread(ownRatios(scenario.id)),
+      reference: scenario.reference === true,
       latencyP50: spread(measured.map((round) => round.latencyP50)).median,
       latencyP99: spread(measured.map((round) => round.latencyP99)).median,
       serverCpu: spread(
@@ -80,7 +93,11 @@ export function buildRows(results: readonly ScenarioRounds[]): ReportRow[] {
       unexpected,
       implausible: implausible.has(scenario.id),
       targets: (scenario.targets ?? []).map((target) => {
-        const ratio = ratioTo(rates, target.against)
+        const ratio = spread(
+          target.against === scenario.baseline
+            ? ownRatios(scenario.id)
+            : pairedRatios(ownRatios(scenario.id), ownRatios(target.against)),
+        )
         const judged = !implausible.has(scenario.id) && !implausible.has(target.against)
         return { ...target, ratio, met: ratio.median >= target.atLeast, judged }
       }),
@@ -95,16 +112,17 @@ const range = ({ median, min, max }: Spread, digits: number): string =>
 /** The load table as GitHub Markdown, ready to paste into docs/performance.md. */
 export function formatLoadTable(rows: readonly ReportRow[]): string {
   const lines = [
-    '| Scenario | req/s, median (min–max) | × baseline, median (min–max) | server CPU µs/request | p50 / p99 ms | Target |',
-    '|---|---:|---:|---:|---:|---|',
+    '| Scenario | req/s, median (min–max) | × baseline process, median (min–max) | × own process, no auth, median (min–max) | server CPU µs/request | p50 / p99 ms | Target |',
+    '|---|---:|---:|---:|---:|---:|---|',
   ]
   for (const row of rows) {
+    if (row.reference) continue
     const isBaseline = row.id === row.baseline
     const warning =
       (row.unexpected > 0 ? ` ⚠ ${row.unexpected} unexpected responses` : '') +
-      (row.implausible ? ' ⚠ faster than its no-auth baseline: disturbed run' : '')
+      (row.implausible ? ' ⚠ faster than its own no-auth route: disturbed run' : '')
     lines.push(
-      `| ${row.label}${warning} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
+      `| ${row.label}${warning} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${isBaseline ? '1' : range(row.sameProcessRatio, 2)} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
     )
   }
   return lines.join('\n')

@@ -17,6 +17,7 @@ import {
   type MicroResult,
   type ScenarioRounds,
 } from './report.js'
+import { withSameProcessBaselines } from './same-process-baselines.js'
 import { type Scenario, type ServerName, scenarios } from './scenarios.js'
 import { cpuTimeOf } from './server-cpu.js'
 import { type ServerProcess, startServer } from './server-process.js'
@@ -45,19 +46,8 @@ const fixtureStarted = performance.now()
 const { fixture, path: fixturePath } = await createFixture(config.tokenCount)
 log(`Issued ${config.tokenCount} tokens in ${((performance.now() - fixtureStarted) / 1000).toFixed(1)} s`)
 
-const all = scenarios(fixture)
-const wanted = config.only ? new Set(config.only) : undefined
-const selected = wanted
-  ? all.filter(
-      (scenario) =>
-        wanted.has(scenario.id) ||
-        all.some(
-          (other) =>
-            wanted.has(other.id) &&
-            (other.baseline === scenario.id || other.targets?.some((target) => target.against === scenario.id)),
-        ),
-    )
-  : all
+const all = withSameProcessBaselines(scenarios(fixture))
+const selected = config.only ? withWhatTheyNeed(all, config.only) : all
 
 const servers = new Map<ServerName, ServerProcess>()
 const pinning = choosePinning(config.pin)
@@ -147,6 +137,21 @@ try {
 } finally {
   await stopAll()
   rmSync(fixture.directory, { recursive: true, force: true })
+}
+
+/** The scenarios asked for by id, and every scenario their ratios and targets are measured against. */
+function withWhatTheyNeed(scenarios: readonly Scenario[], ids: readonly string[]): Scenario[] {
+  const byId = new Map(scenarios.map((scenario) => [scenario.id, scenario]))
+  const needed = new Set<string>()
+  const pending = [...ids]
+  for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+    const scenario = byId.get(id)
+    if (!scenario || needed.has(id)) continue
+    needed.add(id)
+    pending.push(scenario.baseline, ...(scenario.sameProcess ? [scenario.sameProcess] : []))
+    for (const target of scenario.targets ?? []) pending.push(target.against)
+  }
+  return scenarios.filter((scenario) => needed.has(scenario.id))
 }
 
 function portOf(scenario: Scenario): number {

@@ -45,6 +45,13 @@ export interface Scenario {
   readonly firstStatus?: number
   /** The scenario this one's ratio is against, measured in the same round. */
   readonly baseline: string
+  /**
+   * The same no-auth request as `baseline`, answered by this scenario's own server process and measured
+   * in the same round (see `withSameProcessBaselines`); the ratios that judge targets are against it.
+   */
+  readonly sameProcess?: string
+  /** A no-auth route measured only to divide by, not a row of the table. */
+  readonly reference?: boolean
   readonly targets?: readonly Target[]
 }
 

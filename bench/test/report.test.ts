@@ -57,6 +57,82 @@ describe('buildRows', () => {
     expect(rows[1]?.targets[0]?.judged).toBe(true)
   })
 
+  describe('a scenario served by another process than its baseline', () => {
+    const own = (id: string, server: Scenario['server'], extra: Partial<Scenario> = {}): Scenario =>
+      scenario(id, { server, sameProcess: `base@${server}`, ...extra })
+    const same = buildRows([
+      { scenario: scenario('base'), rounds: [summary(1000), summary(1000), summary(1000)] },
+      {
+        scenario: own('base@latchkey-express', 'latchkey-express', { reference: true }),
+        rounds: [summary(1500), summary(1600), summary(1400)],
+      },
+      {
+        scenario: own('auth', 'latchkey-express', { targets: [{ against: 'base', atLeast: 0.95 }] }),
+        rounds: [summary(1350), summary(1440), summary(1260)],
+      },
+      {
+        scenario: own('base@jose-jwt-verify', 'jose-jwt-verify', { reference: true }),
+        rounds: [summary(800), summary(800), summary(800)],
+      },
+      { scenario: own('jose', 'jose-jwt-verify'), rounds: [summary(400), summary(400), summary(400)] },
+      {
+        scenario: own('auth-new', 'latchkey-express', { targets: [{ against: 'jose', atLeast: 1 }] }),
+        rounds: [summary(825), summary(880), summary(770)],
+      },
+    ])
+    const row = (id: string) => same.find((candidate) => candidate.id === id)
+
+    it('reports both the ratio to the baseline process and to its own no-auth route', () => {
+      expect(row('auth')?.ratio.median).toBeCloseTo(1.35)
+      expect(row('auth')?.sameProcessRatio).toEqual({ median: 0.9, min: 0.9, max: 0.9 })
+    })
+
+    it('judges targets against its own process, so a fast process is not a disturbed run', () => {
+      expect(row('auth')?.implausible).toBe(false)
+      expect(row('auth')?.targets[0]).toMatchObject({ met: false, judged: true })
+      expect(row('auth')?.targets[0]?.ratio.median).toBeCloseTo(0.9)
+    })
+
+    it('compares two libraries by what each adds to its own process', () => {
+      // 0.55 of its own no-auth route against jose's 0.5 of its own.
+      expect(row('auth-new')?.targets[0]?.ratio.median).toBeCloseTo(1.1)
+      expect(row('auth-new')?.targets[0]?.met).toBe(true)
+    })
+
+    it('judges a target against its own baseline by its own no-auth route alone, not by that baseline’s ratio', () => {
+      const post = buildRows([
+        { scenario: scenario('base'), rounds: [summary(1000), summary(1000), summary(1000)] },
+        { scenario: scenario('post', { sameProcess: 'base' }), rounds: [summary(750), summary(750), summary(750)] },
+        {
+          scenario: scenario('post@latchkey-express', {
+            server: 'latchkey-express',
+            baseline: 'post',
+            sameProcess: 'post@latchkey-express',
+            reference: true,
+          }),
+          rounds: [summary(800), summary(800), summary(800)],
+        },
+        {
+          scenario: scenario('token', {
+            server: 'latchkey-express',
+            baseline: 'post',
+            sameProcess: 'post@latchkey-express',
+            targets: [{ against: 'post', atLeast: 0.6 }],
+          }),
+          rounds: [summary(480), summary(480), summary(480)],
+        },
+      ]).find((candidate) => candidate.id === 'token')
+      // 480 ÷ 800, not (480 ÷ 800) ÷ (750 ÷ 1000).
+      expect(post?.targets[0]?.ratio.median).toBeCloseTo(0.6)
+    })
+
+    it('keeps the references out of the table', () => {
+      const table = formatLoadTable(same)
+      expect(table).not.toContain('base@')
+      expect(table).toContain('| auth |')
+    })
+  })
+
   it('counts responses with another status than expected', () => {
     const [row] = buildRows([{ scenario: scenario('base'), rounds: [summary(1000, { '200': 90, '500': 10 })] }])
     expect(row?.unexpected).toBe(10)
@@ -66,6 +142,6 @@ describe('buildRows', () => {
 describe('formatLoadTable', () => {
   it('prints one Markdown row per scenario with the median and range', () => {
     const rows = buildRows([{ scenario: scenario('base'), rounds: [summary(1000), summary(3000), summary(2000)] }])
-    expect(formatLoadTable(rows).split('\n')[2]).toBe('| base | 2000 (1000–3000) | 1 | – | 1 / 5 |  |')
+    expect(formatLoadTable(rows).split('\n')[2]).toBe('| base | 2000 (1000–3000) | 1 | 1 | – | 1 / 5 |  |')
   })
 })

@@ -4,12 +4,14 @@ import express from 'express'
 import { importJWK, jwtVerify } from 'jose'
 import { readFixture } from '../fixture.js'
 import { helloBody, listen } from './listen.js'
+import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
 
 const fixture = readFixture()
 const jwk = fixture.jwks.keys[0]
 if (!jwk) throw new Error('The fixture has no signing key.')
 const key = await importJWK(jwk, 'EdDSA')
 const app = express()
+addNoAuthRoutes(app, noAuthPrefix)
 app.get(
   '/hello',
   (req, res, next) => {

@@ -5,11 +5,13 @@ import { authenticate, oauthRoutes } from '@latchkey/verifier/express'
 import express from 'express'
 import { readFixture } from '../fixture.js'
 import { helloBody, listen } from './listen.js'
+import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
 
 const fixture = readFixture()
 const verifier = createVerifier({ store: openSqliteKeyStore(fixture.databasePath), issuer: fixture.issuer })
 const app = express()
 app.use(oauthRoutes(verifier))
+addNoAuthRoutes(app, noAuthPrefix)
 app.get('/hello', authenticate(verifier), (_req, res) => {
   res.json(helloBody)
 })

@@ -5,6 +5,7 @@ import { authenticate, oauthRoutes } from '@latchkey/verifier/express'
 import express from 'express'
 import { readFixture } from '../fixture.js'
 import { helloBody, listen } from './listen.js'
+import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
 
 const fixture = readFixture()
 // One load generator on one address sends every scenario, the attacks included: the throttle stays in
@@ -17,6 +18,7 @@ const verifier = createVerifier({
 })
 const app = express()
 app.use(oauthRoutes(verifier))
+addNoAuthRoutes(app, noAuthPrefix)
 app.get('/hello', authenticate(verifier), (_req, res) => {
   res.json(helloBody)
 })

@@ -5,6 +5,8 @@ import { oauthRoutes, withAuth } from '@latchkey/verifier/fetch'
 import { readFixture } from '../fixture.js'
 import { fetchListener } from './fetch-bridge.js'
 import { helloBody, listen } from './listen.js'
+import { noAuthPrefix } from './no-auth-routes.js'
+import { noAuthListener } from './node-no-auth-listener.js'
 
 const fixture = readFixture()
 // One load generator on one address sends every scenario, the attacks included: the throttle stays in
@@ -15,11 +17,13 @@ const verifier = createVerifier({
   issuer: fixture.issuer,
   failureThrottle: { perKeyAndAddress: unreachable, perAddress: unreachable, perKey: unreachable },
 })
-listen(
-  fetchListener(
-    oauthRoutes(
-      verifier,
-      withAuth(verifier, () => Response.json(helloBody)),
-    ),
+const fetchHandler = fetchListener(
+  oauthRoutes(
+    verifier,
+    withAuth(verifier, () => Response.json(helloBody)),
   ),
 )
+listen((req, res) => {
+  if (req.url?.startsWith(`${noAuthPrefix}/`)) noAuthListener(req, res)
+  else fetchHandler(req, res)
+})

@@ -6,6 +6,7 @@ import OAuth2Server, { type Client, Request, Response, type Token } from '@node-
 import express from 'express'
 import { readFixture } from '../fixture.js'
 import { helloBody, listen } from './listen.js'
+import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
 
 const fixture = readFixture()
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest()
@@ -43,6 +44,7 @@ const oauth = new OAuth2Server({
 })
 
 const app = express()
+addNoAuthRoutes(app, noAuthPrefix)
 app.get(
   '/hello',
   (req, res, next) => {

@@ -3,8 +3,10 @@
 // for settling a promise before calling next().
 import express from 'express'
 import { helloBody, listen } from './listen.js'
+import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
 
 const app = express()
+addNoAuthRoutes(app, noAuthPrefix)
 const hello: express.RequestHandler = (_req, res) => {
   res.json(helloBody)
 }

@@ -5,6 +5,7 @@ import express from 'express'
 import { auth } from 'express-oauth2-jwt-bearer'
 import { readFixture } from '../fixture.js'
 import { helloBody, listen } from './listen.js'
+import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
 
 const fixture = readFixture()
 const jwks = JSON.stringify(fixture.jwks)
@@ -17,6 +18,7 @@ const address = jwksServer.address()
 if (typeof address !== 'object' || address === null) throw new Error('The JWKS server has no address.')
 
 const app = express()
+addNoAuthRoutes(app, noAuthPrefix)
 app.get(
   '/hello',
   auth({

@@ -5,6 +5,7 @@ import { exportJWK, generateKeyPair } from 'jose'
 import Provider from 'oidc-provider'
 import { readFixture } from '../fixture.js'
 import { listen } from './listen.js'
+import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
 
 const fixture = readFixture()
 const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
@@ -44,5 +45,6 @@ const provider = new Provider(fixture.issuer, {
 provider.on('server_error', (_ctx, error) => console.error(error))
 
 const app = express()
+addNoAuthRoutes(app, noAuthPrefix)
 app.use(provider.callback())
 listen(app)

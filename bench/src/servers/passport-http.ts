@@ -8,6 +8,7 @@ import passport from 'passport'
 import { BasicStrategy } from 'passport-http'
 import { readFixture } from '../fixture.js'
 import { helloBody, listen } from './listen.js'
+import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
 
 const fixture = readFixture()
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest()
@@ -22,6 +23,7 @@ passport.use(
 )
 const app = express()
 app.use(passport.initialize())
+addNoAuthRoutes(app, noAuthPrefix)
 app.get('/hello', passport.authenticate('basic', { session: false }), (_req, res) => {
   res.json(helloBody)
 })

@@ -1,0 +1,25 @@
+import express from 'express'
+import { helloBody } from './listen.js'
+
+/** Where every server but the baselines serves its process's no-auth routes. */
+export const noAuthPrefix = '/no-auth'
+
+/**
+ * Adds the no-auth routes to `app`, as plain app routes like the ones they are compared with: `GET
+ * /hello` and the form `POST /oauth/token`, with no authentication. The Express baseline serves them at
+ * the root; every other Express server also serves them under {@link noAuthPrefix}, next to its own
+ * routes (after the layers those routes pass through), so each scenario can be compared with a no-auth
+ * request answered by its own process along the same path through Express. A nested `Router` would
+ * not do: mounting one under a prefix costs Express about a tenth of a request.
+ */
+export function addNoAuthRoutes(app: express.Express, prefix = ''): void {
+  app.get(`${prefix}/hello`, (_req, res) => {
+    res.json(helloBody)
+  })
+  // The POST baseline of the token endpoints: parse a form, answer JSON that must not be cached.
+  app.post(`${prefix}/oauth/token`, express.urlencoded({ extended: false }), (req, res) => {
+    const body = req.body as Record<string, string>
+    res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
+    res.json({ access_token: 'x', token_type: 'Bearer', expires_in: 3600, grant_type: body.grant_type })
+  })
+}
