@@ -83,9 +83,15 @@ try {
 
   const results: ScenarioRounds[] = selected.map((scenario) => ({ scenario, rounds: [] }))
   for (let round = 0; round < config.rounds; round++) {
+    let previousServer: ServerName | undefined
     for (const result of results) {
       let summary: LoadSummary | undefined
       try {
+        // A process that sat idle while the others were measured starts slower (its heap shrunk, its
+        // code and data cold): its first scenario of the round runs unrecorded for a moment first.
+        if (result.scenario.server !== previousServer && config.settle > 0)
+          await measure(result.scenario, config.settle)
+        previousServer = result.scenario.server
         summary = await measure(result.scenario, config.duration)
       } catch (error) {
         log(`${result.scenario.id} failed in round ${round + 1}: ${String(error)}`)

@@ -52,6 +52,18 @@ describe('buildRows', () => {
     expect(formatLoadTable(row ? [row] : [])).toContain('⚠ not judged, ≥ 0.95 × base')
   })
 
+  it('judges a refusal faster than its baseline, as a refusal may cost less than the answer', () => {
+    const [, row] = buildRows([
+      { scenario: scenario('base'), rounds: [summary(1000), summary(1000), summary(1000)] },
+      {
+        scenario: scenario('forged', { expectedStatus: 401, targets: [{ against: 'base', atLeast: 0.9 }] }),
+        rounds: [summary(1200, { '401': 100 }), summary(1200, { '401': 100 }), summary(1200, { '401': 100 })],
+      },
+    ])
+    expect(row?.implausible).toBe(false)
+    expect(row?.targets[0]).toMatchObject({ met: true, judged: true })
+  })
+
   it('judges a scenario within noise of its baseline', () => {
     expect(rows[1]?.implausible).toBe(false)
     expect(rows[1]?.targets[0]?.judged).toBe(true)
