@@ -1,8 +1,8 @@
 import { createKeyManager } from '@latchkey/verifier'
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { basic, cli, createKey, type ServerProcess, spawnServer, type TestKey } from './harness.js'
+import { afterAll, beforeAll, describe } from 'vitest'
+import { cli, createKey, type ServerProcess, spawnServer, type TestKey } from './harness.js'
 import { CLUSTER_ISSUER, openPostgresKeyStore, type PostgresCluster, startPostgres } from './postgres.js'
-import { expectUniform, perClass, TimingProbe, unknownId, wrongAt } from './timing-probe.js'
+import { TimingProbe, unknownIdCases } from './timing-probe.js'
 
 /**
  * The Basic and token-endpoint cases of timing.test.ts, against an instance on Postgres: an unknown
@@ -32,27 +32,6 @@ afterAll(async () => {
   await cluster?.destroy()
 })
 
-const form = 'application/x-www-form-urlencoded'
-
 describe('timing uniformity over loopback, on Postgres', () => {
-  it(`answers an unknown id and a known id with a wrong secret in equal time, with Basic (${perClass} a class)`, async () => {
-    const wrong = wrongAt(key.secret, -1)
-    const samples = await probe.measure({
-      unknown: { path: '/api/test', method: 'GET', headers: { authorization: basic(unknownId, wrong) } },
-      wrong: { path: '/api/test', method: 'GET', headers: { authorization: basic(key.id, wrong) } },
-    })
-    expectUniform(samples, 'unknown', 'wrong', ' on Postgres')
-  }, 600_000)
-
-  it('answers an unknown id and a known id with a wrong secret in equal time, at the token endpoint', async () => {
-    const wrong = wrongAt(key.secret, -1)
-    const request = (id: string) => ({
-      path: '/oauth/token',
-      method: 'POST' as const,
-      headers: { authorization: basic(id, wrong), 'content-type': form },
-      body: 'grant_type=client_credentials',
-    })
-    const samples = await probe.measure({ unknown: request(unknownId), wrong: request(key.id) })
-    expectUniform(samples, 'unknown', 'wrong', ' on Postgres')
-  }, 600_000)
+  unknownIdCases(probe, () => key, ' on Postgres')
 })

@@ -1,5 +1,6 @@
 import * as http from 'node:http'
-import { expect } from 'vitest'
+import { expect, it } from 'vitest'
+import { basic } from './harness.js'
 import { crop, median, welchT } from './timing-statistics.js'
 
 /**
@@ -96,3 +97,32 @@ export function wrongAt(secret: string, position: number): string {
 
 /** An id in the key format that no key has. */
 export const unknownId = 'lk_000000000000000000000000'
+
+/**
+ * The cases every store must pass: an unknown id and a known id with a wrong secret answered in equal
+ * time, with Basic and at the token endpoint. Call inside a `describe`; `key` is read when a case runs.
+ */
+export function unknownIdCases(probe: TimingProbe, key: () => { id: string; secret: string }, label = ''): void {
+  it(`answers an unknown id and a known id with a wrong secret in equal time, with Basic (${perClass} a class)`, async () => {
+    const { id, secret } = key()
+    const wrong = wrongAt(secret, -1)
+    const samples = await probe.measure({
+      unknown: { path: '/api/test', method: 'GET', headers: { authorization: basic(unknownId, wrong) } },
+      wrong: { path: '/api/test', method: 'GET', headers: { authorization: basic(id, wrong) } },
+    })
+    expectUniform(samples, 'unknown', 'wrong', label)
+  }, 600_000)
+
+  it('answers an unknown id and a known id with a wrong secret in equal time, at the token endpoint', async () => {
+    const { id, secret } = key()
+    const wrong = wrongAt(secret, -1)
+    const request = (as: string): Probe => ({
+      path: '/oauth/token',
+      method: 'POST',
+      headers: { authorization: basic(as, wrong), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    })
+    const samples = await probe.measure({ unknown: request(unknownId), wrong: request(id) })
+    expectUniform(samples, 'unknown', 'wrong', label)
+  }, 600_000)
+}

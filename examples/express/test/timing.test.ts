@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { basic, cliCreateKey, ISSUER, makeTempDir, removeTempDir, type ServerProcess, spawnServer } from './harness.js'
-import { expectUniform, perClass, TimingProbe, unknownId, wrongAt } from './timing-probe.js'
+import { expectUniform, TimingProbe, unknownIdCases, wrongAt } from './timing-probe.js'
 
 /**
  * Timing uniformity against the real server process on SQLite; the method and thresholds are in
@@ -26,29 +26,8 @@ afterAll(async () => {
   if (dir) removeTempDir(dir)
 })
 
-const form = 'application/x-www-form-urlencoded'
-
 describe('timing uniformity over loopback', () => {
-  it(`answers an unknown id and a known id with a wrong secret in equal time, with Basic (${perClass} a class)`, async () => {
-    const wrong = wrongAt(key.secret, -1)
-    const samples = await probe.measure({
-      unknown: { path: '/api/test', method: 'GET', headers: { authorization: basic(unknownId, wrong) } },
-      wrong: { path: '/api/test', method: 'GET', headers: { authorization: basic(key.id, wrong) } },
-    })
-    expectUniform(samples, 'unknown', 'wrong')
-  }, 600_000)
-
-  it('answers an unknown id and a known id with a wrong secret in equal time, at the token endpoint', async () => {
-    const wrong = wrongAt(key.secret, -1)
-    const request = (id: string) => ({
-      path: '/oauth/token',
-      method: 'POST' as const,
-      headers: { authorization: basic(id, wrong), 'content-type': form },
-      body: 'grant_type=client_credentials',
-    })
-    const samples = await probe.measure({ unknown: request(unknownId), wrong: request(key.id) })
-    expectUniform(samples, 'unknown', 'wrong')
-  }, 600_000)
+  unknownIdCases(probe, () => key)
 
   it('answers a secret wrong in its first and in its last character in equal time', async () => {
     const samples = await probe.measure({
