@@ -38,7 +38,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
     rounds: number('rounds', 3),
     duration: number('duration', quick ? 1 : 3),
     warmup: number('warmup', quick ? 1 : 2),
-    settle: number('settle', quick ? 0 : 1, { zero: true }),
+    settle: number('settle', 1, { zero: true }),
     connections: number('connections', 10),
     tokenCount: number('tokens', quick ? 12_000 : 20_000),
     micro: !has('no-micro'),

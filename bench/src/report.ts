@@ -59,7 +59,7 @@ const rateOf = (rounds: readonly (LoadSummary | undefined)[]): number[] =>
  * (that ÷ its no-auth route), round by round; against the scenario's own baseline it is this ÷ its own
  * no-auth route (the same request as that baseline), whatever that baseline's ratio to the first one.
  */
-export function buildRows(results: readonly ScenarioRounds[]): ReportRow[] {
+export function buildRows(results: readonly ScenarioRounds[], { judge = true }: { judge?: boolean } = {}): ReportRow[] {
   const byId = new Map(results.map((result) => [result.scenario.id, rateOf(result.rounds)]))
   const scenarios = new Map(results.map(({ scenario }) => [scenario.id, scenario]))
   const ratioTo = (rates: number[], reference: string): Spread => spread(pairedRatios(rates, byId.get(reference) ?? []))
@@ -107,7 +107,7 @@ export function buildRows(results: readonly ScenarioRounds[]): ReportRow[] {
             ? ownRatios(scenario.id)
             : pairedRatios(ownRatios(scenario.id), ownRatios(target.against)),
         )
-        const judged = !implausible.has(scenario.id) && !implausible.has(target.against)
+        const judged = judge && !implausible.has(scenario.id) && !implausible.has(target.against)
         return { ...target, ratio, met: ratio.median >= target.atLeast, judged }
       }),
     }

@@ -103,7 +103,8 @@ try {
   await stopAll()
 
   const micro = config.micro ? await runMicro() : []
-  const rows = buildRows(results)
+  // A quick run is a smoke test: 1 s measurements are too short to judge a target by.
+  const rows = buildRows(results, { judge: !config.quick })
   const loadTable = formatLoadTable(rows)
   const microTable = micro.length > 0 ? formatMicroTable(micro) : ''
   const client = clientOverhead(micro)

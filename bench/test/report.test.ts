@@ -64,6 +64,18 @@ describe('buildRows', () => {
     expect(row?.targets[0]).toMatchObject({ met: true, judged: true })
   })
 
+  it('judges no target when asked not to (a quick run)', () => {
+    const [, row] = buildRows(
+      [
+        { scenario: scenario('base'), rounds: [summary(1000)] },
+        { scenario: scenario('auth', { targets: [{ against: 'base', atLeast: 0.5 }] }), rounds: [summary(900)] },
+      ],
+      { judge: false },
+    )
+    expect(row?.targets[0]).toMatchObject({ met: true, judged: false })
+    expect(formatLoadTable(row ? [row] : [])).toContain('⚠ not judged')
+  })
+
   it('judges a scenario within noise of its baseline', () => {
     expect(rows[1]?.implausible).toBe(false)
     expect(rows[1]?.targets[0]?.judged).toBe(true)
