@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { origin, summarize } from '../src/cpu-profile.js'
+import { busyMicroseconds, origin, summarize } from '../src/cpu-profile.js'
 
 describe('origin', () => {
   it('names the package a frame comes from', () => {
@@ -30,5 +30,26 @@ describe('summarize', () => {
       { name: '(native)', percent: 75 },
       { name: 'node internals', percent: 25 },
     ])
+  })
+})
+
+describe('busyMicroseconds', () => {
+  const frame = (functionName: string) => ({ functionName, url: '', lineNumber: 0 })
+  it('counts the non-idle samples at the mean sampling interval', () => {
+    const busy = busyMicroseconds({
+      nodes: [
+        { id: 1, callFrame: frame('(idle)'), hitCount: 6 },
+        { id: 2, callFrame: frame('writev'), hitCount: 3 },
+        { id: 3, callFrame: frame('(program)'), hitCount: 1 },
+      ],
+      startTime: 1_000,
+      endTime: 2_000,
+      samples: Array.from({ length: 10 }, () => 1),
+    })
+    expect(busy).toBe(300)
+  })
+
+  it('is NaN for a profile without timing', () => {
+    expect(busyMicroseconds({ nodes: [] })).toBeNaN()
   })
 })
