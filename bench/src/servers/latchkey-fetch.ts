@@ -23,7 +23,8 @@ const fetchHandler = fetchListener(
     withAuth(verifier, () => Response.json(helloBody)),
   ),
 )
+const noAuthPath = `${noAuthPrefix}/`
 listen((req, res) => {
-  if (req.url?.startsWith(`${noAuthPrefix}/`)) noAuthListener(req, res)
+  if (req.url?.startsWith(noAuthPath)) noAuthListener(req, res)
   else fetchHandler(req, res)
 })

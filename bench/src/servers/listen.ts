@@ -31,3 +31,11 @@ export function listen(handler: RequestListener | Server): Server {
 
 /** The body every protected route answers with, the same in every scenario. */
 export const helloBody = { ok: true }
+
+/** The no-auth token endpoints' answer: token-shaped JSON echoing the form's `grant_type`. */
+export const noAuthTokenBody = (grantType: string | null | undefined) => ({
+  access_token: 'x',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  grant_type: grantType,
+})

@@ -1,5 +1,5 @@
 import express from 'express'
-import { helloBody } from './listen.js'
+import { helloBody, noAuthTokenBody } from './listen.js'
 
 /** Where every server but the baselines serves its process's no-auth routes. */
 export const noAuthPrefix = '/no-auth'
@@ -18,8 +18,7 @@ export function addNoAuthRoutes(app: express.Express, prefix = ''): void {
   })
   // The POST baseline of the token endpoints: parse a form, answer JSON that must not be cached.
   app.post(`${prefix}/oauth/token`, express.urlencoded({ extended: false }), (req, res) => {
-    const body = req.body as Record<string, string>
     res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
-    res.json({ access_token: 'x', token_type: 'Bearer', expires_in: 3600, grant_type: body.grant_type })
+    res.json(noAuthTokenBody((req.body as Record<string, string>).grant_type))
   })
 }

@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http'
 import { text } from 'node:stream/consumers'
-import { helloBody } from './listen.js'
+import { helloBody, noAuthTokenBody } from './listen.js'
 
 const hello = JSON.stringify(helloBody)
 
@@ -12,16 +12,8 @@ const hello = JSON.stringify(helloBody)
 export const noAuthListener: RequestListener = (req, res) => {
   if (req.method === 'POST') {
     text(req).then((body) => {
-      const form = new URLSearchParams(body)
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Pragma: 'no-cache' })
-      res.end(
-        JSON.stringify({
-          access_token: 'x',
-          token_type: 'Bearer',
-          expires_in: 3600,
-          grant_type: form.get('grant_type'),
-        }),
-      )
+      res.end(JSON.stringify(noAuthTokenBody(new URLSearchParams(body).get('grant_type'))))
     })
     return
   }
