@@ -1,6 +1,6 @@
-import { base64url, type JWTPayload, jwtVerify, SignJWT } from 'jose'
+import { base64url, type CryptoKey, type JWTPayload, jwtVerify, SignJWT } from 'jose'
 import { LatchkeyError } from './errors.js'
-import type { SigningKeyRing } from './signing-key-ring.js'
+import type { LoadedKey, SigningKeyRing } from './signing-key-ring.js'
 
 /** RFC 9068 §2.1: the media type of a JWT access token, in its short form. */
 const accessTokenType = 'at+jwt'
@@ -89,19 +89,29 @@ export async function verifyAccessToken(
   // The token names a `kid` this verifier has no key for (yet): its refusal is not final.
   let unknownKid = false
   try {
+    // RFC 8725 §3.1: the key decides the algorithm, never the token.
+    const keyFor = (loaded: LoadedKey | undefined, alg: string | undefined): CryptoKey => {
+      if (loaded && loaded.alg === alg) return loaded.key
+      throw invalid('token_invalid')
+    }
     const { payload, protectedHeader } = await jwtVerify(
       token,
-      async (header) => {
-        try {
-          const loaded = header.kid === undefined ? undefined : await settings.ring.verificationKey(header.kid)
-          unknownKid = header.kid !== undefined && loaded === undefined
-          // RFC 8725 §3.1: the key decides the algorithm, never the token.
-          if (loaded && loaded.alg === header.alg) return loaded.key
-        } catch (error) {
-          storeError = error
-          throw error
-        }
-        throw invalid('token_invalid')
+      (header) => {
+        if (header.kid === undefined) throw invalid('token_invalid')
+        const kid = header.kid
+        // A key the ring holds ready is returned as it is: no promise to settle per token.
+        const ready = settings.ring.verificationKeyNow(kid)
+        if (ready) return keyFor(ready, header.alg)
+        return settings.ring.verificationKey(kid).then(
+          (loaded) => {
+            unknownKid = loaded === undefined
+            return keyFor(loaded, header.alg)
+          },
+          (error: unknown) => {
+            storeError = error
+            throw error
+          },
+        )
       },
       {
         issuer: settings.issuer,

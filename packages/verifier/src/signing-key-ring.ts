@@ -47,6 +47,8 @@ export class SigningKeyRing {
   #stale = false
   #loading: Promise<void> | undefined
   readonly #imported = new Map<string, Promise<CryptoKey>>()
+  /** The public keys imported so far, by `kid`, for {@link SigningKeyRing.verificationKeyNow}. */
+  readonly #verifyingNow = new Map<string, LoadedKey>()
 
   constructor(options: RingOptions) {
     this.#options = options
@@ -76,7 +78,19 @@ export class SigningKeyRing {
       record = this.#find(kid)
     }
     if (!record) return undefined
-    return { kid: record.kid, alg: record.alg, key: await this.#import(record, 'publicJwk') }
+    const loaded: LoadedKey = { kid: record.kid, alg: record.alg, key: await this.#import(record, 'publicJwk') }
+    this.#verifyingNow.set(record.kid, loaded)
+    return loaded
+  }
+
+  /**
+   * {@link SigningKeyRing.verificationKey} when it can answer without waiting (the ring is fresh and
+   * the key under `kid` imported), else `undefined`, also for a `kid` it has no key for.
+   */
+  verificationKeyNow(kid: string): LoadedKey | undefined {
+    if (!this.#isFresh()) return undefined
+    const record = this.#find(kid)
+    return record && this.#verifyingNow.get(record.kid)
   }
 
   /**
@@ -93,7 +107,7 @@ export class SigningKeyRing {
    * else `undefined`.
    */
   verifiesNow(kid: string): boolean | undefined {
-    if (this.#stale || this.#options.now() - this.#loadedAt >= this.#options.refreshInterval) return undefined
+    if (!this.#isFresh()) return undefined
     return this.#find(kid) !== undefined
   }
 
@@ -116,8 +130,13 @@ export class SigningKeyRing {
     this.#stale = true
   }
 
+  /** Whether the keys loaded are used as they are, without reading the store again. */
+  #isFresh(): boolean {
+    return !this.#stale && this.#options.now() - this.#loadedAt < this.#options.refreshInterval
+  }
+
   async #fresh(): Promise<void> {
-    if (!this.#stale && this.#options.now() - this.#loadedAt < this.#options.refreshInterval) return
+    if (this.#isFresh()) return
     try {
       await this.#reload()
     } catch (error) {

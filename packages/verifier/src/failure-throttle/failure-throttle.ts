@@ -270,8 +270,11 @@ export async function checkAddressThrottled<T>(
 ): Promise<T> {
   if (!throttle || address === undefined) return check()
   const keys: CounterKeys = { address: networkOf(address) }
-  const { blocked } = await throttle.admit(keys)
-  if (blocked) throw tooManyAttempts(blocked)
+  // Nothing on record for the address, as an in-process limiter knows without a read: nothing to wait for.
+  if (!throttle.admitsAtOnce(keys)) {
+    const { blocked } = await throttle.admit(keys)
+    if (blocked) throw tooManyAttempts(blocked)
+  }
   try {
     return await check()
   } catch (error) {
