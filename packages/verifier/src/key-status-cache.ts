@@ -1,3 +1,4 @@
+import { LruMap } from 'toad-cache'
 import type { ApiKeyCredential, Awaitable, KeyStoreWatchEvent } from './key-store.js'
 
 /** Settings of a {@link KeyStatusCache}. */
@@ -35,7 +36,7 @@ interface Entry {
  */
 export class KeyStatusCache {
   readonly #options: KeyStatusCacheOptions
-  readonly #entries = new Map<string, Entry>()
+  #entries: LruMap<Entry>
   readonly #reading = new Map<string, Promise<ApiKeyCredential | undefined>>()
   #live = false
   /** Bumped by every invalidation: a read that straddles one is not stored, since it may predate the change. */
@@ -43,6 +44,7 @@ export class KeyStatusCache {
 
   constructor(options: KeyStatusCacheOptions) {
     this.#options = options
+    this.#entries = new LruMap(Math.max(1, options.capacity))
   }
 
   /** Whether the feed is live, as the last `connected` or `disconnected` event said. */
@@ -81,11 +83,9 @@ export class KeyStatusCache {
   peek(id: string): { readonly credential: ApiKeyCredential | undefined } | undefined {
     const entry = this.#entries.get(id)
     if (!entry) return undefined
+    if (this.#options.now() < entry.until) return entry
     this.#entries.delete(id)
-    if (this.#options.now() >= entry.until) return undefined
-    // Re-inserted, so the map's order is least recently used first.
-    this.#entries.set(id, entry)
-    return entry
+    return undefined
   }
 
   /** Applies a change-feed event: forgets what it says changed, or everything when the feed goes up or down. */
@@ -105,8 +105,8 @@ export class KeyStatusCache {
         return
       case 'account':
         this.#generation++
-        for (const [id, entry] of this.#entries) {
-          if (entry.credential?.accountId === event.id) this.#entries.delete(id)
+        for (const [id, { value }] of this.#entries.items) {
+          if (value.credential?.accountId === event.id) this.#entries.delete(id)
         }
         // A read in flight may be of a key of this account; its result is not stored (generation).
         // Absent ids stay: a key comes to exist by its own creation, reported as an `api-key` event.
@@ -120,7 +120,8 @@ export class KeyStatusCache {
   /** Forgets everything. */
   clear(): void {
     this.#generation++
-    this.#entries.clear()
+    // Starts an empty cache: clearing the old one would walk every entry, which the collector frees anyway.
+    if (this.#entries.size > 0) this.#entries = new LruMap(Math.max(1, this.#options.capacity))
     this.#reading.clear()
   }
 
@@ -143,11 +144,6 @@ export class KeyStatusCache {
     }
     if (generation === this.#generation) {
       const until = readAt + (live ? this.#options.maxAge : this.#options.fallbackMaxAge)
-      if (this.#entries.size >= this.#options.capacity && !this.#entries.has(id)) {
-        const oldest = this.#entries.keys().next()
-        if (!oldest.done) this.#entries.delete(oldest.value)
-      }
-      this.#entries.delete(id)
       this.#entries.set(id, { credential, until })
     }
     return credential

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { RefusedTokenCache } from './refused-token-cache.js'
 
 describe('RefusedTokenCache', () => {
-  it('holds at most its capacity, dropping the oldest entry first', () => {
+  it('holds at most its capacity, dropping the least recently used entry first', () => {
     const cache = new RefusedTokenCache(3)
-    for (const token of ['a', 'b', 'c', 'd']) cache.add(token, 'token_invalid')
-    expect(cache.get('a')).toBeUndefined()
-    expect(['b', 'c', 'd'].map((token) => cache.get(token))).toEqual([
+    for (const token of ['a', 'b', 'c']) cache.add(token, 'token_invalid')
+    // 'a' is replayed: the forgery seen least recently, 'b', goes first.
+    expect(cache.get('a')).toBe('token_invalid')
+    cache.add('d', 'token_invalid')
+    expect(cache.get('b')).toBeUndefined()
+    expect(['a', 'c', 'd'].map((token) => cache.get(token))).toEqual([
       'token_invalid',
       'token_invalid',
       'token_invalid',

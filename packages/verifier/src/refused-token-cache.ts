@@ -1,3 +1,4 @@
+import { LruMap } from 'toad-cache'
 import type { FailureReason } from './errors.js'
 
 /**
@@ -5,15 +6,16 @@ import type { FailureReason } from './errors.js'
  * wrong claim, an expired or malformed token. None of these can turn valid later, so a token sent
  * again is refused from memory instead of by another signature check, which is what makes a replayed
  * forgery cheap to refuse. A refusal that could change (an unknown `kid`, which a rotation elsewhere
- * may add) is never remembered. Bounded: when full, the oldest entry goes. Tokens are at most
+ * may add) is never remembered. Bounded: when full, the least recently used entry goes. Tokens are at most
  * `MAX_TOKEN_LENGTH` characters, so a full cache of the default size holds at most about 4 MB.
  */
 export class RefusedTokenCache {
-  readonly #entries = new Map<string, FailureReason>()
+  readonly #entries: LruMap<FailureReason>
   readonly #capacity: number
 
   constructor(capacity: number) {
     this.#capacity = capacity
+    this.#entries = new LruMap(Math.max(1, capacity))
   }
 
   /** Why `token` was refused, if it was. */
@@ -22,11 +24,7 @@ export class RefusedTokenCache {
   }
 
   add(token: string, reason: FailureReason): void {
-    if (this.#capacity <= 0 || this.#entries.has(token)) return
-    if (this.#entries.size >= this.#capacity) {
-      const oldest = this.#entries.keys().next()
-      if (!oldest.done) this.#entries.delete(oldest.value)
-    }
+    if (this.#capacity <= 0 || this.#entries.items.has(token)) return
     this.#entries.set(token, reason)
   }
 }

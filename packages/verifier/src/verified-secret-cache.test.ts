@@ -15,13 +15,15 @@ describe('VerifiedSecretCache', () => {
     expect(cache.matches('lk_a', 'lksecret_x', 'sha256:other')).toBe(false)
   })
 
-  it('holds at most its capacity, oldest out first, and nothing at capacity 0', () => {
+  it('holds at most its capacity, least recently used out first, and nothing at capacity 0', () => {
     const cache = new VerifiedSecretCache(2)
     cache.remember('lk_1', 's', 'h')
     cache.remember('lk_2', 's', 'h')
+    // lk_1 is in use: lk_2, matched least recently, goes first.
+    expect(cache.matches('lk_1', 's', 'h')).toBe(true)
     cache.remember('lk_3', 's', 'h')
-    expect(cache.matches('lk_1', 's', 'h')).toBe(false)
-    expect(cache.matches('lk_2', 's', 'h')).toBe(true)
+    expect(cache.matches('lk_2', 's', 'h')).toBe(false)
+    expect(cache.matches('lk_1', 's', 'h')).toBe(true)
     expect(cache.matches('lk_3', 's', 'h')).toBe(true)
     const none = new VerifiedSecretCache(0)
     none.remember('lk_1', 's', 'h')

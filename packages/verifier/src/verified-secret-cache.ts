@@ -1,3 +1,4 @@
+import { LruMap } from 'toad-cache'
 /**
  * API key secrets that recently matched their key's stored hash, so that a client sending the same
  * Basic credentials on every request pays for the SHA-256 once rather than on every request.
@@ -6,16 +7,17 @@
  * matched: a miss (a wrong secret, an unknown id, a secret not seen yet) is hashed and compared in
  * constant time as before, so only someone who already holds the secret ever takes the faster path.
  * The key's status is still read and checked on every request, hit or not. Only successes are
- * remembered. Bounded: when full, the oldest entry goes. The price is that up to `capacity` secrets
+ * remembered. Bounded: when full, the least recently used entry goes. The price is that up to `capacity` secrets
  * stay in process memory as they arrived (they pass through it on every request anyway); a capacity
  * of 0 keeps none.
  */
 export class VerifiedSecretCache {
-  readonly #entries = new Map<string, string>()
+  readonly #entries: LruMap<string>
   readonly #capacity: number
 
   constructor(capacity: number) {
     this.#capacity = capacity
+    this.#entries = new LruMap(Math.max(1, capacity))
   }
 
   /** Whether `secret` was verified for `keyId` against exactly `secretHash`. */
@@ -28,10 +30,6 @@ export class VerifiedSecretCache {
     if (this.#capacity <= 0) return
     const key = entryKey(keyId, secret)
     if (this.#entries.get(key) === secretHash) return
-    if (this.#entries.size >= this.#capacity) {
-      const oldest = this.#entries.keys().next()
-      if (!oldest.done) this.#entries.delete(oldest.value)
-    }
     this.#entries.set(key, secretHash)
   }
 }

@@ -16,11 +16,14 @@ function verified(exp: number) {
 }
 
 describe('VerifiedTokenCache', () => {
-  it('holds at most its capacity, dropping the oldest entry first', () => {
+  it('holds at most its capacity, dropping the least recently used entry first', () => {
     const cache = new VerifiedTokenCache(3)
-    for (const token of ['a', 'b', 'c', 'd']) cache.set(token, verified(2000))
-    expect(cache.get('a', 1000, 5)).toBeUndefined()
-    expect(['b', 'c', 'd'].map((token) => cache.get(token, 1000, 5)?.kid)).toEqual(['k1', 'k1', 'k1'])
+    for (const token of ['a', 'b', 'c']) cache.set(token, verified(2000))
+    // 'a' is in use: the token sent least recently, 'b', goes first.
+    expect(cache.get('a', 1000, 5)).toBeDefined()
+    cache.set('d', verified(2000))
+    expect(cache.get('b', 1000, 5)).toBeUndefined()
+    expect(['a', 'c', 'd'].map((token) => cache.get(token, 1000, 5)?.kid)).toEqual(['k1', 'k1', 'k1'])
   })
 
   it('forgets a token once expired beyond the tolerance, and only then', () => {

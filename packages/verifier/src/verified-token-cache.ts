@@ -1,3 +1,4 @@
+import { LruMap } from 'toad-cache'
 import type { AccessTokenClaims } from './access-token.js'
 
 /** A verified token: its claims and the signing key that verified it. */
@@ -10,18 +11,19 @@ export interface VerifiedToken {
  * Tokens whose signature and claims were already verified, keyed by the exact token string and
  * dropped at `exp`. A client-credentials token is reused for up to its whole lifetime, so nearly every
  * Bearer request hits this cache and skips the signature check. Revocation is unaffected: the key's
- * status is still read on every request. Bounded: when full, the oldest entry goes.
+ * status is still read on every request. Bounded: when full, the least recently used entry goes.
  */
 export class VerifiedTokenCache {
   /**
    * Keyed by the signature part alone, which is shorter to hash than the whole token (about 86 of
    * 600 characters) and as distinct; a hit still requires the whole token to be the same string.
    */
-  readonly #entries = new Map<string, Entry>()
+  readonly #entries: LruMap<Entry>
   readonly #capacity: number
 
   constructor(capacity: number) {
     this.#capacity = capacity
+    this.#entries = new LruMap(Math.max(1, capacity))
   }
 
   /** `token` as verified, if it was and is not expired at `nowSeconds` (with `tolerance` s). */
@@ -38,12 +40,7 @@ export class VerifiedTokenCache {
 
   set(token: string, verified: VerifiedToken): void {
     if (this.#capacity <= 0) return
-    const signature = signatureOf(token)
-    if (!this.#entries.has(signature) && this.#entries.size >= this.#capacity) {
-      const oldest = this.#entries.keys().next()
-      if (!oldest.done) this.#entries.delete(oldest.value)
-    }
-    this.#entries.set(signature, { token, verified })
+    this.#entries.set(signatureOf(token), { token, verified })
   }
 }
 

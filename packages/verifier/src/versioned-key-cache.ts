@@ -1,3 +1,4 @@
+import { LruMap } from 'toad-cache'
 import type { ApiKeyCredential } from './key-store.js'
 
 /** A remembered lookup: the key found, or `undefined` for an id no key has. */
@@ -17,12 +18,13 @@ export interface VersionedEntry {
  */
 export class VersionedKeyCache {
   readonly #capacity: number
-  readonly #entries = new Map<string, VersionedEntry>()
+  #entries: LruMap<VersionedEntry>
   #version: number | undefined
 
   /** `capacity`: most lookups remembered, at least 1. */
   constructor(capacity: number) {
     this.#capacity = Math.max(1, capacity)
+    this.#entries = new LruMap(this.#capacity)
   }
 
   /** The number of lookups remembered. */
@@ -33,17 +35,11 @@ export class VersionedKeyCache {
   /** The lookup of `id` read at `version`, if remembered; a new `version` forgets every entry first. */
   get(id: string, version: number): VersionedEntry | undefined {
     if (version !== this.#version) {
-      this.#entries.clear()
+      this.#forget()
       this.#version = version
       return undefined
     }
-    const entry = this.#entries.get(id)
-    if (entry) {
-      // Re-inserted, so the map's order is least recently used first.
-      this.#entries.delete(id)
-      this.#entries.set(id, entry)
-    }
-    return entry
+    return this.#entries.get(id)
   }
 
   /**
@@ -53,17 +49,18 @@ export class VersionedKeyCache {
    */
   set(id: string, version: number, credential: ApiKeyCredential | undefined): void {
     if (version !== this.#version) return
-    if (this.#entries.size >= this.#capacity && !this.#entries.has(id)) {
-      const oldest = this.#entries.keys().next()
-      if (!oldest.done) this.#entries.delete(oldest.value)
-    }
     this.#entries.set(id, { credential: credential && freeze(credential) })
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.#entries.clear()
+    this.#forget()
     this.#version = undefined
+  }
+
+  /** Starts an empty cache: clearing the old one would walk every entry, which the collector frees anyway. */
+  #forget(): void {
+    if (this.#entries.size > 0) this.#entries = new LruMap(this.#capacity)
   }
 }
 

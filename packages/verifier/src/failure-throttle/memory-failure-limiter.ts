@@ -3,6 +3,7 @@
 // (RateLimiterAbstract, MemoryStorage, RateLimiterRes) are plain JavaScript, so it is imported by its
 // deep path, typed in `rate-limiter-memory.d.ts`. Shared backends stay in their own packages.
 import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js'
+import { LruMap } from 'toad-cache'
 import type { FailureLimiter, FailureLimiterFactory } from './failure-limiter.js'
 
 /**
@@ -12,14 +13,14 @@ import type { FailureLimiter, FailureLimiterFactory } from './failure-limiter.js
 export function memoryFailureLimiter(capacity: number): FailureLimiterFactory {
   return (options) => {
     const limiter = new RateLimiterMemory({ ...options })
-    const written = new Map<string, true>()
+    // Keys by when they were last written: writing one moves it last, and a full set forgets the first.
+    const written = new LruMap<true>(capacity)
     const touch = (key: string): void => {
-      written.delete(key)
-      if (written.size >= capacity) {
-        const oldest = written.keys().next()
-        if (!oldest.done) {
-          written.delete(oldest.value)
-          void limiter.delete(oldest.value)
+      if (written.get(key) === undefined && written.size >= capacity) {
+        const oldest = (written.first as { key: string } | null)?.key
+        if (oldest !== undefined) {
+          written.delete(oldest)
+          void limiter.delete(oldest)
         }
       }
       written.set(key, true)
@@ -39,7 +40,7 @@ export function memoryFailureLimiter(capacity: number): FailureLimiterFactory {
         return limiter.delete(key)
       },
       // Every count starts with `penalty` or `block`, which note the key; forgetting it deletes the count.
-      mayHaveCount: (key) => written.has(key),
+      mayHaveCount: (key) => written.items.has(key),
     }
     return bounded
   }
