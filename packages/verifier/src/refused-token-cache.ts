@@ -6,8 +6,8 @@ import type { FailureReason } from './errors.js'
  * wrong claim, an expired or malformed token. None of these can turn valid later, so a token sent
  * again is refused from memory instead of by another signature check, which is what makes a replayed
  * forgery cheap to refuse. A refusal that could change (an unknown `kid`, which a rotation elsewhere
- * may add) is never remembered. Bounded: when full, the least recently used entry goes. Tokens are at most
- * `MAX_TOKEN_LENGTH` characters, so a full cache of the default size holds at most about 4 MB.
+ * may add) is never remembered. Bounded: when full, the least recently used entry goes. Tokens are
+ * at most `MAX_TOKEN_LENGTH` characters, so a full cache of the default size holds at most about 4 MB.
  */
 export class RefusedTokenCache {
   readonly #entries: LruMap<FailureReason>

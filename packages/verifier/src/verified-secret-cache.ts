@@ -1,4 +1,5 @@
 import { LruMap } from 'toad-cache'
+
 /**
  * API key secrets that recently matched their key's stored hash, so that a client sending the same
  * Basic credentials on every request pays for the SHA-256 once rather than on every request.
@@ -7,9 +8,9 @@ import { LruMap } from 'toad-cache'
  * matched: a miss (a wrong secret, an unknown id, a secret not seen yet) is hashed and compared in
  * constant time as before, so only someone who already holds the secret ever takes the faster path.
  * The key's status is still read and checked on every request, hit or not. Only successes are
- * remembered. Bounded: when full, the least recently used entry goes. The price is that up to `capacity` secrets
- * stay in process memory as they arrived (they pass through it on every request anyway); a capacity
- * of 0 keeps none.
+ * remembered. Bounded: when full, the least recently used entry goes. The price is that up to
+ * `capacity` secrets stay in process memory as they arrived (they pass through it on every request
+ * anyway); a capacity of 0 keeps none.
  */
 export class VerifiedSecretCache {
   readonly #entries: LruMap<string>
