@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import OAuth2Server, { type Client, Request, Response, type Token } from '@node-oauth/oauth2-server'
 import express from 'express'
+import { LruMap } from 'toad-cache'
 import { readFixture } from '../fixture.js'
 import { helloBody, listen } from './listen.js'
 import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
@@ -11,15 +12,14 @@ import { addNoAuthRoutes, noAuthPrefix } from './no-auth-routes.js'
 const fixture = readFixture()
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest()
 const client: Client = { id: fixture.keyId, grants: ['client_credentials'], secretHash: sha256(fixture.secret) }
-/** Issued tokens, bounded so a long run cannot grow the heap without end. */
-const tokens = new Map<string, Token>()
-const maxTokens = 100_000
+/**
+ * Issued tokens, bounded so a long run cannot grow the heap without end. An LRU like Latchkey's own
+ * caches: forgetting the oldest entry of a full `Map` walks every deleted slot, which would slow the
+ * anchor's token endpoint once full (see docs/decisions/0006-bounded-caches.md).
+ */
+const tokens = new LruMap<Token>(100_000)
 
 function remember(token: Token): Token {
-  if (tokens.size >= maxTokens) {
-    const oldest = tokens.keys().next()
-    if (!oldest.done) tokens.delete(oldest.value)
-  }
   tokens.set(token.accessToken, token)
   return token
 }
