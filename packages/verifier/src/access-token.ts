@@ -89,20 +89,14 @@ export async function verifyAccessToken(
   // The token names a `kid` this verifier has no key for (yet): its refusal is not final.
   let unknownKid = false
   try {
-    // RFC 8725 §3.1: the key decides the algorithm, never the token.
-    const keyFor = (loaded: LoadedKey | undefined, alg: string | undefined): CryptoKey => {
-      if (loaded && loaded.alg === alg) return loaded.key
-      throw invalid('token_invalid')
-    }
     const { payload, protectedHeader } = await jwtVerify(
       token,
       (header) => {
         if (header.kid === undefined) throw invalid('token_invalid')
-        const kid = header.kid
         // A key the ring holds ready is returned as it is: no promise to settle per token.
-        const ready = settings.ring.verificationKeyNow(kid)
+        const ready = settings.ring.verificationKeyNow(header.kid)
         if (ready) return keyFor(ready, header.alg)
-        return settings.ring.verificationKey(kid).then(
+        return settings.ring.verificationKey(header.kid).then(
           (loaded) => {
             unknownKid = loaded === undefined
             return keyFor(loaded, header.alg)
@@ -135,6 +129,12 @@ export async function verifyAccessToken(
         : invalid(code === 'ERR_JWT_EXPIRED' ? 'token_expired' : 'token_invalid', error)
     throw unknownKid ? refusal : final(refusal)
   }
+}
+
+/** RFC 8725 §3.1: the key decides the algorithm, never the token. */
+function keyFor(loaded: LoadedKey | undefined, alg: string | undefined): CryptoKey {
+  if (loaded && loaded.alg === alg) return loaded.key
+  throw invalid('token_invalid')
 }
 
 function final(error: LatchkeyError): LatchkeyError {

@@ -36,7 +36,7 @@ interface Entry {
  */
 export class KeyStatusCache {
   readonly #options: KeyStatusCacheOptions
-  #entries: LruMap<Entry>
+  readonly #entries: LruMap<Entry>
   readonly #reading = new Map<string, Promise<ApiKeyCredential | undefined>>()
   #live = false
   /** Bumped by every invalidation: a read that straddles one is not stored, since it may predate the change. */
@@ -120,8 +120,7 @@ export class KeyStatusCache {
   /** Forgets everything. */
   clear(): void {
     this.#generation++
-    // Starts an empty cache: clearing the old one would walk every entry, which the collector frees anyway.
-    if (this.#entries.size > 0) this.#entries = new LruMap(Math.max(1, this.#options.capacity))
+    this.#entries.clear()
     this.#reading.clear()
   }
 

@@ -17,14 +17,12 @@ export interface VersionedEntry {
  * Cached credentials are frozen: principals share their `scopes`.
  */
 export class VersionedKeyCache {
-  readonly #capacity: number
-  #entries: LruMap<VersionedEntry>
+  readonly #entries: LruMap<VersionedEntry>
   #version: number | undefined
 
   /** `capacity`: most lookups remembered, at least 1. */
   constructor(capacity: number) {
-    this.#capacity = Math.max(1, capacity)
-    this.#entries = new LruMap(this.#capacity)
+    this.#entries = new LruMap(Math.max(1, capacity))
   }
 
   /** The number of lookups remembered. */
@@ -35,7 +33,7 @@ export class VersionedKeyCache {
   /** The lookup of `id` read at `version`, if remembered; a new `version` forgets every entry first. */
   get(id: string, version: number): VersionedEntry | undefined {
     if (version !== this.#version) {
-      this.#forget()
+      this.#entries.clear()
       this.#version = version
       return undefined
     }
@@ -54,13 +52,8 @@ export class VersionedKeyCache {
 
   /** Forgets everything. */
   clear(): void {
-    this.#forget()
+    this.#entries.clear()
     this.#version = undefined
-  }
-
-  /** Starts an empty cache: clearing the old one would walk every entry, which the collector frees anyway. */
-  #forget(): void {
-    if (this.#entries.size > 0) this.#entries = new LruMap(this.#capacity)
   }
 }
 

@@ -16,7 +16,7 @@ export function memoryFailureLimiter(capacity: number): FailureLimiterFactory {
     // Keys by when they were last written: writing one moves it last, and a full set forgets the first.
     const written = new LruMap<true>(capacity)
     const touch = (key: string): void => {
-      if (written.get(key) === undefined && written.size >= capacity) {
+      if (!written.items.has(key) && written.size >= capacity) {
         const oldest = (written.first as { key: string } | null)?.key
         if (oldest !== undefined) {
           written.delete(oldest)
