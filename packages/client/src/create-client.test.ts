@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type ClientOptions, createClient } from './create-client.js'
+import type { ClientOptions } from './client-options.js'
+import { createClient } from './create-client.js'
 import type { AuthRetryEvent } from './hooks.js'
 
 const API = 'https://api.test'

@@ -5,17 +5,11 @@
  */
 export type { ApiKey } from './api-key.js'
 export { parseApiKeyProperties, redactedApiKey } from './api-key.js'
+export type { Client, ClientRequestInit, GetTokenOptions, InvalidateOptions } from './client.js'
 export type { ClientAuthentication } from './client-credentials.js'
+export type { ClientMode, ClientOptions } from './client-options.js'
 export type { Clock } from './clock.js'
 export { systemClock } from './clock.js'
-export type {
-  Client,
-  ClientMode,
-  ClientOptions,
-  ClientRequestInit,
-  GetTokenOptions,
-  InvalidateOptions,
-} from './create-client.js'
 export { createClient } from './create-client.js'
 export { isLoopbackHost } from './endpoint-url.js'
 export type { LatchkeyClientErrorCode, LatchkeyClientErrorOptions } from './errors.js'

@@ -1,5 +1,5 @@
 import type { KyInstance } from 'ky'
-import type { Client } from './create-client.js'
+import type { Client } from './client.js'
 import { LatchkeyClientError } from './errors.js'
 
 /** Options of {@link withLatchkey}. */

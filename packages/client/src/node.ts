@@ -2,7 +2,9 @@
  * The Node entry: everything in `@latchkey/client`, plus credentials from `apiKey.properties` and
  * the environment. `createClient` here accepts `apiKeyFile` and finds the key when `apiKey` is absent.
  */
-import { type Client, type ClientOptions, createClient as createCoreClient } from './create-client.js'
+import type { Client } from './client.js'
+import type { ClientOptions } from './client-options.js'
+import { createClient as createCoreClient } from './create-client.js'
 import {
   type CredentialSource,
   describeCredentialSource,
