@@ -1,2 +1,2 @@
-export type { PostgresKeyStoreOptions } from './postgres-key-store.js'
+export type { PostgresKeyStoreOptions } from './connections.js'
 export { openPostgresKeyStore, PostgresKeyStore } from './postgres-key-store.js'

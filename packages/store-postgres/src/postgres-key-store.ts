@@ -14,63 +14,14 @@ import {
   LatchkeyError,
   type SigningKeyRecord,
 } from '@latchkey/verifier'
-import pg from 'pg'
-import { ChangeFeed } from './change-feed.js'
+import type pg from 'pg'
+import { getAccount, insertAccount, listAccounts, setAccountStatus } from './account-queries.js'
+import { findApiKey, getApiKey, insertApiKey, listApiKeys, setApiKeyStatus, touchApiKeys } from './api-key-queries.js'
+import type { ChangeFeed } from './change-feed.js'
+import { createConnections, type PostgresKeyStoreOptions } from './connections.js'
 import { postgresFailureLimiter } from './failure-limiter.js'
 import { migrate } from './migrations.js'
-import {
-  type AccountRow,
-  type ApiKeyCredentialRow,
-  type ApiKeyRow,
-  accountColumns,
-  apiKeyColumns,
-  rowToAccount,
-  rowToApiKey,
-  rowToApiKeyCredential,
-  rowToSigningKey,
-  type SigningKeyRow,
-  signingKeyColumns,
-} from './rows.js'
-
-/** Options of {@link openPostgresKeyStore} and {@link PostgresKeyStore}. */
-export interface PostgresKeyStoreOptions {
-  /** Most connections the pool opens, besides the change feed's one. Default: `10`. */
-  readonly maxConnections?: number | undefined
-  /** How long getting a connection may take before the call throws, in ms. Default: `5000`. */
-  readonly connectionTimeout?: number | undefined
-  /** How long a query may run before the call throws, in ms. Default: `10000`. */
-  readonly queryTimeout?: number | undefined
-  /**
-   * How often the change feed's connection is checked, in ms. A connection lost without a word
-   * (a network partition) is noticed within twice this, and until then the verifier trusts its
-   * cache: this bounds revocation in that case. Default: `2000`.
-   */
-  readonly heartbeatInterval?: number | undefined
-}
-
-/**
- * Prepared statements of the hot paths, by name: `pg` prepares each once per connection, so later
- * calls send only the values. Names are versioned with the schema they were written for.
- */
-const statements = {
-  findApiKey: {
-    name: 'latchkey_v1_find_api_key',
-    text: `SELECT k.id, k.account_id, k.secret_hash, k.scopes, k.status, k.created_at, a.status AS account_status
-           FROM latchkey_api_keys AS k JOIN latchkey_accounts AS a ON a.id = k.account_id WHERE k.id = $1`,
-  },
-  getApiKey: {
-    name: 'latchkey_v2_get_api_key',
-    text: `SELECT ${apiKeyColumns} FROM latchkey_api_keys WHERE id = $1`,
-  },
-  getAccount: {
-    name: 'latchkey_v1_get_account',
-    text: `SELECT ${accountColumns} FROM latchkey_accounts WHERE id = $1`,
-  },
-  listSigningKeys: {
-    name: 'latchkey_v1_list_signing_keys',
-    text: `SELECT ${signingKeyColumns} FROM latchkey_signing_keys ORDER BY created_at, kid`,
-  },
-} as const
+import { expireSigningKey, insertSigningKey, listSigningKeys } from './signing-key-queries.js'
 
 /**
  * A {@link KeyStore} in PostgreSQL, through a `pg` connection pool, for several instances sharing
@@ -86,6 +37,7 @@ const statements = {
  * driver's error, which the verifier answers with `503`.
  */
 export class PostgresKeyStore implements KeyStore {
+  // The queries live with their table; this class owns the connections and the order of writes.
   readonly #pool: pg.Pool
   readonly #feed: ChangeFeed
   /**
@@ -98,21 +50,9 @@ export class PostgresKeyStore implements KeyStore {
 
   /** A store on the database at `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?…`). Connects lazily. */
   constructor(url: string, options: PostgresKeyStoreOptions = {}) {
-    const client: pg.ClientConfig = {
-      connectionString: url,
-      connectionTimeoutMillis: options.connectionTimeout ?? 5000,
-      query_timeout: options.queryTimeout ?? 10_000,
-      keepAlive: true,
-      application_name: 'latchkey',
-    }
-    this.#pool = new pg.Pool({ ...client, max: options.maxConnections ?? 10, idleTimeoutMillis: 30_000 })
-    // An idle connection cut by the server (a restart) must not crash the process: the pool drops it
-    // and the next query opens a new one.
-    this.#pool.on('error', () => undefined)
-    this.#feed = new ChangeFeed({
-      client: { ...client, application_name: 'latchkey-feed' },
-      heartbeatInterval: options.heartbeatInterval ?? 2000,
-    })
+    const { pool, feed } = createConnections(url, options)
+    this.#pool = pool
+    this.#feed = feed
   }
 
   /** Creates or upgrades the schema; safe to run from several instances at once. */
@@ -125,149 +65,68 @@ export class PostgresKeyStore implements KeyStore {
     }
   }
 
-  async findApiKey(id: string): Promise<ApiKeyCredential | undefined> {
-    const { rows } = await this.#pool.query<ApiKeyCredentialRow>({ ...statements.findApiKey, values: [id] })
-    return rows[0] && rowToApiKeyCredential(rows[0])
+  findApiKey(id: string): Promise<ApiKeyCredential | undefined> {
+    return findApiKey(this.#pool, id)
   }
 
-  async insertAccount(account: Account): Promise<void> {
-    await this.#pool
-      .query(`INSERT INTO latchkey_accounts (${accountColumns}) VALUES ($1, $2, $3, $4, $5)`, [
-        account.id,
-        account.name,
-        account.email,
-        account.status,
-        account.createdAt,
-      ])
-      .catch((error: unknown) => {
-        throw constraintError(error, `An account with the id ${JSON.stringify(account.id)} already exists.`)
-      })
+  insertAccount(account: Account): Promise<void> {
+    return insertAccount(this.#pool, account)
   }
 
-  async getAccount(id: string): Promise<Account | undefined> {
-    const { rows } = await this.#pool.query<AccountRow>({ ...statements.getAccount, values: [id] })
-    return rows[0] && rowToAccount(rows[0])
+  getAccount(id: string): Promise<Account | undefined> {
+    return getAccount(this.#pool, id)
   }
 
-  async listAccounts(): Promise<Account[]> {
-    const { rows } = await this.#pool.query<AccountRow>(
-      `SELECT ${accountColumns} FROM latchkey_accounts ORDER BY created_at, id`,
-    )
-    return rows.map(rowToAccount)
+  listAccounts(): Promise<Account[]> {
+    return listAccounts(this.#pool)
   }
 
   setAccountStatus(id: string, status: AccountStatus): Promise<Account | undefined> {
-    return this.#serialised(async () => {
-      const { rows } = await this.#pool.query<AccountRow>(
-        `UPDATE latchkey_accounts SET status = $1 WHERE id = $2 RETURNING ${accountColumns}`,
-        [status, id],
-      )
-      return rows[0] && rowToAccount(rows[0])
-    })
+    return this.#serialised(() => setAccountStatus(this.#pool, id, status))
   }
 
-  async insertApiKey(key: ApiKeyRecord): Promise<void> {
-    await this.#pool
-      .query(`INSERT INTO latchkey_api_keys (${apiKeyColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        key.id,
-        key.accountId,
-        key.secretHash,
-        [...key.scopes],
-        key.status,
-        key.createdAt,
-        key.lastUsedAt ?? null,
-      ])
-      .catch((error: unknown) => {
-        throw constraintError(
-          error,
-          `An API key with the id ${JSON.stringify(key.id)} already exists.`,
-          `No account has the id ${JSON.stringify(key.accountId)}; create the account before its keys.`,
-        )
-      })
+  insertApiKey(key: ApiKeyRecord): Promise<void> {
+    return insertApiKey(this.#pool, key)
   }
 
-  async getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
-    const { rows } = await this.#pool.query<ApiKeyRow>({ ...statements.getApiKey, values: [id] })
-    return rows[0] && rowToApiKey(rows[0])
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return getApiKey(this.#pool, id)
   }
 
-  async listApiKeys(filter: { readonly accountId?: string } = {}): Promise<ApiKeyRecord[]> {
-    const { rows } =
-      filter.accountId === undefined
-        ? await this.#pool.query<ApiKeyRow>(`SELECT ${apiKeyColumns} FROM latchkey_api_keys ORDER BY created_at, id`)
-        : await this.#pool.query<ApiKeyRow>(
-            `SELECT ${apiKeyColumns} FROM latchkey_api_keys WHERE account_id = $1 ORDER BY created_at, id`,
-            [filter.accountId],
-          )
-    return rows.map(rowToApiKey)
+  listApiKeys(filter: { readonly accountId?: string } = {}): Promise<ApiKeyRecord[]> {
+    return listApiKeys(this.#pool, filter)
   }
 
   setApiKeyStatus(id: string, status: ApiKeyStatus): Promise<ApiKeyRecord | undefined> {
-    return this.#serialised(async () => {
-      // The CASE, not a read before the write, keeps `revoked` final, and RETURNING gives the row as
-      // this statement left it: a concurrent revoke is waited for (row lock) and then seen.
-      const { rows } = await this.#pool.query<ApiKeyRow>(
-        `UPDATE latchkey_api_keys SET status = CASE WHEN status = 'revoked' THEN status ELSE $1 END
-         WHERE id = $2 RETURNING ${apiKeyColumns}`,
-        [status, id],
-      )
-      return rows[0] && rowToApiKey(rows[0])
-    })
+    return this.#serialised(() => setApiKeyStatus(this.#pool, id, status))
   }
 
   /**
    * Moves each key's `lastUsedAt` forward, in one statement. The rows are locked in id order first,
    * so two instances flushing overlapping batches wait for each other instead of deadlocking.
-   * Announces nothing on the change feed (see migration 2).
+   * Announces nothing on the change feed: a use changes nothing a verifier caches, so the update
+   * trigger ignores `last_used_at` (see migration 2).
    */
-  async touchApiKeys(uses: ReadonlyMap<string, Date>): Promise<void> {
-    if (uses.size === 0) return
-    await this.#pool.query(
-      `WITH used AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS u (id, at)),
-            locked AS (
-              SELECT k.id FROM latchkey_api_keys AS k JOIN used ON used.id = k.id ORDER BY k.id FOR UPDATE OF k
-            )
-       UPDATE latchkey_api_keys AS k SET last_used_at = used.at
-       FROM used JOIN locked ON locked.id = used.id
-       WHERE k.id = used.id AND (k.last_used_at IS NULL OR k.last_used_at < used.at)`,
-      [[...uses.keys()], [...uses.values()]],
-    )
+  touchApiKeys(uses: ReadonlyMap<string, Date>): Promise<void> {
+    return touchApiKeys(this.#pool, uses)
   }
 
-  async listSigningKeys(): Promise<SigningKeyRecord[]> {
-    const { rows } = await this.#pool.query<SigningKeyRow>(statements.listSigningKeys)
-    return rows.map(rowToSigningKey)
+  listSigningKeys(): Promise<SigningKeyRecord[]> {
+    return listSigningKeys(this.#pool)
   }
 
-  async insertSigningKey(key: SigningKeyRecord): Promise<void> {
-    await this.#pool
-      .query(`INSERT INTO latchkey_signing_keys (${signingKeyColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        key.kid,
-        key.alg,
-        JSON.stringify(key.publicJwk),
-        JSON.stringify(key.privateJwk),
-        key.createdAt,
-        key.activatesAt,
-        key.expiresAt,
-      ])
-      .catch((error: unknown) => {
-        throw constraintError(error, `A signing key with the kid ${JSON.stringify(key.kid)} already exists.`)
-      })
+  insertSigningKey(key: SigningKeyRecord): Promise<void> {
+    return insertSigningKey(this.#pool, key)
   }
 
-  async expireSigningKey(kid: string, expiresAt: Date): Promise<SigningKeyRecord | undefined> {
-    // Expiry only moves earlier; LEAST ignores NULL, which stands for "no expiry yet".
-    const { rows } = await this.#pool.query<SigningKeyRow>(
-      `UPDATE latchkey_signing_keys SET expires_at = LEAST(expires_at, $2) WHERE kid = $1 RETURNING ${signingKeyColumns}`,
-      [kid, expiresAt],
-    )
-    return rows[0] && rowToSigningKey(rows[0])
+  expireSigningKey(kid: string, expiresAt: Date): Promise<SigningKeyRecord | undefined> {
+    return expireSigningKey(this.#pool, kid, expiresAt)
   }
 
   /**
-   * Reports every change to keys (their creation too, from schema version 3), accounts and signing
-   * keys committed by anyone on this database, through one `LISTEN` connection shared by all
-   * subscriptions; see `KeyStoreWatchEvent`. It reports
+   * Reports every change to keys (their creation included, so that a verifier may remember ids that
+   * have no key), accounts and signing keys committed by anyone on this database, through one
+   * `LISTEN` connection shared by all subscriptions; see `KeyStoreWatchEvent`. It reports
    * `disconnected` whenever that connection fails, including each attempt to make it that fails, so
    * a watcher that has not seen `connected` yet still learns that the database is unreachable.
    */
@@ -326,18 +185,4 @@ export async function openPostgresKeyStore(url: string, options?: PostgresKeySto
       { cause: error },
     )
   }
-}
-
-/**
- * Turns Postgres constraint errors into messages that name the record; any other error passes
- * through unchanged, since it means the database itself failed.
- */
-function constraintError(error: unknown, duplicate: string, missingAccount?: string): unknown {
-  const code = (error as { code?: unknown } | null)?.code
-  // SQLSTATE 23505 unique_violation, 23503 foreign_key_violation.
-  if (code === '23505') return new LatchkeyError('ERR_INVALID_ARGUMENT', duplicate, { cause: error })
-  if (code === '23503' && missingAccount !== undefined) {
-    return new LatchkeyError('ERR_NOT_FOUND', missingAccount, { cause: error })
-  }
-  return error
 }

@@ -1,0 +1,99 @@
+import type { ApiKeyCredential, ApiKeyRecord, ApiKeyStatus } from '@latchkey/verifier'
+import type pg from 'pg'
+import { constraintError } from './constraint-error.js'
+import { type ApiKeyCredentialRow, type ApiKeyRow, apiKeyColumns, rowToApiKey, rowToApiKeyCredential } from './rows.js'
+
+/**
+ * The verifier's hot paths, as named statements: `pg` prepares each once per connection, so later
+ * calls send only the values. Names are versioned with the schema they were written for.
+ */
+const statements = {
+  findApiKey: {
+    name: 'latchkey_v1_find_api_key',
+    text: `SELECT k.id, k.account_id, k.secret_hash, k.scopes, k.status, k.created_at, a.status AS account_status
+           FROM latchkey_api_keys AS k JOIN latchkey_accounts AS a ON a.id = k.account_id WHERE k.id = $1`,
+  },
+  getApiKey: {
+    name: 'latchkey_v2_get_api_key',
+    text: `SELECT ${apiKeyColumns} FROM latchkey_api_keys WHERE id = $1`,
+  },
+} as const
+
+/** The key with its account's status, in one read: the verifier's lookup on every request. */
+export async function findApiKey(pool: pg.Pool, id: string): Promise<ApiKeyCredential | undefined> {
+  const { rows } = await pool.query<ApiKeyCredentialRow>({ ...statements.findApiKey, values: [id] })
+  return rows[0] && rowToApiKeyCredential(rows[0])
+}
+
+/**
+ * @throws {LatchkeyError} `ERR_INVALID_ARGUMENT` when a key with this id exists, `ERR_NOT_FOUND`
+ *   when its account does not.
+ */
+export async function insertApiKey(pool: pg.Pool, key: ApiKeyRecord): Promise<void> {
+  await pool
+    .query(`INSERT INTO latchkey_api_keys (${apiKeyColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      key.id,
+      key.accountId,
+      key.secretHash,
+      [...key.scopes],
+      key.status,
+      key.createdAt,
+      key.lastUsedAt ?? null,
+    ])
+    .catch((error: unknown) => {
+      throw constraintError(
+        error,
+        `An API key with the id ${JSON.stringify(key.id)} already exists.`,
+        `No account has the id ${JSON.stringify(key.accountId)}; create the account before its keys.`,
+      )
+    })
+}
+
+export async function getApiKey(pool: pg.Pool, id: string): Promise<ApiKeyRecord | undefined> {
+  const { rows } = await pool.query<ApiKeyRow>({ ...statements.getApiKey, values: [id] })
+  return rows[0] && rowToApiKey(rows[0])
+}
+
+export async function listApiKeys(pool: pg.Pool, filter: { readonly accountId?: string }): Promise<ApiKeyRecord[]> {
+  const { rows } =
+    filter.accountId === undefined
+      ? await pool.query<ApiKeyRow>(`SELECT ${apiKeyColumns} FROM latchkey_api_keys ORDER BY created_at, id`)
+      : await pool.query<ApiKeyRow>(
+          `SELECT ${apiKeyColumns} FROM latchkey_api_keys WHERE account_id = $1 ORDER BY created_at, id`,
+          [filter.accountId],
+        )
+  return rows.map(rowToApiKey)
+}
+
+export async function setApiKeyStatus(
+  pool: pg.Pool,
+  id: string,
+  status: ApiKeyStatus,
+): Promise<ApiKeyRecord | undefined> {
+  // The CASE, not a read before the write, keeps `revoked` final, and RETURNING gives the row as
+  // this statement left it: a concurrent revoke is waited for (row lock) and then seen.
+  const { rows } = await pool.query<ApiKeyRow>(
+    `UPDATE latchkey_api_keys SET status = CASE WHEN status = 'revoked' THEN status ELSE $1 END
+     WHERE id = $2 RETURNING ${apiKeyColumns}`,
+    [status, id],
+  )
+  return rows[0] && rowToApiKey(rows[0])
+}
+
+/**
+ * Moves each key's `lastUsedAt` forward, in one statement. The rows are locked in id order first,
+ * so two instances flushing overlapping batches wait for each other instead of deadlocking.
+ */
+export async function touchApiKeys(pool: pg.Pool, uses: ReadonlyMap<string, Date>): Promise<void> {
+  if (uses.size === 0) return
+  await pool.query(
+    `WITH used AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS u (id, at)),
+          locked AS (
+            SELECT k.id FROM latchkey_api_keys AS k JOIN used ON used.id = k.id ORDER BY k.id FOR UPDATE OF k
+          )
+     UPDATE latchkey_api_keys AS k SET last_used_at = used.at
+     FROM used JOIN locked ON locked.id = used.id
+     WHERE k.id = used.id AND (k.last_used_at IS NULL OR k.last_used_at < used.at)`,
+    [[...uses.keys()], [...uses.values()]],
+  )
+}
