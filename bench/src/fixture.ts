@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSqliteKeyStore } from '@latchkey/store-sqlite'
-import { createKeyManager, createVerifier, type JSONWebKeySet } from '@latchkey/verifier'
+import { createVerifier, type HttpAnswer, type JSONWebKeySet, toResponse, type Verifier } from '@latchkey/verifier'
+import { createKeyManager } from '@latchkey/verifier/manage'
 import type { LoadRequest } from './scenarios.js'
 
 /** Everything the servers and the load generator share: one SQLite store, one key, tokens it issued. */
@@ -46,12 +47,12 @@ export async function createFixture(tokenCount: number): Promise<{ fixture: Fixt
     const verifier = createVerifier({ store, issuer })
     const basic = `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}`
     const tokens: string[] = []
-    for (let i = 0; i < tokenCount; i++) tokens.push(await issueToken(verifier.handleTokenRequest, basic))
+    for (let i = 0; i < tokenCount; i++) tokens.push(await issueToken(tokenHandler(verifier), basic))
     const tokensFile = join(directory, 'tokens.txt')
     writeFileSync(tokensFile, tokens.join('\n'))
     const forgedTokensFile = join(directory, 'forged-tokens.txt')
     writeFileSync(forgedTokensFile, tokens.map(forge).join('\n'))
-    const token = tokens[0] ?? (await issueToken(verifier.handleTokenRequest, basic))
+    const token = tokens[0] ?? (await issueToken(tokenHandler(verifier), basic))
     const fixture: Fixture = {
       directory,
       databasePath,
@@ -90,6 +91,11 @@ export function tokensFileOf(fixture: Fixture, request: LoadRequest): string | u
 /** The distinct tokens of the fixture. */
 export function readTokens(fixture: Fixture): string[] {
   return readFileSync(fixture.tokensFile, 'utf8').split('\n')
+}
+
+/** The verifier's token endpoint as a Fetch handler. */
+function tokenHandler(verifier: Verifier): (request: Request) => Promise<Response> {
+  return async (request) => toResponse((await verifier.answer(request)) as HttpAnswer)
 }
 
 async function issueToken(handle: (request: Request) => Promise<Response>, basic: string): Promise<string> {

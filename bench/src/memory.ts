@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSqliteKeyStore } from '@latchkey/store-sqlite'
-import { createKeyManager, createVerifier } from '@latchkey/verifier'
+import { createVerifier } from '@latchkey/verifier'
+import { createKeyManager } from '@latchkey/verifier/manage'
 import { forge } from './fixture.js'
 
 const option = (name: string, fallback: number): number => {

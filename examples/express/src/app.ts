@@ -36,7 +36,7 @@ export function createApp({ store, issuer, log = console.log, verifier: settings
     res.json({ message: 'Hello from a Latchkey-secured API.', keyId: req.auth?.keyId, method: req.auth?.method })
   })
 
-  app.post('/api/test', authenticate(verifier), requireScopes(verifier, 'write'), (req, res) => {
+  app.post('/api/test', authenticate(verifier), requireScopes(verifier, ['write']), (req, res) => {
     res.json({ message: 'Written.', keyId: req.auth?.keyId, scopes: req.auth?.scopes })
   })
 

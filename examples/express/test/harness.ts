@@ -6,13 +6,8 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openSqliteKeyStore } from '@latchkey/store-sqlite'
-import {
-  type AuthEvent,
-  createKeyManager,
-  type KeyManager,
-  type KeyStore,
-  type VerifierOptions,
-} from '@latchkey/verifier'
+import type { AuthEvent, KeyStore, VerifierOptions } from '@latchkey/verifier'
+import { createKeyManager, type KeyManager } from '@latchkey/verifier/manage'
 import { expect } from 'vitest'
 import { createApp } from '../src/app.js'
 

@@ -1,11 +1,11 @@
+import type { KeyStoreWatchEvent } from '@latchkey/verifier'
 import {
   createKeyManager,
   generateApiKeyId,
   generateApiKeySecret,
   hashSecret,
   type KeyManager,
-  type KeyStoreWatchEvent,
-} from '@latchkey/verifier'
+} from '@latchkey/verifier/manage'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   basic,

@@ -1,4 +1,4 @@
-import { createKeyManager } from '@latchkey/verifier'
+import { createKeyManager } from '@latchkey/verifier/manage'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   basic,

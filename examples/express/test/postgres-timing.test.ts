@@ -1,4 +1,4 @@
-import { createKeyManager } from '@latchkey/verifier'
+import { createKeyManager } from '@latchkey/verifier/manage'
 import { afterAll, beforeAll, describe } from 'vitest'
 import { cli, createKey, type ServerProcess, spawnServer, type TestKey } from './harness.js'
 import { CLUSTER_ISSUER, openPostgresKeyStore, type PostgresCluster, startPostgres } from './postgres.js'

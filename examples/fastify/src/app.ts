@@ -1,5 +1,5 @@
 import { createVerifier, type KeyStore, type VerifierOptions } from '@latchkey/verifier'
-import { authenticate, latchkey, requireScopes } from '@latchkey/verifier/fastify'
+import { authenticate, oauthRoutes, requireScopes } from '@latchkey/verifier/fastify'
 import Fastify, { type FastifyInstance } from 'fastify'
 
 /** Settings of the example API. */
@@ -29,7 +29,7 @@ export async function createApp({
     log(`${request.method} ${path} ${reply.statusCode} ${request.auth?.keyId ?? '-'} ${duration}ms`)
   })
 
-  await app.register(latchkey, { verifier })
+  await app.register(oauthRoutes(verifier))
 
   app.get('/api/test', { preHandler: authenticate(verifier) }, async (request) => ({
     message: 'Hello from a Latchkey-secured API.',
@@ -39,7 +39,7 @@ export async function createApp({
 
   app.post(
     '/api/test',
-    { preHandler: [authenticate(verifier), requireScopes(verifier, 'write')] },
+    { preHandler: [authenticate(verifier), requireScopes(verifier, ['write'])] },
     async (request) => ({
       message: 'Written.',
       keyId: request.auth?.keyId,

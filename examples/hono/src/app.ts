@@ -40,7 +40,7 @@ export function createApp({
     return c.json({ message: 'Hello from a Latchkey-secured API.', keyId, method }, 200, jsonType)
   })
 
-  app.post('/api/test', authenticate(verifier), requireScopes(verifier, 'write'), (c) => {
+  app.post('/api/test', authenticate(verifier), requireScopes(verifier, ['write']), (c) => {
     const { keyId, scopes } = c.get('auth')
     return c.json({ message: 'Written.', keyId, scopes }, 200, jsonType)
   })

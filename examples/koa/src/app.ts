@@ -22,7 +22,7 @@ export function createApp({
   const verifier = createVerifier({ ...settings, store, issuer, scopesSupported: ['read', 'write'] })
   const app = new Koa<LatchkeyState>()
   const signIn = authenticate(verifier)
-  const canWrite = requireScopes(verifier, 'write')
+  const canWrite = requireScopes(verifier, ['write'])
 
   // One line per request: never the Authorization header, only the key id once it is proven.
   app.use(async (ctx, next) => {

@@ -1,5 +1,5 @@
 import { createVerifier, type Principal } from '@latchkey/verifier'
-import { type OAuthRouteHandlers, oauthRouteHandlers } from '@latchkey/verifier/next'
+import { oauthRoutes as nextOAuthRoutes, type OAuthRouteHandlers } from '@latchkey/verifier/next'
 
 // Loaded by Node at run time, not bundled: the SQLite store holds a native module webpack cannot pack.
 const { DEFAULT_DATABASE_URL, openKeyStore } = (await import(
@@ -18,7 +18,7 @@ export const verifier = createVerifier({
   scopesSupported: ['read', 'write'],
 })
 
-const handlers = oauthRouteHandlers(verifier)
+const handlers = nextOAuthRoutes(verifier)
 
 /** The method exports of the token, JWKS and metadata `route.ts` files, logged. */
 export const oauthRoutes: OAuthRouteHandlers = {

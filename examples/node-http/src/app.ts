@@ -26,7 +26,7 @@ export function createApp({ store, issuer, log = console.log, verifier: settings
   const write = withAuth(
     verifier,
     (req, res) => json(res, { message: 'Written.', keyId: req.auth.keyId, scopes: req.auth.scopes }),
-    'write',
+    { scopes: ['write'] },
   )
 
   return (req, res) => {

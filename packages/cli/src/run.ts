@@ -1,4 +1,4 @@
-import { API_KEY_SECRET_PREFIX } from '@latchkey/verifier'
+import { API_KEY_SECRET_PREFIX } from '@latchkey/verifier/manage'
 import packageJson from '../package.json' with { type: 'json' }
 import { type CliIo, processIo } from './cli-io.js'
 import type { CommandGroup } from './command.js'

@@ -1,4 +1,4 @@
-import { createKeyManager, type KeyManager } from '@latchkey/verifier'
+import { createKeyManager, type KeyManager } from '@latchkey/verifier/manage'
 import { withKeyStore } from './with-key-store.js'
 
 /**

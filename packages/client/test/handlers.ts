@@ -1,11 +1,12 @@
 import {
   type AuthenticationResult,
-  createKeyManager,
   createVerifier,
-  type KeyManager,
+  type HttpAnswer,
   MemoryKeyStore,
+  toResponse,
   type Verifier,
 } from '@latchkey/verifier'
+import { createKeyManager, type KeyManager } from '@latchkey/verifier/manage'
 import { HttpResponse, http } from 'msw'
 import { type SetupServerApi, setupServer } from 'msw/node'
 
@@ -61,15 +62,15 @@ export function createScenario(): Scenario {
   const protect = async (request: Request, scopes: readonly string[]): Promise<Response> => {
     traffic.api.push(request.clone())
     const result: AuthenticationResult = await verifier.authenticate(request)
-    if (!result.ok) return verifier.errorResponse(result.error)
+    if (!result.ok) return toResponse(verifier.answerError(result.error))
     const missing = verifier.checkScopes(result.principal, scopes)
-    if (missing) return verifier.errorResponse(missing)
+    if (missing) return toResponse(verifier.answerError(missing))
     return HttpResponse.json({ keyId: result.principal.keyId, method: result.principal.method })
   }
   const server = setupServer(
-    http.post(TOKEN_URL, ({ request }) => {
+    http.post(TOKEN_URL, async ({ request }) => {
       traffic.token.push(request.clone())
-      return verifier.handleTokenRequest(request)
+      return toResponse((await verifier.answer(request)) as HttpAnswer)
     }),
     http.get(RESOURCE_URL, ({ request }) => protect(request, [])),
     http.post(RESOURCE_URL, ({ request }) => protect(request, ['write'])),

@@ -1,10 +1,11 @@
 import {
   type AuthenticationResult,
-  type CreatedApiKey,
-  createKeyManager,
   createVerifier,
+  type HttpAnswer,
+  toResponse,
   type Verifier,
 } from '@latchkey/verifier'
+import { type CreatedApiKey, createKeyManager } from '@latchkey/verifier/manage'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresKeyStore, type PostgresKeyStore } from '../src/index.js'
 import { openSession, type PostgresCluster, startPostgres } from './postgres-cluster.js'
@@ -35,7 +36,7 @@ afterAll(async () => {
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 
 function authenticate(instance: number, secret: string, clientAddress: string): Promise<AuthenticationResult> {
-  return (verifiers[instance] as Verifier).authenticate({ authorization: [basic(key.id, secret)], clientAddress })
+  return (verifiers[instance] as Verifier).authenticate({ authorization: [basic(key.id, secret)] }, { clientAddress })
 }
 
 const outcome = (result: AuthenticationResult) => (result.ok ? 'ok' : result.error.code)
@@ -62,14 +63,16 @@ describe('Brute-force throttling on the Postgres store', () => {
   })
 
   it('throttles the token endpoint of one instance after failures at the other', async () => {
-    const token = (instance: number, secret: string) =>
-      (verifiers[instance] as Verifier).handleTokenRequest(
-        new Request('https://api.latchkey.test/oauth/token', {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(key.id, secret) },
-          body: 'grant_type=client_credentials',
-        }),
-        { clientAddress: '203.0.113.50' },
+    const token = async (instance: number, secret: string) =>
+      toResponse(
+        (await (verifiers[instance] as Verifier).answer(
+          new Request('https://api.latchkey.test/oauth/token', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(key.id, secret) },
+            body: 'grant_type=client_credentials',
+          }),
+          { clientAddress: '203.0.113.50' },
+        )) as HttpAnswer,
       )
     for (let index = 0; index < 10; index++) expect((await token(0, 'lksecret_wrong')).status).toBe(401)
     const throttled = await token(1, 'lksecret_wrong')

@@ -1,12 +1,5 @@
-import {
-  createKeyManager,
-  createVerifier,
-  generateApiKeyId,
-  generateApiKeySecret,
-  hashSecret,
-  type KeyStore,
-  type KeyStoreWatchEvent,
-} from '@latchkey/verifier'
+import { createVerifier, type KeyStore, type KeyStoreWatchEvent } from '@latchkey/verifier'
+import { createKeyManager, generateApiKeyId, generateApiKeySecret, hashSecret } from '@latchkey/verifier/manage'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresKeyStore, type PostgresKeyStore } from '../src/index.js'
 import { type PostgresCluster, startPostgres } from './postgres-cluster.js'

@@ -19,10 +19,18 @@ export type LatchkeyErrorCode =
   | 'ERR_INVALID_SCOPE'
   /** The token request names a `resource` (RFC 8707) this server does not issue tokens for. HTTP 400. */
   | 'ERR_INVALID_TARGET'
-  /** The token endpoint was called with a method other than POST. HTTP 405. */
+  /**
+   * An endpoint was called with a method it does not accept: anything but POST at the token endpoint
+   * (`Allow: POST`), anything but GET or HEAD at the JWKS and metadata (`Allow: GET, HEAD`). HTTP 405.
+   */
   | 'ERR_METHOD_NOT_ALLOWED'
   /** The key store failed or timed out. HTTP 503: Latchkey fails closed. */
   | 'ERR_STORE_UNAVAILABLE'
+  /**
+   * Something failed that should not have: a bug, or a store that broke its contract. HTTP 500, and
+   * an audit event with outcome `error`; the answer and the event say nothing about what failed.
+   */
+  | 'ERR_INTERNAL'
   /**
    * Too many failed credential checks from this client address, or for this key id with a wrong
    * secret: brute-force throttling. HTTP 429 with `Retry-After`.
@@ -102,6 +110,16 @@ export class LatchkeyError extends Error {
     this.retryAfter = options.retryAfter
     this.limit = options.limit
   }
+}
+
+/**
+ * `error` as a {@link LatchkeyError}: itself when it is one, else `ERR_INTERNAL` with it as the
+ * cause. The one place an unexpected error gets its meaning, on every path alike.
+ */
+export function toLatchkeyError(error: unknown): LatchkeyError {
+  return isLatchkeyError(error)
+    ? error
+    : new LatchkeyError('ERR_INTERNAL', 'An unexpected error occurred.', { cause: error })
 }
 
 /** Whether `value` is a {@link LatchkeyError}, from this or any other copy of the package. */

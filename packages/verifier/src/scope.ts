@@ -1,3 +1,6 @@
+import { LatchkeyError } from './errors.js'
+import type { Principal } from './principal.js'
+
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
 const scopeTokenPattern = /^[\x21\x23-\x5B\x5D-\x7E]+$/
 
@@ -25,4 +28,16 @@ export function formatScope(scopes: readonly string[]): string {
 /** The scopes of `required` that `granted` lacks. */
 export function missingScopes(granted: readonly string[], required: readonly string[]): string[] {
   return required.filter((scope) => !granted.includes(scope))
+}
+
+/**
+ * The refusal when `principal` lacks any of `required` (`ERR_INSUFFICIENT_SCOPE`), else `undefined`.
+ * Throws when there is no principal: a scope guard that runs before authentication is a bug.
+ */
+export function checkScopes(principal: Principal | undefined, required: readonly string[]): LatchkeyError | undefined {
+  if (!principal) throw new Error('A scope guard (requireScopes) must come after authenticate().')
+  if (missingScopes(principal.scopes, required).length === 0) return undefined
+  return new LatchkeyError('ERR_INSUFFICIENT_SCOPE', 'The request needs a scope the credentials lack.', {
+    scope: required,
+  })
 }

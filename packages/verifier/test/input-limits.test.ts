@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  createKeyManager,
   createVerifier,
   type KeyStore,
   MAX_AUTHORIZATION_LENGTH,
@@ -10,6 +9,8 @@ import {
   MemoryKeyStore,
   type Verifier,
 } from '../src/index.js'
+import { createKeyManager } from '../src/manage/index.js'
+import { respond } from './respond.js'
 
 const issuer = 'https://api.example.test'
 const form = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -41,7 +42,8 @@ beforeAll(async () => {
   const account = await manager.createAccount({ name: 'Limits' })
   key = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })
   // Issued by another verifier on the same store, so the verifiers under test start cold.
-  const response = await createVerifier({ store: shared, issuer }).handleTokenRequest(
+  const response = await respond(
+    createVerifier({ store: shared, issuer }),
     tokenRequest({}, 'grant_type=client_credentials'),
   )
   token = ((await response.json()) as { access_token: string }).access_token
@@ -83,9 +85,7 @@ describe('Limits on attacker-controlled input, refused before any store lookup o
     expect(value.length).toBeGreaterThan(MAX_AUTHORIZATION_LENGTH)
     const result = await verifier.authenticate({ authorization: [value] })
     expect(result).toMatchObject({ ok: false, error: { code: 'ERR_INVALID_REQUEST' } })
-    const response = await verifier.handleTokenRequest(
-      tokenRequest({ authorization: value }, 'grant_type=client_credentials'),
-    )
+    const response = await respond(verifier, tokenRequest({ authorization: value }, 'grant_type=client_credentials'))
     expect(response.status).toBe(400)
     expect(total()).toBe(0)
   })
@@ -117,7 +117,8 @@ describe('Limits on attacker-controlled input, refused before any store lookup o
         client_id: id ?? '',
         client_secret: secret ?? '',
       })
-      const response = await verifier.handleTokenRequest(
+      const response = await respond(
+        verifier,
         new Request(`${issuer}/oauth/token`, { method: 'POST', headers: form, body: body.toString() }),
       )
       expect(response.status).toBe(401)
@@ -141,7 +142,7 @@ describe('Limits on attacker-controlled input, refused before any store lookup o
   it(`refuses a token request body over ${MAX_FORM_BODY_BYTES} bytes with 400, declared or streamed, without a lookup`, async () => {
     const { verifier, total } = cold()
     const body = `grant_type=client_credentials&pad=${'x'.repeat(MAX_FORM_BODY_BYTES)}`
-    const declared = await verifier.handleTokenRequest(tokenRequest({ 'content-length': String(body.length) }, body))
+    const declared = await respond(verifier, tokenRequest({ 'content-length': String(body.length) }, body))
     expect(declared.status).toBe(400)
     let pulled = 0
     const endless = new ReadableStream<Uint8Array>({
@@ -152,7 +153,7 @@ describe('Limits on attacker-controlled input, refused before any store lookup o
         )
       },
     })
-    const streamed = await verifier.handleTokenRequest(tokenRequest({}, endless))
+    const streamed = await respond(verifier, tokenRequest({}, endless))
     expect(streamed.status).toBe(400)
     expect(await streamed.json()).toMatchObject({ error: 'invalid_request' })
     // The stream was abandoned just past the limit, not read to its (absent) end.
@@ -164,12 +165,12 @@ describe('Limits on attacker-controlled input, refused before any store lookup o
     const { verifier, calls, total } = cold()
     const parameters = (count: number) =>
       ['grant_type=client_credentials', ...Array.from({ length: count - 1 }, (_, index) => `p${index}=v`)].join('&')
-    const over = await verifier.handleTokenRequest(tokenRequest({}, parameters(MAX_FORM_PARAMETERS + 1)))
+    const over = await respond(verifier, tokenRequest({}, parameters(MAX_FORM_PARAMETERS + 1)))
     expect(over.status).toBe(400)
     expect(await over.json()).toMatchObject({ error: 'invalid_request' })
     expect(total()).toBe(0)
     // The control: exactly the limit is read, and the client looked up.
-    expect((await verifier.handleTokenRequest(tokenRequest({}, parameters(MAX_FORM_PARAMETERS)))).status).toBe(200)
+    expect((await respond(verifier, tokenRequest({}, parameters(MAX_FORM_PARAMETERS)))).status).toBe(200)
     // The key, and the absent id every check also looks up (credential-check.ts).
     expect(calls.get('findApiKey')).toBe(2)
   })

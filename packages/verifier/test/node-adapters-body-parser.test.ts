@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oauthRoutes as expressRoutes } from '../src/adapters/express.js'
 import { oauthRoutes as koaRoutes } from '../src/adapters/koa.js'
 import { oauthRoutes as nodeRoutes } from '../src/adapters/node.js'
-import { createKeyManager, createVerifier, MemoryKeyStore, type Verifier } from '../src/index.js'
+import { createVerifier, MemoryKeyStore, type Verifier } from '../src/index.js'
+import { createKeyManager } from '../src/manage/index.js'
 
 /** An answer without the framing headers, which are each server's business. */
 interface Answer {

@@ -5,10 +5,11 @@ import Fastify from 'fastify'
 import Koa from 'koa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oauthRoutes as expressRoutes } from '../src/adapters/express.js'
-import { latchkey } from '../src/adapters/fastify.js'
+import { oauthRoutes as fastifyRoutes } from '../src/adapters/fastify.js'
 import { oauthRoutes as koaRoutes } from '../src/adapters/koa.js'
 import { oauthRoutes as nodeRoutes } from '../src/adapters/node.js'
-import { createKeyManager, createVerifier, MAX_FORM_BODY_BYTES, MemoryKeyStore, type Verifier } from '../src/index.js'
+import { createVerifier, MAX_FORM_BODY_BYTES, MemoryKeyStore, type Verifier } from '../src/index.js'
+import { createKeyManager } from '../src/manage/index.js'
 
 /** An answer without the framing headers, which are each server's business. */
 interface Answer {
@@ -40,7 +41,7 @@ const servers: Record<string, (verifier: Verifier) => Promise<http.Server>> = {
   },
   fastify: async (verifier) => {
     const app = Fastify()
-    await app.register(latchkey, { verifier })
+    await app.register(fastifyRoutes(verifier))
     await app.ready()
     return app.server
   },

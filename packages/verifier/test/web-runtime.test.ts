@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type * as FetchAdapter from '../src/adapters/fetch.js'
 import type * as Core from '../src/index.js'
+import type * as Manage from '../src/manage/index.js'
 
 /** The part of esbuild's API used here; esbuild is tsup's dependency, not this package's. */
 interface Esbuild {
@@ -26,6 +27,7 @@ const builtins =
 let dir: string
 let core: typeof Core
 let adapter: typeof FetchAdapter
+let manage: typeof Manage
 const nodeImports: string[] = []
 
 beforeAll(async () => {
@@ -33,7 +35,11 @@ beforeAll(async () => {
   const esbuild = createRequire(tsup)('esbuild') as Esbuild
   dir = mkdtempSync(path.join(tmpdir(), 'latchkey-neutral-'))
   const { outputFiles } = await esbuild.build({
-    entryPoints: { core: path.join(root, 'src/index.ts'), fetch: path.join(root, 'src/adapters/fetch.ts') },
+    entryPoints: {
+      core: path.join(root, 'src/index.ts'),
+      manage: path.join(root, 'src/manage/index.ts'),
+      fetch: path.join(root, 'src/adapters/fetch.ts'),
+    },
     bundle: true,
     platform: 'neutral',
     format: 'esm',
@@ -58,6 +64,7 @@ beforeAll(async () => {
   for (const file of outputFiles) writeFileSync(file.path, file.text)
   core = (await import(pathToFileURL(path.join(dir, 'core.mjs')).href)) as typeof Core
   adapter = (await import(pathToFileURL(path.join(dir, 'fetch.mjs')).href)) as typeof FetchAdapter
+  manage = (await import(pathToFileURL(path.join(dir, 'manage.mjs')).href)) as typeof Manage
 })
 
 afterAll(() => {
@@ -71,7 +78,7 @@ describe('The verifier core and /fetch bundled for a neutral platform (no Node b
 
   it('answers the token and Bearer requests of the conformance suite as the Express example does', async () => {
     const store = new core.MemoryKeyStore()
-    const manager = core.createKeyManager(store)
+    const manager = manage.createKeyManager(store)
     const account = await manager.createAccount({ name: 'Acme' })
     const rw = await manager.createApiKey({ accountId: account.id, scopes: ['read', 'write'] })
     const ro = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
-import { type AccountStatus, type ApiKeyInfo, isScopeToken, type KeyManager } from '@latchkey/verifier'
+import type { AccountStatus } from '@latchkey/verifier'
+import { type ApiKeyInfo, isScopeToken, type KeyManager } from '@latchkey/verifier/manage'
 import { type CommandGroup, defineCommand } from '../command.js'
 import { formatDate, formatJson, formatTable } from '../format.js'
 import { formatApiKeyProperties, reserveApiKeyPropertiesFile } from '../properties-file.js'

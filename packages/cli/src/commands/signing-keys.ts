@@ -1,4 +1,4 @@
-import { listSigningKeys, rotateSigningKey, type SigningKeyInfo } from '@latchkey/verifier'
+import { listSigningKeys, rotateSigningKey, type SigningKeyInfo } from '@latchkey/verifier/manage'
 import { type CommandGroup, defineCommand } from '../command.js'
 import { formatAge, formatDate, formatJson, formatTable } from '../format.js'
 import { UsageError } from '../usage-error.js'

@@ -1,4 +1,5 @@
-import { type ApiKeyStatus, createKeyManager, hashSecret } from '@latchkey/verifier'
+import type { ApiKeyStatus } from '@latchkey/verifier'
+import { createKeyManager, hashSecret } from '@latchkey/verifier/manage'
 import { describe, expect, it } from 'vitest'
 import { makeAccount, makeApiKey } from '../fixtures.js'
 import type { ConformanceHarness } from '../harness.js'

@@ -1,4 +1,5 @@
-import { createKeyManager, createVerifier, type KeyStore } from '@latchkey/verifier'
+import { createVerifier, type KeyStore } from '@latchkey/verifier'
+import { createKeyManager } from '@latchkey/verifier/manage'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { KeyStoreOpener, OpenedKeyStore } from '../harness.js'
 
@@ -45,16 +46,16 @@ export function describeUnreachable(openUnreachable: KeyStoreOpener | undefined)
       ])
       for (const result of results) {
         expect(result.ok).toBe(false)
-        if (!result.ok) expect(verifier.describeError(result.error).status).toBe(503)
+        if (!result.ok) expect(verifier.answerError(result.error).status).toBe(503)
       }
-      const token = await verifier.handleTokenRequest(
+      const token = await verifier.answer(
         new Request(`${issuer}/oauth/token`, {
           method: 'POST',
           headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
           body: 'grant_type=client_credentials',
         }),
       )
-      expect(token.status).toBe(503)
+      expect(token?.status).toBe(503)
       verifier.close?.()
     })
   })

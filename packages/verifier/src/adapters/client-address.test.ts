@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { createKeyManager, createVerifier, MemoryKeyStore } from '../index.js'
+import { createVerifier, MemoryKeyStore } from '../index.js'
+import { createKeyManager } from '../manage/index.js'
 import { withAuth } from './fetch.js'
 import { authenticate, type LatchkeyEnv } from './hono.js'
 

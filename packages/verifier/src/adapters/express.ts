@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express'
 import type { Principal, Verifier } from '../index.js'
-import { authenticateThenNext } from './node-authenticate.js'
-import { answerTokenRequest, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
-import { connectionOf, reencode } from './node-input.js'
+import { authenticateThenNext, guardScopes } from './node-bridge/authenticate-request.js'
+import { reencode } from './node-bridge/request-input.js'
+import { serveEndpoints } from './node-bridge/write-answer.js'
 
 declare global {
   namespace Express {
@@ -13,34 +13,28 @@ declare global {
   }
 }
 
+/** Options of {@link authenticate}. */
+export interface AuthenticateOptions {
+  /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
+  readonly scopes?: readonly string[]
+}
+
 /** Authenticates every request (Basic or Bearer) and sets `req.auth`; refuses the rest with the core's answer. */
-export function authenticate(verifier: Verifier): RequestHandler {
-  return (req, res, next) => authenticateThenNext(verifier, req, res, req.originalUrl, next)
+export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): RequestHandler {
+  return (req, res, next) => authenticateThenNext(verifier, req, res, req.originalUrl, options.scopes, next)
 }
 
 /** Lets a request through only when `req.auth` has every one of `scopes`. Mount after {@link authenticate}. */
-export function requireScopes(verifier: Verifier, ...scopes: string[]): RequestHandler {
-  return (req, res, next) => {
-    if (!req.auth) return next(new Error('requireScopes() must come after authenticate().'))
-    const error = verifier.checkScopes(req.auth, scopes)
-    if (error) return writeDescription(res, verifier.describeError(error))
-    next()
-  }
+export function requireScopes(verifier: Verifier, scopes: readonly string[]): RequestHandler {
+  return (req, res, next) => guardScopes(verifier, req, res, scopes, next)
 }
 
 /** Serves the token endpoint, the JWKS and the RFC 8414 metadata at the verifier's paths. */
 export function oauthRoutes(verifier: Verifier): RequestHandler {
   const paths = new Set(Object.values(verifier.paths))
   return (req, res, next) => {
-    if (!paths.has(req.path)) return next()
     // A body parser mounted earlier has consumed the stream: re-encode what it parsed, repeats included.
     const body = req.readableEnded ? reencode(req.body) : undefined
-    if (req.path === verifier.paths.token) {
-      return answerTokenRequest(verifier, req, res, req.originalUrl, next, body)
-    }
-    toWebRequest(req, req.originalUrl, body)
-      .then((request) => verifier.handle(request, connectionOf(req)))
-      .then((response) => (response ? writeResponse(res, response) : next()))
-      .catch(next)
+    serveEndpoints(verifier, paths, req, res, [req.originalUrl, req.path], next, body)
   }
 }

@@ -1,4 +1,5 @@
 import type { Principal, Verifier } from '../index.js'
+import { toResponse } from '../index.js'
 
 /** A Fetch handler: Bun, Deno, Cloudflare Workers, Next.js route handlers, `@hono/node-server`… */
 export type FetchHandler<Args extends unknown[] = []> = (request: Request, ...args: Args) => Promise<Response>
@@ -38,9 +39,10 @@ export function oauthRoutes<Args extends unknown[] = []>(
   next: (request: Request, ...args: Args) => Response | Promise<Response>,
   options: OAuthRoutesOptions<Args> = {},
 ): FetchHandler<Args> {
-  return async (request, ...args) =>
-    (await verifier.handle(request, { clientAddress: options.clientAddress?.(request, ...args) })) ??
-    next(request, ...args)
+  return async (request, ...args) => {
+    const answer = await verifier.answer(request, { clientAddress: options.clientAddress?.(request, ...args) })
+    return answer ? toResponse(answer) : next(request, ...args)
+  }
 }
 
 /**
@@ -56,9 +58,9 @@ export function withAuth<Args extends unknown[] = []>(
 ): FetchHandler<Args> {
   return async (request, ...args) => {
     const result = await verifier.authenticate(request, { clientAddress: options.clientAddress?.(request, ...args) })
-    if (!result.ok) return verifier.errorResponse(result.error)
-    const denied = verifier.checkScopes(result.principal, options.scopes ?? [])
-    if (denied) return verifier.errorResponse(denied)
+    if (!result.ok) return toResponse(verifier.answerError(result.error))
+    const denied = options.scopes && verifier.checkScopes(result.principal, options.scopes)
+    if (denied) return toResponse(verifier.answerError(denied))
     return handler(request, result.principal, ...args)
   }
 }

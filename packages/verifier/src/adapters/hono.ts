@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import type { Principal, Verifier } from '../index.js'
+import { type Principal, toResponse, type Verifier } from '../index.js'
 
 /** The Hono environment the middleware sets: `c.get('auth')` is the authenticated caller. */
 export interface LatchkeyEnv {
@@ -8,14 +8,20 @@ export interface LatchkeyEnv {
   }
 }
 
-/** Options of {@link authenticate} and {@link oauthRoutes}. */
-export interface HonoOptions {
+/** Options of {@link oauthRoutes}. */
+export interface OAuthRoutesOptions {
   /**
    * The connection's peer address, which throttling counts failures by: e.g. `(c) =>
    * getConnInfo(c).remote.address` with your runtime's `getConnInfo`. Default: the socket address
    * under `@hono/node-server`, else unknown.
    */
   readonly clientAddress?: (c: Context) => string | undefined
+}
+
+/** Options of {@link authenticate}. */
+export interface AuthenticateOptions extends OAuthRoutesOptions {
+  /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
+  readonly scopes?: readonly string[]
 }
 
 /** What `@hono/node-server` puts in `c.env` (or `c.env.server`), as its own `getConnInfo` reads it. */
@@ -32,32 +38,31 @@ const nodeServerAddress = (c: Context): string | undefined => {
  * Authenticates the request (Basic or Bearer) and sets `c.get('auth')`; refuses the rest with the
  * core's answer. Fetch `Headers` join repeated `Authorization` lines; the core refuses the joined value.
  */
-export function authenticate(verifier: Verifier, options: HonoOptions = {}): MiddlewareHandler<LatchkeyEnv> {
+export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): MiddlewareHandler<LatchkeyEnv> {
   const addressOf = options.clientAddress ?? nodeServerAddress
   return async (c, next) => {
     const result = await verifier.authenticate(c.req.raw, { clientAddress: addressOf(c) })
-    if (!result.ok) return verifier.errorResponse(result.error)
-    c.set('auth', result.principal)
+    const refusal = result.ok ? options.scopes && verifier.checkScopes(result.principal, options.scopes) : result.error
+    if (refusal) return toResponse(verifier.answerError(refusal))
+    if (result.ok) c.set('auth', result.principal)
     await next()
   }
 }
 
 /** Lets a request through only when `c.get('auth')` has every one of `scopes`. Use after {@link authenticate}. */
-export function requireScopes(verifier: Verifier, ...scopes: string[]): MiddlewareHandler<LatchkeyEnv> {
+export function requireScopes(verifier: Verifier, scopes: readonly string[]): MiddlewareHandler<LatchkeyEnv> {
   return async (c, next) => {
-    const principal = c.get('auth') as Principal | undefined
-    if (!principal) throw new Error('requireScopes() must come after authenticate().')
-    const denied = verifier.checkScopes(principal, scopes)
-    if (denied) return verifier.errorResponse(denied)
+    const denied = verifier.checkScopes(c.get('auth') as Principal | undefined, scopes)
+    if (denied) return toResponse(verifier.answerError(denied))
     await next()
   }
 }
 
 /** Serves the token endpoint, the JWKS and the RFC 8414 metadata at the verifier's paths. */
-export function oauthRoutes(verifier: Verifier, options: HonoOptions = {}): MiddlewareHandler {
+export function oauthRoutes(verifier: Verifier, options: OAuthRoutesOptions = {}): MiddlewareHandler {
   const addressOf = options.clientAddress ?? nodeServerAddress
   return async (c, next) => {
-    const response = await verifier.handle(c.req.raw, { clientAddress: addressOf(c) })
-    return response ?? next()
+    const answer = await verifier.answer(c.req.raw, { clientAddress: addressOf(c) })
+    return answer ? toResponse(answer) : next()
   }
 }

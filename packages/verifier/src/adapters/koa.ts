@@ -1,29 +1,36 @@
 import type { Middleware, ParameterizedContext } from 'koa'
-import type { HttpDescription, Principal, Verifier } from '../index.js'
-import { closeIfAbandoned, tokenAnswer, toWebRequest, writeResponse } from './node-bridge.js'
-import { connectionOf, inputOf, reencode } from './node-input.js'
+import type { HttpAnswer, Principal, Verifier } from '../index.js'
+import { connectionOf, inputOf, reencode } from './node-bridge/request-input.js'
+import { closeIfAbandoned, endpointAnswer } from './node-bridge/write-answer.js'
 
 /** What the middleware puts in `ctx.state`: `auth` is the authenticated caller. */
 export interface LatchkeyState {
   auth?: Principal
 }
 
+/** Options of {@link authenticate}. */
+export interface AuthenticateOptions {
+  /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
+  readonly scopes?: readonly string[]
+}
+
 /** Authenticates the request (Basic or Bearer) and sets `ctx.state.auth`; refuses the rest with the core's answer. */
-export function authenticate(verifier: Verifier): Middleware<LatchkeyState> {
+export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): Middleware<LatchkeyState> {
   return async (ctx, next) => {
-    const result = await verifier.authenticate(inputOf(ctx.req, ctx.originalUrl))
-    if (!result.ok) return answer(ctx, verifier.describeError(result.error))
-    ctx.state.auth = result.principal
+    const pending = verifier.authenticateNow(inputOf(ctx.req, ctx.originalUrl), connectionOf(ctx.req))
+    const result = pending instanceof Promise ? await pending : pending
+    const refusal = result.ok ? options.scopes && verifier.checkScopes(result.principal, options.scopes) : result.error
+    if (refusal) return answer(ctx, verifier.answerError(refusal))
+    if (result.ok) ctx.state.auth = result.principal
     await next()
   }
 }
 
 /** Lets a request through only when `ctx.state.auth` has every one of `scopes`. Use after {@link authenticate}. */
-export function requireScopes(verifier: Verifier, ...scopes: string[]): Middleware<LatchkeyState> {
+export function requireScopes(verifier: Verifier, scopes: readonly string[]): Middleware<LatchkeyState> {
   return async (ctx, next) => {
-    if (!ctx.state.auth) throw new Error('requireScopes() must come after authenticate().')
     const denied = verifier.checkScopes(ctx.state.auth, scopes)
-    if (denied) return answer(ctx, verifier.describeError(denied))
+    if (denied) return answer(ctx, verifier.answerError(denied))
     await next()
   }
 }
@@ -36,18 +43,13 @@ export function oauthRoutes(verifier: Verifier): Middleware {
     // A body parser mounted earlier (koa-bodyparser, @koa/bodyparser) has consumed the stream.
     const { body: parsed } = ctx.request as { body?: unknown }
     const body = ctx.req.readableEnded && parsed !== undefined ? reencode(parsed) : undefined
-    if (ctx.path === verifier.paths.token)
-      return answer(ctx, await tokenAnswer(verifier, ctx.req, ctx.originalUrl, body))
-    const response = await verifier.handle(await toWebRequest(ctx.req, ctx.originalUrl, body), connectionOf(ctx.req))
-    if (!response) return next()
-    // Written as it is: Koa would add a Content-Type to an empty body and turn a null one into "No Content".
-    ctx.respond = false
-    await writeResponse(ctx.res, response)
+    const reply = await endpointAnswer(verifier, ctx.req, ctx.originalUrl, body)
+    return reply ? answer(ctx, reply) : next()
   }
 }
 
 /** Koa's body handling keeps the core's answer as it is: it always has a body and a Content-Type. */
-function answer(ctx: ParameterizedContext, { status, headers, body }: HttpDescription): void {
+function answer(ctx: ParameterizedContext, { status, headers, body }: HttpAnswer): void {
   closeIfAbandoned(ctx.res)
   ctx.status = status
   ctx.set(headers)

@@ -1,5 +1,5 @@
 import type { Verifier } from '../index.js'
-import { type FetchHandler, type OAuthRoutesOptions, oauthRoutes } from './fetch.js'
+import { type FetchHandler, oauthRoutes as fetchOAuthRoutes, type OAuthRoutesOptions } from './fetch.js'
 
 export type { AuthenticatedHandler, ClientAddressOf, OAuthRoutesOptions, WithAuthOptions } from './fetch.js'
 /** Guards an App Router route handler: `export const POST = withAuth(verifier, handler, { scopes: ['write'] })`. */
@@ -19,17 +19,17 @@ export interface OAuthRouteHandlers {
 /**
  * Route handlers for the verifier's paths, for `app/oauth/token/route.ts`,
  * `app/.well-known/jwks.json/route.ts` and `app/.well-known/oauth-authorization-server/route.ts`:
- * `export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = oauthRouteHandlers(verifier)`.
+ * `export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = oauthRoutes(verifier)`.
  * Every method is exported so that the core, not Next.js, answers the wrong ones.
  */
-export function oauthRouteHandlers(verifier: Verifier, options: OAuthRoutesOptions = {}): OAuthRouteHandlers {
-  const handler = oauthRoutes(
+export function oauthRoutes(verifier: Verifier, options: OAuthRoutesOptions = {}): OAuthRouteHandlers {
+  const handler = fetchOAuthRoutes(
     verifier,
     (request) => {
       const { pathname } = new URL(request.url)
       throw new Error(
         `${pathname} is not one of the verifier's paths (${Object.values(verifier.paths).join(', ')}): ` +
-          'mount oauthRouteHandlers() only in the route.ts files of those paths.',
+          'mount oauthRoutes() only in the route.ts files of those paths.',
       )
     },
     options,

@@ -1,8 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import type { AuthenticationResult, Principal, Verifier } from '../index.js'
-import { authenticateRequest, authenticateThenNext } from './node-authenticate.js'
-import { answerTokenRequest, toWebRequest, writeDescription, writeResponse } from './node-bridge.js'
-import { connectionOf } from './node-input.js'
+import type { Principal, Verifier } from '../index.js'
+import { authenticateRequest, authenticateThenNext, guardScopes } from './node-bridge/authenticate-request.js'
+import { serveEndpoints, writeAnswer } from './node-bridge/write-answer.js'
 
 declare module 'http' {
   interface IncomingMessage {
@@ -17,19 +16,20 @@ export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (
 /** A request listener that runs only for authenticated requests, with `req.auth` set. */
 export type AuthenticatedListener = (req: IncomingMessage & { auth: Principal }, res: ServerResponse) => void
 
+/** Options of {@link authenticate} and {@link withAuth}. */
+export interface AuthenticateOptions {
+  /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
+  readonly scopes?: readonly string[]
+}
+
 /** Authenticates the request (Basic or Bearer) and sets `req.auth`; refuses the rest with the core's answer. */
-export function authenticate(verifier: Verifier): NodeMiddleware {
-  return (req, res, next) => authenticateThenNext(verifier, req, res, req.url ?? '/', next)
+export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): NodeMiddleware {
+  return (req, res, next) => authenticateThenNext(verifier, req, res, req.url ?? '/', options.scopes, next)
 }
 
 /** Lets a request through only when `req.auth` has every one of `scopes`. Use after {@link authenticate}. */
-export function requireScopes(verifier: Verifier, ...scopes: string[]): NodeMiddleware {
-  return (req, res, next) => {
-    if (!req.auth) return next(new Error('requireScopes() must come after authenticate().'))
-    const error = verifier.checkScopes(req.auth, scopes)
-    if (error) return writeDescription(res, verifier.describeError(error))
-    next()
-  }
+export function requireScopes(verifier: Verifier, scopes: readonly string[]): NodeMiddleware {
+  return (req, res, next) => guardScopes(verifier, req, res, scopes, next)
 }
 
 /** Serves the token endpoint, the JWKS and the RFC 8414 metadata; calls `next()` for every other path. */
@@ -37,28 +37,29 @@ export function oauthRoutes(verifier: Verifier): NodeMiddleware {
   const paths = new Set(Object.values(verifier.paths))
   return (req, res, next) => {
     const url = req.url ?? '/'
-    const { pathname } = new URL(url, 'http://localhost')
-    if (!paths.has(pathname)) return next()
-    if (pathname === verifier.paths.token) {
-      return answerTokenRequest(verifier, req, res, url, next)
-    }
-    toWebRequest(req, url)
-      .then((request) => verifier.handle(request, connectionOf(req)))
-      .then((response) => (response ? writeResponse(res, response) : next()))
-      .catch(next)
+    serveEndpoints(verifier, paths, req, res, [url, new URL(url, 'http://localhost').pathname], next)
   }
 }
 
-/** Wraps `listener` so it runs only for requests with valid credentials and every one of `scopes`. */
-export function withAuth(verifier: Verifier, listener: AuthenticatedListener, ...scopes: string[]): RequestListener {
+/** Wraps `listener` so it runs only for requests with valid credentials and every one of `options.scopes`. */
+export function withAuth(
+  verifier: Verifier,
+  listener: AuthenticatedListener,
+  options: AuthenticateOptions = {},
+): RequestListener {
   return (req, res) => {
-    const refuse = (error: unknown): void => writeDescription(res, verifier.describeError(error))
-    const proceed = (result: AuthenticationResult) => {
-      if (!result.ok) return refuse(result.error)
-      const denied = verifier.checkScopes(result.principal, scopes)
-      if (denied) return refuse(denied)
-      listener(Object.assign(req, { auth: result.principal }), res)
-    }
-    authenticateRequest(verifier, req, req.url ?? '/', proceed, refuse)
+    const refuse = (error: unknown): void => writeAnswer(res, verifier.answerError(error))
+    authenticateRequest(
+      verifier,
+      req,
+      req.url ?? '/',
+      (result) => {
+        if (!result.ok) return refuse(result.error)
+        const denied = options.scopes && verifier.checkScopes(result.principal, options.scopes)
+        if (denied) return refuse(denied)
+        listener(Object.assign(req, { auth: result.principal }), res)
+      },
+      refuse,
+    )
   }
 }

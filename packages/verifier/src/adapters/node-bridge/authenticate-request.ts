@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Principal } from '../../principal.js'
+import type { AuthenticationResult, Verifier } from '../../verifier.js'
+import { connectionOf, inputOf } from './request-input.js'
+import { writeAnswer } from './write-answer.js'
+
+/**
+ * Authenticates a Node request and hands the result to `proceed`: in the same turn when the verifier
+ * answers from memory ({@link Verifier.authenticateNow}: the usual request, a secret or token it has
+ * seen, of a usable key), so the framework goes on without a promise to settle; otherwise once the
+ * verifier's promise settles. `fail` gets a rejection, which a verifier made by `createVerifier`
+ * never gives.
+ */
+export function authenticateRequest(
+  verifier: Verifier,
+  req: IncomingMessage,
+  url: string,
+  proceed: (result: AuthenticationResult) => void,
+  fail: (error: unknown) => void,
+): void {
+  const result = verifier.authenticateNow(inputOf(req, url), connectionOf(req))
+  if (result instanceof Promise) result.then(proceed, fail)
+  else proceed(result)
+}
+
+/**
+ * Connect-style authentication (Express, `node:http` middleware): sets `req.auth` and calls `next()`,
+ * or writes the verifier's refusal; `scopes` must all be granted. `next(error)` gets a rejection.
+ */
+export function authenticateThenNext(
+  verifier: Verifier,
+  req: IncomingMessage & { auth?: Principal },
+  res: ServerResponse,
+  url: string,
+  scopes: readonly string[] | undefined,
+  next: (error?: unknown) => void,
+): void {
+  const proceed = (result: AuthenticationResult) => {
+    const refusal = result.ok ? scopes && verifier.checkScopes(result.principal, scopes) : result.error
+    if (refusal) return writeAnswer(res, verifier.answerError(refusal))
+    req.auth = (result as { principal: Principal }).principal
+    next()
+  }
+  authenticateRequest(verifier, req, url, proceed, next)
+}
+
+/** A Connect-style scope guard: `next()` when `req.auth` has every one of `scopes`, else the refusal. */
+export function guardScopes(
+  verifier: Verifier,
+  req: IncomingMessage & { auth?: Principal },
+  res: ServerResponse,
+  scopes: readonly string[],
+  next: (error?: unknown) => void,
+): void {
+  const refusal = verifier.checkScopes(req.auth, scopes)
+  if (refusal) writeAnswer(res, verifier.answerError(refusal))
+  else next()
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { HttpAnswer } from '../../http/http-answer.js'
+import type { ConnectionInfo, Verifier } from '../../verifier.js'
+import { isAbandoned } from './request-body.js'
+import { connectionOf, endpointInputOf } from './request-input.js'
+
+/**
+ * Has Node close the connection once the answer to `res.req` is written when that request's body was
+ * abandoned: the client may still be sending it, and what is left unread would hold the connection.
+ */
+export function closeIfAbandoned(res: ServerResponse): void {
+  if (isAbandoned(res.req)) res.setHeader('Connection', 'close')
+}
+
+/** Writes the core's answer as it is: header names and values untouched, no charset added. */
+export function writeAnswer(res: ServerResponse, { status, headers, body }: HttpAnswer): void {
+  closeIfAbandoned(res)
+  res.statusCode = status
+  for (const name in headers) res.setHeader(name, headers[name] as string)
+  res.end(body)
+}
+
+/** The verifier's answer to `req`, a request to one of its paths; `body` when a parser consumed it. */
+export async function endpointAnswer(
+  verifier: Verifier,
+  req: IncomingMessage,
+  url: string,
+  body?: string,
+): Promise<HttpAnswer | undefined> {
+  const connection: ConnectionInfo = connectionOf(req)
+  return verifier.answer(await endpointInputOf(req, url, body), connection)
+}
+
+/**
+ * Connect-style serving of the verifier's paths (Express, `node:http` middleware): writes the answer
+ * to a request for one of them, calls `next()` for any other path, and `next(error)` on a failure.
+ */
+export function serveEndpoints(
+  verifier: Verifier,
+  paths: ReadonlySet<string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [url, pathname]: readonly [url: string, pathname: string],
+  next: (error?: unknown) => void,
+  body?: string,
+): void {
+  if (!paths.has(pathname)) {
+    next()
+    return
+  }
+  endpointAnswer(verifier, req, url, body)
+    .then((answer) => (answer ? writeAnswer(res, answer) : next()))
+    .catch(next)
+}

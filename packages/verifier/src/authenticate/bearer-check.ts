@@ -1,0 +1,92 @@
+import { assertUsable, isUsable } from '../basic/check-api-key.js'
+import { isFinalRefusal, isForgery, type TokenSettings, verifyAccessToken } from '../bearer/access-token.js'
+import type { RefusedTokenCache } from '../bearer/refused-token-cache.js'
+import type { VerifiedToken, VerifiedTokenCache } from '../bearer/verified-token-cache.js'
+import type { KeyLookup } from '../key-lookup/key-lookup.js'
+import { bearerPrincipal, type Principal } from '../principal.js'
+import { invalidToken } from '../refusals.js'
+import type { FailureThrottle } from '../throttle/failure-throttle.js'
+import { checkAddressThrottled } from '../throttle/throttled-check.js'
+
+/** What a {@link BearerCheck} reads. */
+export interface BearerCheckParts {
+  readonly settings: TokenSettings
+  readonly keys: KeyLookup
+  readonly throttle: FailureThrottle | undefined
+  readonly verifiedTokens: VerifiedTokenCache
+  readonly refusedTokens: RefusedTokenCache
+}
+
+/**
+ * Checks a Bearer access token (RFC 6750, RFC 9068) in two ways side by side: {@link BearerCheck.check}
+ * in full, and {@link BearerCheck.checkNow} from memory alone for a token verified before. Both end
+ * with the revocation check: the token's key and its account must be enabled now, on every request.
+ */
+export class BearerCheck {
+  readonly #parts: BearerCheckParts
+
+  constructor(parts: BearerCheckParts) {
+    this.#parts = parts
+  }
+
+  /** `token` as verified before, when it is the exact same string and has not expired since. */
+  verifiedNow(token: string): VerifiedToken | undefined {
+    const { settings, verifiedTokens } = this.#parts
+    return verifiedTokens.get(token, settings.now() / 1000, settings.clockTolerance)
+  }
+
+  /**
+   * The principal of `token`; `verified` is its {@link BearerCheck.verifiedNow}, when the caller looked
+   * it up already. Throws `ERR_INVALID_TOKEN`, `ERR_TOO_MANY_ATTEMPTS` (a forger's address) or
+   * `ERR_STORE_UNAVAILABLE`.
+   */
+  async check(
+    token: string,
+    clientAddress: () => string | undefined,
+    verified = this.verifiedNow(token),
+  ): Promise<Principal> {
+    const { settings, keys, throttle, verifiedTokens, refusedTokens } = this.#parts
+    let checked: VerifiedToken
+    if (verified) {
+      if (!(settings.ring.verifiesNow(verified.kid) ?? (await settings.ring.verifies(verified.kid)))) {
+        // Its signing key has expired since: the token goes with it.
+        throw invalidToken('token_invalid')
+      }
+      checked = verified
+    } else {
+      const refused = refusedTokens.get(token)
+      if (refused) throw invalidToken(refused)
+      try {
+        // Only a forger fails a signature check: such failures count against the client's address.
+        checked = await checkAddressThrottled(
+          throttle,
+          clientAddress(),
+          () => verifyAccessToken(settings, token),
+          isForgery,
+        )
+      } catch (error) {
+        if (isFinalRefusal(error) && error.reason) refusedTokens.add(token, error.reason)
+        throw error
+      }
+      verifiedTokens.set(token, checked)
+    }
+    // From memory when it can answer at once, as for a reused token: no promise to settle.
+    const known = keys.findNow(checked.claims.sub)
+    const key = known ? known.credential : await keys.find(checked.claims.sub)
+    if (!key) throw invalidToken('unknown_key')
+    assertUsable(key, 'ERR_INVALID_TOKEN')
+    return bearerPrincipal(key, checked.claims)
+  }
+
+  /**
+   * {@link BearerCheck.check} answered from memory for a token `verified` before, else `undefined`:
+   * under a signing key that still verifies, of a key the lookup remembers as it is now, with it and
+   * its account enabled. It never refuses: whatever memory cannot vouch for takes the full check.
+   */
+  checkNow(verified: VerifiedToken): Principal | undefined {
+    const { settings, keys } = this.#parts
+    if (settings.ring.verifiesNow(verified.kid) !== true) return undefined
+    const key = keys.findNow(verified.claims.sub)?.credential
+    return key && isUsable(key) ? bearerPrincipal(key, verified.claims) : undefined
+  }
+}

@@ -1,0 +1,148 @@
+import { base64url, type CryptoKey, type JWTPayload, jwtVerify, SignJWT } from 'jose'
+import { LatchkeyError } from '../errors.js'
+import { invalidToken } from '../refusals.js'
+import type { LoadedKey, SigningKeyRing } from '../signing-keys/signing-key-ring.js'
+
+/** RFC 9068 §2.1: the media type of a JWT access token, in its short form. */
+const accessTokenType = 'at+jwt'
+
+/** Longest token verified at all; longer ones are refused before any signature work. */
+export const MAX_TOKEN_LENGTH = 4096
+
+/** The claims Latchkey puts in an access token (RFC 9068 §2.2). */
+export interface AccessTokenClaims extends JWTPayload {
+  readonly iss: string
+  readonly sub: string
+  readonly aud: string
+  readonly client_id: string
+  readonly iat: number
+  readonly exp: number
+  readonly jti: string
+  readonly scope?: string
+}
+
+/** What signing and verifying access tokens needs. Internal. */
+export interface TokenSettings {
+  readonly ring: SigningKeyRing
+  readonly issuer: string
+  readonly audience: string
+  /** Seconds. */
+  readonly clockTolerance: number
+  /** Milliseconds since the epoch. */
+  readonly now: () => number
+}
+
+/** Signs an RFC 9068 access token for `keyId` with the ring's current signing key. */
+export async function signAccessToken(
+  settings: TokenSettings,
+  grant: { readonly keyId: string; readonly scope: string; readonly lifetime: number },
+): Promise<string> {
+  const { kid, alg, key } = await settings.ring.signingKey()
+  const iat = Math.floor(settings.now() / 1000)
+  const claims: Record<string, unknown> = { client_id: grant.keyId }
+  if (grant.scope !== '') claims.scope = grant.scope
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg, kid, typ: accessTokenType })
+    .setIssuer(settings.issuer)
+    .setSubject(grant.keyId)
+    .setAudience(settings.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + grant.lifetime)
+    .setJti(base64url.encode(crypto.getRandomValues(new Uint8Array(16))))
+    .sign(key)
+}
+
+/** Refusals that no later check could reverse (see {@link isFinalRefusal}). */
+const finalRefusals = new WeakSet<LatchkeyError>()
+
+/**
+ * Whether `error`, thrown by {@link verifyAccessToken}, refuses the token for good: it is malformed,
+ * expired, carries a wrong claim, or its signature fails under a key this verifier knows. A token
+ * naming a `kid` the verifier does not know is not refused for good: another instance may have just
+ * rotated that key in.
+ */
+export function isFinalRefusal(error: unknown): error is LatchkeyError {
+  return error instanceof LatchkeyError && finalRefusals.has(error)
+}
+
+/**
+ * Whether `error`, thrown by {@link verifyAccessToken}, is a failed signature check under a key this
+ * verifier holds: the token was altered or signed by someone else. A client never sends one by mistake.
+ */
+export function isForgery(error: unknown): boolean {
+  return (
+    isFinalRefusal(error) &&
+    (error.cause as { code?: unknown } | undefined)?.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+  )
+}
+
+/**
+ * Verifies an access token per RFC 8725 and RFC 9068: a known `kid` whose key fixes the algorithm,
+ * exact `typ`, `iss` and `aud`, and `exp` within the clock tolerance. Throws `ERR_INVALID_TOKEN`;
+ * store failures while loading keys propagate as they are.
+ */
+export async function verifyAccessToken(
+  settings: TokenSettings,
+  token: string,
+): Promise<{ claims: AccessTokenClaims; kid: string }> {
+  if (token.length > MAX_TOKEN_LENGTH) throw final(invalid('malformed_token'))
+  let storeError: unknown
+  // The token names a `kid` this verifier has no key for (yet): its refusal is not final.
+  let unknownKid = false
+  try {
+    const { payload, protectedHeader } = await jwtVerify(
+      token,
+      (header) => {
+        if (header.kid === undefined) throw invalid('token_invalid')
+        // A key the ring holds ready is returned as it is: no promise to settle per token.
+        const ready = settings.ring.verificationKeyNow(header.kid)
+        if (ready) return keyFor(ready, header.alg)
+        return settings.ring.verificationKey(header.kid).then(
+          (loaded) => {
+            unknownKid = loaded === undefined
+            return keyFor(loaded, header.alg)
+          },
+          (error: unknown) => {
+            storeError = error
+            throw error
+          },
+        )
+      },
+      {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        typ: accessTokenType,
+        algorithms: ['EdDSA', 'ES256'],
+        clockTolerance: settings.clockTolerance,
+        currentDate: new Date(settings.now()),
+        requiredClaims: ['iat', 'exp', 'sub', 'client_id', 'jti'],
+      },
+    )
+    if (typeof payload.client_id !== 'string' || payload.client_id !== payload.sub) throw invalid('token_invalid')
+    if (payload.scope !== undefined && typeof payload.scope !== 'string') throw invalid('token_invalid')
+    return { claims: payload as AccessTokenClaims, kid: protectedHeader.kid ?? '' }
+  } catch (error) {
+    if (storeError !== undefined) throw storeError
+    const code = (error as { code?: unknown }).code
+    const refusal =
+      error instanceof LatchkeyError
+        ? error
+        : invalid(code === 'ERR_JWT_EXPIRED' ? 'token_expired' : 'token_invalid', error)
+    throw unknownKid ? refusal : final(refusal)
+  }
+}
+
+/** RFC 8725 §3.1: the key decides the algorithm, never the token. */
+function keyFor(loaded: LoadedKey | undefined, alg: string | undefined): CryptoKey {
+  if (loaded && loaded.alg === alg) return loaded.key
+  throw invalid('token_invalid')
+}
+
+function final(error: LatchkeyError): LatchkeyError {
+  finalRefusals.add(error)
+  return error
+}
+
+function invalid(reason: 'malformed_token' | 'token_expired' | 'token_invalid', cause?: unknown): LatchkeyError {
+  return invalidToken(reason, cause)
+}

@@ -1,0 +1,188 @@
+import { type LatchkeyError, type LatchkeyErrorCode, toLatchkeyError } from '../errors.js'
+import type { HttpAnswer } from './http-answer.js'
+
+/**
+ * Every status code, challenge and caching header Latchkey writes is in this module: the refusals
+ * (RFC 6749 §5.2, RFC 6750 §3, RFC 7617 §2), and the successes of the token endpoint (RFC 6749 §5.1),
+ * the JWKS and the metadata (RFC 8414 §3.2).
+ */
+
+/** Where an error arose: on a protected resource (RFC 6750) or at the token endpoint (RFC 6749 §5.2). */
+export type ErrorContext = 'resource' | 'token'
+
+/** One row of the error table. Internal. */
+export interface ErrorEntry {
+  readonly status: number
+  readonly error: string
+  /** A fixed description; when absent, the error's own message (which never holds a secret) is used. */
+  readonly description?: string
+}
+
+/**
+ * The one mapping from error codes to HTTP. Every refusal of a credential uses a fixed description,
+ * so unknown ids, wrong secrets and disabled or revoked keys answer with the same bytes.
+ */
+const table: Record<LatchkeyErrorCode, ErrorEntry> = {
+  ERR_CREDENTIALS_MISSING: {
+    status: 401,
+    error: 'unauthorized',
+    description: 'Authenticate with an API key (HTTP Basic) or a Bearer access token.',
+  },
+  ERR_INVALID_REQUEST: { status: 400, error: 'invalid_request' },
+  ERR_INVALID_CREDENTIALS: { status: 401, error: 'invalid_client', description: 'The API key is not valid.' },
+  ERR_INVALID_TOKEN: { status: 401, error: 'invalid_token', description: 'The access token is not valid.' },
+  ERR_INSUFFICIENT_SCOPE: {
+    status: 403,
+    error: 'insufficient_scope',
+    description: 'The request needs a scope the credentials lack.',
+  },
+  ERR_UNSUPPORTED_GRANT_TYPE: { status: 400, error: 'unsupported_grant_type' },
+  ERR_INVALID_SCOPE: { status: 400, error: 'invalid_scope' },
+  ERR_INVALID_TARGET: { status: 400, error: 'invalid_target' },
+  ERR_METHOD_NOT_ALLOWED: { status: 405, error: 'invalid_request' },
+  ERR_STORE_UNAVAILABLE: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The service cannot check credentials right now. Try again shortly.',
+  },
+  // RFC 6585 §4. No OAuth registry code fits a throttled client: slow_down belongs to device-flow
+  // polling (RFC 8628 §3.5) and temporarily_unavailable to the whole service, so the code names the
+  // status, and clients rely on Retry-After.
+  ERR_TOO_MANY_ATTEMPTS: {
+    status: 429,
+    error: 'too_many_requests',
+    description: 'Too many failed attempts. Retry after the number of seconds in Retry-After.',
+  },
+  ERR_INTERNAL: { status: 500, error: 'server_error', description: 'The server failed.' },
+  // Management errors never reach a request: should one, it is the server's fault.
+  ERR_NOT_FOUND: { status: 500, error: 'server_error', description: 'The server failed.' },
+  ERR_INVALID_ARGUMENT: { status: 500, error: 'server_error', description: 'The server failed.' },
+  ERR_KEY_REVOKED: { status: 500, error: 'server_error', description: 'The server failed.' },
+}
+
+/** The table, for the test that holds the README's error table to it. Internal. */
+export const errorTable: Readonly<Record<LatchkeyErrorCode, Readonly<ErrorEntry>>> = table
+
+/** RFC 6749 §5.2: at the token endpoint, a request without client authentication is `invalid_client`. */
+const missingClient: ErrorEntry = {
+  status: 401,
+  error: 'invalid_client',
+  description: 'Authenticate the client with HTTP Basic, or with client_id and client_secret in the body.',
+}
+
+/**
+ * The answer to `error`: the one mapping from errors to HTTP. Anything that is not a
+ * {@link LatchkeyError} is `ERR_INTERNAL`, a `500 server_error` that reveals nothing about it.
+ */
+export function errorAnswer(error: unknown, context: ErrorContext, realm: string): HttpAnswer {
+  const latchkeyError = toLatchkeyError(error)
+  const entry =
+    context === 'token' && latchkeyError.code === 'ERR_CREDENTIALS_MISSING' ? missingClient : table[latchkeyError.code]
+  if (entry.description === undefined || latchkeyError.scope !== undefined || latchkeyError.retryAfter !== undefined) {
+    return build(latchkeyError, entry, context, realm)
+  }
+  // Refusals answer the same bytes every time: built once per code, context and realm.
+  const cacheKey = `${context}\n${latchkeyError.code}\n${realm}`
+  let answer = fixedAnswers.get(cacheKey)
+  if (!answer) {
+    answer = build(latchkeyError, entry, context, realm)
+    if (fixedAnswers.size < 256) fixedAnswers.set(cacheKey, answer)
+  }
+  return fresh(answer)
+}
+
+/** Answers that depend only on the code, the context and the realm. */
+const fixedAnswers = new Map<string, HttpAnswer>()
+
+// RFC 6749 §5.1: token responses, and by extension every answer that may carry credentials or
+// refuse them, must not be cached.
+const noStore = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } as const
+const noStoreToken = { ...noStore, Pragma: 'no-cache' } as const
+
+/** The 200 of a token request (RFC 6749 §5.1); `body` is the JSON of the token response. */
+export function tokenAnswer(body: string): HttpAnswer {
+  return { status: 200, headers: { ...noStoreToken }, body }
+}
+
+/**
+ * The 200 of the JWKS or the metadata: public documents that change at most with a rotation,
+ * which publishes a key long before it signs, so caches may keep them a few minutes.
+ */
+export function documentAnswer(document: unknown): HttpAnswer {
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' },
+    body: JSON.stringify(document),
+  }
+}
+
+/** A fresh headers object each time: some runtimes' Response (e.g. @hono/node-server) write into it. */
+function fresh(answer: HttpAnswer): HttpAnswer {
+  return { status: answer.status, headers: { ...answer.headers }, body: answer.body }
+}
+
+function build(latchkeyError: LatchkeyError, entry: ErrorEntry, context: ErrorContext, realm: string): HttpAnswer {
+  const description = toDescription(entry.description ?? latchkeyError.message)
+  const scope = latchkeyError.code === 'ERR_INSUFFICIENT_SCOPE' ? (latchkeyError.scope ?? []).join(' ') : undefined
+
+  const headers: Record<string, string> = context === 'token' ? { ...noStoreToken } : { ...noStore }
+  const challenge = challengeFor(latchkeyError, context, realm, entry.error, description, scope)
+  if (challenge) headers['WWW-Authenticate'] = challenge
+  if (latchkeyError.code === 'ERR_METHOD_NOT_ALLOWED') headers.Allow = (latchkeyError.allow ?? ['POST']).join(', ')
+  if (latchkeyError.code === 'ERR_STORE_UNAVAILABLE') headers['Retry-After'] = '1'
+  if (latchkeyError.code === 'ERR_TOO_MANY_ATTEMPTS') Object.assign(headers, rateLimitHeaders(latchkeyError))
+
+  const body: Record<string, string> = { error: entry.error, error_description: description }
+  if (scope !== undefined) body.scope = scope
+  return { status: entry.status, headers, body: JSON.stringify(body) }
+}
+
+/**
+ * RFC 9110 §10.2.3 `Retry-After`, and the `RateLimit-Limit`/`-Remaining`/`-Reset` fields of
+ * draft-ietf-httpapi-ratelimit-headers (the -07 form most clients read): the failures allowed, none
+ * left, and the seconds until the block ends.
+ */
+function rateLimitHeaders(error: LatchkeyError): Record<string, string> {
+  const seconds = String(Math.max(1, Math.ceil(error.retryAfter ?? 1)))
+  return {
+    'Retry-After': seconds,
+    'RateLimit-Limit': String(error.limit ?? 0),
+    'RateLimit-Remaining': '0',
+    'RateLimit-Reset': seconds,
+  }
+}
+
+function challengeFor(
+  error: LatchkeyError,
+  context: ErrorContext,
+  realm: string,
+  code: string,
+  description: string,
+  scope: string | undefined,
+): string | undefined {
+  const basic = `Basic realm="${realm}", charset="UTF-8"`
+  switch (error.code) {
+    // RFC 6750 §3.1: a request without credentials gets no error code, and both schemes are offered.
+    case 'ERR_CREDENTIALS_MISSING':
+      return context === 'token' ? basic : `${basic}, Bearer realm="${realm}"`
+    // RFC 6749 §5.2: invalid_client answers 401 with the scheme the client may use.
+    case 'ERR_INVALID_CREDENTIALS':
+      return basic
+    case 'ERR_INVALID_REQUEST':
+    case 'ERR_INVALID_TOKEN':
+      return context === 'resource' ? bearer(realm, code, description) : undefined
+    case 'ERR_INSUFFICIENT_SCOPE':
+      return `${bearer(realm, code, description)}, scope="${scope ?? ''}"`
+    default:
+      return undefined
+  }
+}
+
+function bearer(realm: string, code: string, description: string): string {
+  return `Bearer realm="${realm}", error="${code}", error_description="${description}"`
+}
+
+/** RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E, so it also fits a quoted-string. */
+function toDescription(text: string): string {
+  return text.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, ' ')
+}

@@ -1,0 +1,165 @@
+import type { JWK } from 'jose'
+import type { FailureLimiterFactory } from './failure-limiter.js'
+
+/** A value, or a promise of it: SQLite answers synchronously, Postgres asynchronously. */
+export type Awaitable<T> = T | Promise<T>
+
+/** Whether an account may use its keys. */
+export type AccountStatus = 'enabled' | 'disabled'
+
+/** Whether a key may be used. `revoked` is final: a store never changes a revoked key's status. */
+export type ApiKeyStatus = 'enabled' | 'disabled' | 'revoked'
+
+/** An account: the owner of API keys. */
+export interface Account {
+  readonly id: string
+  readonly name: string
+  readonly email: string | null
+  readonly status: AccountStatus
+  readonly createdAt: Date
+}
+
+/** An API key as stored. The secret itself is never stored, only {@link ApiKeyRecord.secretHash}. */
+export interface ApiKeyRecord {
+  readonly id: string
+  readonly accountId: string
+  /** `sha256:` followed by the unpadded base64url SHA-256 digest of the secret. */
+  readonly secretHash: string
+  readonly scopes: readonly string[]
+  readonly status: ApiKeyStatus
+  readonly createdAt: Date
+  /**
+   * When the key last authenticated a request, as verifiers record it through
+   * {@link KeyStore.touchApiKeys}: best effort, up to the verifier's `lastUsedFlushInterval` late
+   * (default 60 s). Absent (or `null`) when no use was recorded. Stores need not return it from
+   * {@link KeyStore.findApiKey}.
+   */
+  readonly lastUsedAt?: Date | null
+}
+
+/** What the hot path needs in one round trip: the key and its account's status. */
+export interface ApiKeyCredential extends ApiKeyRecord {
+  readonly accountStatus: AccountStatus
+}
+
+/** A key that signs access tokens. Every instance reading the same store signs and verifies with the same keys. */
+export interface SigningKeyRecord {
+  /** The JWK key id, unique in the store. */
+  readonly kid: string
+  /** The JWS algorithm this key is used with, and the only one tokens under its `kid` may use. */
+  readonly alg: 'EdDSA' | 'ES256'
+  readonly publicJwk: JWK
+  readonly privateJwk: JWK
+  readonly createdAt: Date
+  /** From this instant the key may sign. Published in the JWKS before, so every verifier knows it first. */
+  readonly activatesAt: Date
+  /** After this instant the key neither signs nor verifies; `null` while it is in use. */
+  readonly expiresAt: Date | null
+}
+
+/**
+ * Where accounts, API keys and signing keys live. Small on purpose and free of any SQL dialect:
+ * the memory, SQLite and Postgres stores implement it and pass one conformance suite.
+ *
+ * A method that cannot reach its database throws; the verifier turns that into `503`, never into
+ * a success or a `401`.
+ */
+export interface KeyStore {
+  /**
+   * The key with its account's status, or `undefined` when there is no such key (or, in a store
+   * without foreign keys, no such account). Called on every authenticated request.
+   */
+  findApiKey(id: string): Awaitable<ApiKeyCredential | undefined>
+  /** Stores a new account. Ids are unique; a duplicate throws. */
+  insertAccount(account: Account): Awaitable<void>
+  getAccount(id: string): Awaitable<Account | undefined>
+  /** All accounts, oldest first: by `createdAt`, then by id. */
+  listAccounts(): Awaitable<Account[]>
+  /** Sets an account's status; returns the updated account, or `undefined` when there is none. */
+  setAccountStatus(id: string, status: AccountStatus): Awaitable<Account | undefined>
+  /** Stores a new key. Its account must exist; a duplicate id throws. */
+  insertApiKey(key: ApiKeyRecord): Awaitable<void>
+  getApiKey(id: string): Awaitable<ApiKeyRecord | undefined>
+  /** Keys, oldest first (by `createdAt`, then by id), optionally of one account. */
+  listApiKeys(filter?: { readonly accountId?: string }): Awaitable<ApiKeyRecord[]>
+  /**
+   * Sets a key's status and returns the key as it now is, or `undefined` when there is none.
+   * A revoked key stays revoked: the returned record then still says `revoked`.
+   */
+  setApiKeyStatus(id: string, status: ApiKeyStatus): Awaitable<ApiKeyRecord | undefined>
+  /** All signing keys, oldest first: by `createdAt`, then by `kid`. */
+  listSigningKeys(): Awaitable<SigningKeyRecord[]>
+  /** Stores a new signing key; a duplicate `kid` throws. */
+  insertSigningKey(key: SigningKeyRecord): Awaitable<void>
+  /**
+   * Sets when a signing key stops verifying, for rotation. Expiry only ever moves earlier: a key
+   * whose `expiresAt` is already at or before `expiresAt` keeps it. Returns the key as it now is,
+   * or `undefined` when there is none. Optional so that older stores still type-check; without it
+   * {@link rotateSigningKey} refuses to run.
+   */
+  expireSigningKey?(kid: string, expiresAt: Date): Awaitable<SigningKeyRecord | undefined>
+  /**
+   * Records when keys were last used: for each id, `lastUsedAt` becomes the given instant unless it
+   * is already later (it only ever moves forward, whatever order instances write in). Unknown ids
+   * are skipped. Verifiers call it in batches, at most once per key per flush interval, never on the
+   * request path, and ignore its failures. It must not end cached statuses (no change-feed event).
+   * Optional: without it, `lastUsedAt` is simply not kept.
+   */
+  touchApiKeys?(uses: ReadonlyMap<string, Date>): Awaitable<void>
+  /**
+   * Subscribes to changes made through any connection (this process, other instances, the CLI),
+   * so the verifier can cache key lookups and invalidate them. It must announce a key's creation
+   * as it does any other change to the key: the verifier remembers ids that have no key as well, and
+   * forgets one only when an `api-key` event names it (or `keyStatusMaxAge` passes). A store without
+   * it is read on every request, unless it has {@link KeyStore.changeVersion}. See
+   * {@link KeyStoreWatchEvent} for the protocol.
+   */
+  watch?(listener: KeyStoreWatchListener): KeyStoreSubscription
+  /**
+   * A number that changes whenever accounts or API keys may have changed, through any connection:
+   * this process, other instances, the CLI. The verifier asks for it on every request and serves
+   * key lookups from memory while it stays the same, so it must be cheap (SQLite reads `PRAGMA
+   * data_version` at most once per event-loop turn) and must never stay the same across a committed change of a
+   * key's status, scopes or existence, or an account's status. It may change for other reasons
+   * (`lastUsedAt`, signing keys): that only costs a re-read. A store with {@link KeyStore.watch}
+   * does not need it. Optional: without either, the store is read on every request.
+   */
+  changeVersion?(): Awaitable<number>
+  /**
+   * Makes the limiters brute-force throttling counts failures in, so that every instance sharing this
+   * store shares the counts (Postgres). Without it the verifier counts in process memory.
+   */
+  createFailureLimiter?: FailureLimiterFactory
+  /** Releases connections and file handles. */
+  close?(): Awaitable<void>
+}
+
+/**
+ * What a store's change feed reports. A feed is not live until it reports `connected`; after
+ * `disconnected`, changes may be lost until the next `connected`, so a cache must drop everything
+ * on both and trust nothing but fresh reads in between.
+ */
+export type KeyStoreWatchEvent =
+  /** The feed listens: changes committed from now on are reported. Earlier ones may have been missed. */
+  | { readonly type: 'connected' }
+  /**
+   * The feed lost its connection, or an attempt to make one failed (reported each time, so a watcher
+   * that never saw `connected` learns it too); the store re-subscribes by itself and reports
+   * `connected` again.
+   */
+  | { readonly type: 'disconnected'; readonly error?: unknown }
+  /** A key was created, or its status, scopes or existence changed (an id change names both ids). */
+  | { readonly type: 'api-key'; readonly id: string }
+  /** An account's status or existence changed: every key of it is affected. */
+  | { readonly type: 'account'; readonly id: string }
+  /** A signing key was added, expired or removed. */
+  | { readonly type: 'signing-keys' }
+
+/** Receives {@link KeyStoreWatchEvent}s. Called synchronously; it must not throw. */
+export type KeyStoreWatchListener = (event: KeyStoreWatchEvent) => void
+
+/** An active {@link KeyStore.watch} subscription. */
+export interface KeyStoreSubscription {
+  /** Stops the events; the store releases the feed's connection when no subscription is left. */
+  close(): void
+}

@@ -1,0 +1,175 @@
+import type { AuthEventHandler } from './audit/events.js'
+import { validIssuer } from './discovery/issuer.js'
+import { inRange } from './lib/in-range.js'
+import type { ForwardedHeader, TrustedProxies } from './request/client-address.js'
+import type { SigningAlgorithm } from './signing-keys/signing-key-ring.js'
+import type { KeyStore } from './store/key-store.js'
+import type { FailureThrottleOptions } from './throttle/failure-throttle.js'
+
+/** Options of `createVerifier`. */
+export interface VerifierOptions {
+  /** Where accounts, keys and signing keys live. */
+  readonly store: KeyStore
+  /**
+   * The issuer identifier (RFC 8414 §2): an absolute `https` URL (`http` is accepted for loopback and
+   * development). Tokens carry it as `iss` and must match it exactly. Every instance sharing a store
+   * must use the same issuer.
+   */
+  readonly issuer: string
+  /** The `aud` of issued tokens, required on verification. Default: the issuer. */
+  readonly audience?: string
+  /** The realm of `WWW-Authenticate` challenges. Default: `'api'`. */
+  readonly realm?: string
+  /** Access-token lifetime in seconds, 60 to 86,400. Default: 3600. */
+  readonly tokenLifetime?: number
+  /** Clock skew tolerated on `exp`, in seconds, 0 to 60. Default: 5. */
+  readonly clockTolerance?: number
+  /** Algorithm of signing keys this verifier generates. Existing keys keep theirs. Default: `'EdDSA'` (Ed25519). */
+  readonly algorithm?: SigningAlgorithm
+  /** Path of the token endpoint. Default: `'/oauth/token'`. */
+  readonly tokenPath?: string
+  /** Path of the JWKS document. Default: `'/.well-known/jwks.json'`. */
+  readonly jwksPath?: string
+  /**
+   * How many verified tokens are remembered to skip their signature check; 0 turns this off, and
+   * with it the memory of up to 1,000 tokens refused for good (forged, expired, malformed), which
+   * refuses a replayed forgery without another signature check. Default: 10,000.
+   */
+  readonly verifiedTokenCacheSize?: number
+  /**
+   * How many API key secrets that matched are remembered, so that Basic credentials sent again are
+   * not hashed again; 0 turns this off. The key's status is checked on every request either way.
+   * Remembered secrets stay in process memory. Default: 10,000.
+   */
+  readonly verifiedSecretCacheSize?: number
+  /** How long a store call may take before the request fails closed with 503, in ms. Default: 5000. */
+  readonly storeTimeout?: number
+  /**
+   * How often signing keys are re-read from the store, in ms, to follow rotations made elsewhere.
+   * A store with a change feed (Postgres) also pushes rotations at once. Keep it below the
+   * activation delay of rotations (`rotateSigningKey`, default 120,000). Default: 60,000.
+   */
+  readonly signingKeyRefreshInterval?: number
+  /**
+   * How many key lookups are kept in memory, for stores that report changes: a change feed
+   * ({@link KeyStore.watch}, e.g. Postgres) or a change version ({@link KeyStore.changeVersion},
+   * e.g. SQLite). Any other store is read on every request. 0 reads the store on every request
+   * whatever the store. Default: 10,000.
+   */
+  readonly keyStatusCacheSize?: number
+  /**
+   * How long a cached key status is trusted while the store's change feed is live, in ms, in case a
+   * change went unreported; every reported change ends it at once. 1000 to 86,400,000. Default: 300,000.
+   */
+  readonly keyStatusMaxAge?: number
+  /**
+   * The revocation bound while the store's change feed is down (connection lost, not yet
+   * re-subscribed): a cached key status older than this many ms is read again, so a revocation made
+   * elsewhere is honoured at most this late. 0 to 60,000; 0 reads the store on every request then.
+   * Default: 1000.
+   */
+  readonly keyStatusFallbackMaxAge?: number
+  /** Scopes advertised in the metadata (`scopes_supported`). Default: not advertised. */
+  readonly scopesSupported?: readonly string[]
+  /**
+   * Receives an event for every authentication decision. On Node the same events are also
+   * published on the `diagnostics_channel` named `'latchkey:auth'` while it has subscribers.
+   * Default: none.
+   */
+  readonly onEvent?: AuthEventHandler
+  /**
+   * How often the keys that authenticated requests are written to the store's `lastUsedAt`
+   * ({@link KeyStore.touchApiKeys}), in ms: a key's `lastUsedAt` is written at most once per
+   * interval and lags by up to it. 0 keeps no `lastUsedAt`; so does a store without
+   * `touchApiKeys`. 0 or 1000 to 86,400,000. Default: 60,000.
+   */
+  readonly lastUsedFlushInterval?: number
+  /** The clock, in ms since the epoch. Default: `Date.now`. */
+  readonly now?: () => number
+  /**
+   * Brute-force throttling of failed credential checks (Basic and the token endpoint), and of Bearer
+   * tokens whose signature or claims fail, which count against the client's address only: settings, or
+   * `false` to turn it off. Counts follow the real clock, not {@link VerifierOptions.now}.
+   * Default: on, with the defaults of {@link FailureThrottleOptions}.
+   */
+  readonly failureThrottle?: FailureThrottleOptions | false
+  /**
+   * The proxies whose forwarding header ({@link VerifierOptions.forwardedHeader}) tells the client's
+   * address, which throttling counts by: their addresses or CIDR ranges, or how many proxy hops
+   * stand in front of the server. Default: none, the connection's peer address is the client's.
+   */
+  readonly trustedProxies?: TrustedProxies
+  /** The header trusted proxies write the client's address in. Default: `'x-forwarded-for'`. */
+  readonly forwardedHeader?: ForwardedHeader
+}
+
+/** {@link VerifierOptions} checked, with every default applied. Internal. */
+export interface VerifierSettings {
+  readonly store: KeyStore
+  readonly issuer: string
+  readonly audience: string
+  readonly realm: string
+  /** Seconds. */
+  readonly tokenLifetime: number
+  /** Seconds. */
+  readonly clockTolerance: number
+  readonly algorithm: SigningAlgorithm
+  readonly tokenPath: string
+  readonly jwksPath: string
+  readonly verifiedTokenCacheSize: number
+  readonly verifiedSecretCacheSize: number
+  /** Milliseconds, like every duration below. */
+  readonly storeTimeout: number
+  readonly signingKeyRefreshInterval: number
+  readonly keyStatusCacheSize: number
+  readonly keyStatusMaxAge: number
+  readonly keyStatusFallbackMaxAge: number
+  readonly scopesSupported: readonly string[] | undefined
+  readonly onEvent: AuthEventHandler | undefined
+  readonly lastUsedFlushInterval: number
+  readonly now: () => number
+  readonly failureThrottle: FailureThrottleOptions | false
+  readonly trustedProxies: TrustedProxies | undefined
+  readonly forwardedHeader: ForwardedHeader | undefined
+}
+
+/** Checks `options` and applies the defaults; throws a `TypeError` or `RangeError` naming the option. */
+export function resolveVerifierOptions(options: VerifierOptions): VerifierSettings {
+  const issuer = validIssuer(options.issuer)
+  const realm = options.realm ?? 'api'
+  if (!/^[\x20\x21\x23-\x5B\x5D-\x7E]{1,100}$/.test(realm)) {
+    throw new TypeError('realm must be 1 to 100 printable ASCII characters without quotes or backslashes.')
+  }
+  const lastUsedFlushInterval = options.lastUsedFlushInterval ?? 60_000
+  if (lastUsedFlushInterval !== 0) inRange('lastUsedFlushInterval', lastUsedFlushInterval, 1000, 86_400_000)
+  return {
+    store: options.store,
+    issuer,
+    audience: options.audience ?? issuer,
+    realm,
+    tokenLifetime: inRange('tokenLifetime', options.tokenLifetime ?? 3600, 60, 86_400),
+    clockTolerance: inRange('clockTolerance', options.clockTolerance ?? 5, 0, 60),
+    algorithm: options.algorithm ?? 'EdDSA',
+    tokenPath: options.tokenPath ?? '/oauth/token',
+    jwksPath: options.jwksPath ?? '/.well-known/jwks.json',
+    verifiedTokenCacheSize: inRange('verifiedTokenCacheSize', options.verifiedTokenCacheSize ?? 10_000, 0, 10_000_000),
+    verifiedSecretCacheSize: inRange(
+      'verifiedSecretCacheSize',
+      options.verifiedSecretCacheSize ?? 10_000,
+      0,
+      10_000_000,
+    ),
+    storeTimeout: inRange('storeTimeout', options.storeTimeout ?? 5000, 1, 600_000),
+    signingKeyRefreshInterval: options.signingKeyRefreshInterval ?? 60_000,
+    keyStatusCacheSize: inRange('keyStatusCacheSize', options.keyStatusCacheSize ?? 10_000, 0, 10_000_000),
+    keyStatusMaxAge: inRange('keyStatusMaxAge', options.keyStatusMaxAge ?? 300_000, 1000, 86_400_000),
+    keyStatusFallbackMaxAge: inRange('keyStatusFallbackMaxAge', options.keyStatusFallbackMaxAge ?? 1000, 0, 60_000),
+    scopesSupported: options.scopesSupported,
+    onEvent: options.onEvent,
+    lastUsedFlushInterval,
+    now: options.now ?? Date.now,
+    failureThrottle: options.failureThrottle ?? {},
+    trustedProxies: options.trustedProxies,
+    forwardedHeader: options.forwardedHeader,
+  }
+}
