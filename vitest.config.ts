@@ -8,6 +8,8 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
+      // Repository tests: house rules that hold across packages (test/structure.test.ts).
+      'test/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 60_000,
