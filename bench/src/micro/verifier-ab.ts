@@ -1,13 +1,17 @@
-// authenticate() of this checkout against another build of Latchkey, in one process, round by round
-// (A B A B …), so that a change on the hot path is judged against its baseline under the same load:
+// authenticate() of this checkout against another build of Latchkey, round by round (A B A B …, each
+// round a fresh process per build, the order alternating), so that a change on the hot path is judged
+// against its baseline on the same machine at the same time:
 //   git worktree add /tmp/base <commit> && (cd /tmp/base && sh scripts/setup.sh)
 //   pnpm build && pnpm --filter @latchkey/bench micro:ab /tmp/base
-// It prints, per case, each build's median time per call over the rounds and the ratio new/base.
+// It prints, per case, each build's median time per call over the rounds and the median of the
+// rounds' ratios new/base. A process per case, build and round: a process holding both builds, or
+// running one case after another, measured a cached Bearer call at about 1 or 2 µs depending on what
+// ran before it, whichever build it was.
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { measure } from 'mitata'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /** The parts of a Latchkey build a round needs, whichever version of the API it has. */
 interface Build {
@@ -33,7 +37,8 @@ interface ManageModule {
 
 const issuer = 'https://api.bench.example'
 const rounds = Number(process.env.AB_ROUNDS ?? 7)
-const minCpuTime = Number(process.env.AB_MIN_CPU_MS ?? 300) * 1e6
+/** Milliseconds of calls per case, build and round, after as many of warm-up. */
+const window = Number(process.env.AB_WINDOW_MS ?? 300)
 
 async function load(name: string, root: string, directory: string): Promise<Build> {
   const module = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(root, path)).href)) as T
@@ -72,36 +77,73 @@ async function load(name: string, root: string, directory: string): Promise<Buil
   }
 }
 
+/** Nanoseconds per call of `fn`, awaited one after another, over `window` ms after a warm-up as long. */
+async function nanosecondsPerCall(fn: () => unknown): Promise<number> {
+  for (const measured of [false, true]) {
+    const start = performance.now()
+    let calls = 0
+    while (performance.now() - start < window) {
+      for (let index = 0; index < 64; index++) await fn()
+      calls += 64
+    }
+    if (measured) return ((performance.now() - start) * 1e6) / calls
+  }
+  return Number.NaN
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
 }
 
-const baseRoot = process.argv[2]
-if (!baseRoot) throw new Error('Usage: micro:ab <checkout of the baseline, built>')
-const directory = mkdtempSync(join(tmpdir(), 'latchkey-ab-'))
-try {
-  const builds = [
-    await load('base', resolve(baseRoot), directory),
-    await load('new', resolve(import.meta.dirname, '../../..'), directory),
-  ] as const
-  console.log(`${rounds} rounds, ${minCpuTime / 1e6} ms of CPU per case, build and round`)
-  console.log('| case | base (µs) | new (µs) | new / base |\n| --- | ---: | ---: | ---: |')
-  for (const name of builds[0].cases.keys()) {
-    const times: [number[], number[]] = [[], []]
-    for (let round = 0; round < rounds; round++) {
-      // Which build goes first alternates too, so neither always runs on a warmer machine.
-      const order = round % 2 === 0 ? [0, 1] : [1, 0]
-      for (const index of order) {
-        const fn = builds[index as 0 | 1].cases.get(name)
-        if (!fn) throw new Error(`${builds[index as 0 | 1].name} has no case ${name}`)
-        times[index as 0 | 1].push((await measure(fn, { min_cpu_time: minCpuTime })).avg)
+/** One case of one build, in a process of its own: prints its nanoseconds per call. */
+async function child(name: string, root: string, label: string): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'latchkey-ab-'))
+  try {
+    const fn = (await load(name, root, directory)).cases.get(label)
+    if (!fn) throw new Error(`No case ${label}.`)
+    console.log(String(await nanosecondsPerCall(fn)))
+  } finally {
+    rmSync(directory, { recursive: true, force: true })
+  }
+}
+
+const labels = [
+  'authenticate() Basic',
+  'authenticate() Bearer, cached',
+  'authenticate() Basic, wrong secret',
+  'authenticate() Bearer, forged signature',
+]
+
+const self = fileURLToPath(import.meta.url)
+if (process.argv[2] === '--child') {
+  await child(process.argv[3] ?? '', process.argv[4] ?? '', process.argv[5] ?? '')
+} else {
+  const baseRoot = process.argv[2]
+  if (!baseRoot) throw new Error('Usage: micro:ab <checkout of the baseline, built>')
+  const roots = { base: resolve(baseRoot), new: resolve(import.meta.dirname, '../../..') }
+  const runs: Record<'base' | 'new', Record<string, number>[]> = { base: [], new: [] }
+  for (let round = 0; round < rounds; round++) {
+    const results = { base: {} as Record<string, number>, new: {} as Record<string, number> }
+    for (const label of labels) {
+      // Which build goes first alternates, so neither always runs on a warmer machine.
+      for (const name of round % 2 === 0 ? (['base', 'new'] as const) : (['new', 'base'] as const)) {
+        const args = ['--import', 'tsx', self, '--child', name, roots[name], label]
+        const output = execFileSync(process.execPath, args, { encoding: 'utf8' })
+        results[name][label] = Number(output.trim().split('\n').at(-1))
       }
     }
-    const [base, next] = times.map((values) => median(values) / 1000) as [number, number]
-    console.log(`| ${name} | ${base.toFixed(2)} | ${next.toFixed(2)} | ${(next / base).toFixed(3)} |`)
+    runs.base.push(results.base)
+    runs.new.push(results.new)
   }
-} finally {
-  rmSync(directory, { recursive: true, force: true })
+  console.log(`${rounds} rounds, ${window} ms of calls per case, build and round`)
+  console.log('| case | base (µs) | new (µs) | new / base (median of rounds) |\n| --- | ---: | ---: | ---: |')
+  for (const label of Object.keys(runs.base[0] ?? {})) {
+    const base = runs.base.map((run) => run[label] ?? Number.NaN)
+    const next = runs.new.map((run) => run[label] ?? Number.NaN)
+    const ratios = next.map((value, index) => value / (base[index] ?? Number.NaN))
+    const cells = [median(base) / 1000, median(next) / 1000].map((value) => value.toFixed(2))
+    console.log(`| ${label} | ${cells.join(' | ')} | ${median(ratios).toFixed(3)} |`)
+  }
 }
