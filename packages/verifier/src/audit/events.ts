@@ -8,7 +8,7 @@ import type { AuthenticationMethod } from '../principal.js'
 export interface AuthEvent {
   /** `authenticate` for a protected request, `token` for a token request. */
   readonly type: 'authenticate' | 'token'
-  /** `success`, a refused credential or request (`failure`), or a store outage (`error`). */
+  /** `success`, a refused credential or request (`failure`), or a store outage or unexpected error (`error`). */
   readonly outcome: 'success' | 'failure' | 'error'
   /** The error code, when not a success. */
   readonly code?: LatchkeyErrorCode
