@@ -1,5 +1,6 @@
 import { assertUsable, isUsable } from '../basic/check-api-key.js'
 import { isFinalRefusal, isForgery, type TokenSettings, verifyAccessToken } from '../bearer/access-token.js'
+import { shapeRefusal } from '../bearer/bearer-token.js'
 import type { RefusedTokenCache } from '../bearer/refused-token-cache.js'
 import type { VerifiedToken, VerifiedTokenCache } from '../bearer/verified-token-cache.js'
 import type { KeyLookup } from '../key-lookup/key-lookup.js'
@@ -54,6 +55,9 @@ export class BearerCheck {
       }
       checked = verified
     } else {
+      // One spelling per token, checked before any cache or signature sees it.
+      const misshapen = shapeRefusal(token)
+      if (misshapen) throw invalidToken(misshapen)
       const refused = refusedTokens.get(token)
       if (refused) throw invalidToken(refused)
       try {

@@ -1,4 +1,6 @@
+import type { FailureReason } from '../errors.js'
 import { invalidRequest } from '../refusals.js'
+import { MAX_TOKEN_LENGTH } from './access-token.js'
 
 /** The token of Bearer credentials (RFC 6750 §2.1). */
 export interface BearerCredentials {
@@ -22,4 +24,38 @@ export function parseBearer(token: string): BearerCredentials {
  */
 export function bearerTokenOf(value: string): string | undefined {
   return value.startsWith('Bearer ') ? value.slice(7) : undefined
+}
+
+// RFC 7515 §7.1: the JWS Compact Serialization, three base64url segments (RFC 7515 §2: unpadded).
+const compactPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+const base64urlAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+/**
+ * Whether `token` is a JWS in its one canonical spelling: three unpadded base64url segments, each
+ * ending in a character whose spare bits are zero (RFC 4648 §3.5). Decoders accept the other
+ * spellings (padding, spare bits set) as the same bytes, which would give one token several strings:
+ * each a separate entry in the token caches, and a way around any list keyed on the exact string.
+ */
+export function isCanonicalToken(token: string): boolean {
+  if (!compactPattern.test(token)) return false
+  let end = token.length
+  for (let segment = 0; segment < 3; segment++) {
+    const start = token.lastIndexOf('.', end - 1) + 1
+    const remainder = (end - start) % 4
+    if (remainder === 1) return false
+    const spare = remainder === 2 ? 0b1111 : remainder === 3 ? 0b11 : 0
+    if ((base64urlAlphabet.indexOf(token.charAt(end - 1)) & spare) !== 0) return false
+    end = start - 1
+  }
+  return true
+}
+
+/**
+ * Why `token` is refused before any cache or signature sees it, or `undefined`: too long to verify at
+ * all (`malformed_token`), or not a JWS in its canonical spelling (`token_invalid`, as jose names a
+ * string that is no JWS).
+ */
+export function shapeRefusal(token: string): FailureReason | undefined {
+  if (token.length > MAX_TOKEN_LENGTH) return 'malformed_token'
+  return isCanonicalToken(token) ? undefined : 'token_invalid'
 }

@@ -51,6 +51,8 @@ export function parseFormBody(body: Uint8Array | string): Map<string, string> {
   let count = 0
   for (const [name, value] of new URLSearchParams(text)) {
     if (++count > MAX_FORM_PARAMETERS) throw invalidRequest('The token request has too many parameters.')
+    // RFC 6749 §3.2: "Parameters sent without a value MUST be treated as if they were omitted."
+    if (value === '') continue
     if (parameters.has(name)) throw invalidRequest(`The parameter ${safeName(name)} is given more than once.`)
     parameters.set(name, value)
   }
