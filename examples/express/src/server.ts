@@ -1,5 +1,5 @@
-import { DEFAULT_DATABASE_URL, openKeyStore } from '@latchkey/cli'
-import type { Verifier } from '@latchkey/verifier'
+import { DEFAULT_DATABASE_URL, keyEncryptionKeyFromEnvironment, openKeyStore } from '@latchkey/cli'
+import { isLatchkeyError, type Verifier } from '@latchkey/verifier'
 import { createApp } from './app.js'
 
 const port = Number(process.env.PORT ?? 3000)
@@ -11,13 +11,27 @@ const issuer = process.env.LATCHKEY_ISSUER ?? `http://localhost:${port}`
 // measurements that send thousands of wrong secrets from one address (timing tests) raise it.
 const failureLimit =
   process.env.LATCHKEY_FAILURE_LIMIT === undefined ? undefined : Number(process.env.LATCHKEY_FAILURE_LIMIT)
-const verifier =
-  failureLimit === undefined
+// Private signing keys are sealed at rest when LATCHKEY_KEY_ENCRYPTION_KEY (or _FILE) is set.
+const keyEncryptionKey = keyEncryptionKeyFromEnvironment(process.env, process.cwd())
+const verifier = {
+  ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
+  ...(failureLimit === undefined
     ? {}
-    : { failureThrottle: { perKeyAndAddress: failureLimit, perAddress: failureLimit, perKey: failureLimit } }
+    : { failureThrottle: { perKeyAndAddress: failureLimit, perAddress: failureLimit, perKey: failureLimit } }),
+}
 
 const store = await openKeyStore(databaseUrl)
 const app = createApp({ store, issuer, verifier })
+try {
+  // A signing key that cannot be opened stops the server here, not at the first token request.
+  await (app.locals.verifier as Verifier).ready?.()
+} catch (error) {
+  // A store that is down now is tried again by each request, which answers 503 meanwhile.
+  if (isLatchkeyError(error) && error.code === 'ERR_KEY_ENCRYPTION') {
+    console.error(`latchkey: ${error.message}`)
+    process.exit(1)
+  }
+}
 const server = app.listen(port, host, () => {
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : port

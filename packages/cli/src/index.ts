@@ -1,6 +1,8 @@
 export type { CliIo, TextOutput } from './cli-io.js'
+export type { DatabaseFileWarning } from './database-file-permissions.js'
 export type { DatabaseLocation } from './database-url.js'
 export { DEFAULT_DATABASE_URL, parseDatabaseUrl, redactDatabaseUrl } from './database-url.js'
+export { KEY_ENCRYPTION_KEY_VARIABLES, keyEncryptionKeyFromEnvironment } from './key-encryption-key.js'
 export type { ClosableKeyStore, OpenKeyStoreOptions } from './open-key-store.js'
 export { openKeyStore } from './open-key-store.js'
 export { run } from './run.js'

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { type Awaitable, isLatchkeyError, type KeyStore, LatchkeyError } from '@latchkey/verifier'
+import { checkDatabaseFilePermissions, type DatabaseFileWarning } from './database-file-permissions.js'
 import { parseDatabaseUrl, redactDatabaseUrl } from './database-url.js'
 
 /** A key store its opener must close: it holds a file handle or connections. */
@@ -9,12 +10,19 @@ export type ClosableKeyStore = KeyStore & { close(): Awaitable<void> }
 export interface OpenKeyStoreOptions {
   /** The directory relative `sqlite:` paths are resolved against. Default: `process.cwd()`. */
   readonly cwd?: string | undefined
+  /**
+   * Receives the warning for an SQLite file open to group or others, once per open. Default: one
+   * `latchkey: warning: …` line on `process.stderr` (not `process.emitWarning`, which adds a second
+   * line), so a server shows it in its log and nothing is written to stdout.
+   */
+  readonly onWarning?: ((warning: DatabaseFileWarning) => void) | undefined
 }
 
 /**
  * Opens the key store a database URL names (see {@link parseDatabaseUrl} for the forms): the one
  * way the CLI and the example servers open a store, so they always agree on what a URL means.
- * An SQLite file is created, with its schema, when it does not exist yet; its directory must.
+ * An SQLite file is created, with its schema and mode 0600, when it does not exist yet; its
+ * directory must. An existing one open to group or others is opened with a warning (`onWarning`).
  * Close the store when done.
  *
  * Each store package is imported only when its URL is used, so a store's native module is never
@@ -27,15 +35,27 @@ export async function openKeyStore(url: string, options: OpenKeyStoreOptions = {
   const location = parseDatabaseUrl(url)
   switch (location.kind) {
     case 'sqlite':
-      return openSqlite(resolve(options.cwd ?? process.cwd(), location.filename))
+      return openSqlite(resolve(options.cwd ?? process.cwd(), location.filename), options.onWarning ?? writeWarning)
     case 'postgres':
       return openPostgres(location.url)
   }
 }
 
-async function openSqlite(filename: string): Promise<ClosableKeyStore> {
+async function openSqlite(filename: string, warn: (warning: DatabaseFileWarning) => void): Promise<ClosableKeyStore> {
   const { openSqliteKeyStore } = await import('@latchkey/store-sqlite')
-  return openSqliteKeyStore(filename)
+  const store = openSqliteKeyStore(filename)
+  // After opening, so a file the store has just created (0600) is never warned about.
+  try {
+    checkDatabaseFilePermissions(filename, warn)
+  } catch (error) {
+    store.close()
+    throw error
+  }
+  return store
+}
+
+function writeWarning(warning: DatabaseFileWarning): void {
+  process.stderr.write(`latchkey: warning: ${warning.message}\n`)
 }
 
 async function openPostgres(url: string): Promise<ClosableKeyStore> {

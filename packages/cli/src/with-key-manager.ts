@@ -1,4 +1,5 @@
 import { createKeyManager, type KeyManager } from '@latchkey/verifier/manage'
+import type { CliIo } from './cli-io.js'
 import { withKeyStore } from './with-key-store.js'
 
 /**
@@ -7,8 +8,8 @@ import { withKeyStore } from './with-key-store.js'
  */
 export function withKeyManager<T>(
   databaseUrl: string,
-  cwd: string,
+  io: Pick<CliIo, 'cwd' | 'stderr'>,
   work: (manager: KeyManager) => Promise<T>,
 ): Promise<T> {
-  return withKeyStore(databaseUrl, cwd, (store) => work(createKeyManager(store)))
+  return withKeyStore(databaseUrl, io, (store) => work(createKeyManager(store)))
 }

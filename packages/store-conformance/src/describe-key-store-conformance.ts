@@ -4,8 +4,10 @@ import type { ConformanceHarness, KeyStoreOpener, OpenedKeyStore } from './harne
 import { describeAccounts } from './suites/accounts.js'
 import { describeApiKeys } from './suites/api-keys.js'
 import { describeConcurrency } from './suites/concurrency.js'
+import { describeFirstSigningKey } from './suites/first-signing-key.js'
 import { describeLastUsed } from './suites/last-used.js'
 import { describePersistence } from './suites/persistence.js'
+import { describeSealedSigningKeys } from './suites/sealed-signing-keys.js'
 import { describeSigningKeys } from './suites/signing-keys.js'
 import { describeUnreachable } from './suites/unreachable.js'
 
@@ -16,6 +18,12 @@ export interface KeyStoreConformanceOptions {
    * also checks that what was written survives a reopen. Default: none, for stores that do not persist.
    */
   readonly reopen?: KeyStoreOpener | undefined
+  /**
+   * Opens another store on the database the last `open` call opened, while that one stays open, as
+   * a second instance (another connection, another process) would: given, the suite races writers
+   * on separate connections of one database. Default: none, and races run on the one store.
+   */
+  readonly connect?: KeyStoreOpener | undefined
   /**
    * Opens a store whose database cannot be reached (a server that is down, a closed handle): given,
    * the suite checks that every call fails and the verifier answers `503`. Default: none.
@@ -38,6 +46,8 @@ export function describeKeyStoreConformance(
 ): void {
   describe(`KeyStore conformance: ${name}`, () => {
     let opened: OpenedKeyStore | undefined
+    /** The other connections of the running test, from `connect`. */
+    const others: OpenedKeyStore[] = []
 
     beforeEach(async () => {
       opened = await open()
@@ -46,16 +56,25 @@ export function describeKeyStoreConformance(
     afterEach(async () => {
       const current = opened
       opened = undefined
+      await Promise.all(others.splice(0).map((other) => other.close()))
       await current?.close()
     })
 
-    const { reopen } = options
+    const { reopen, connect } = options
     const harness: ConformanceHarness = {
       store() {
         if (!opened) throw new Error('The store is used outside a test; call store() inside it() only.')
         return opened.store
       },
       reopen: reopen && (async () => reopenCurrent(reopen)),
+      connect: connect && (async () => connectAnother(connect)),
+    }
+
+    async function connectAnother(connect: KeyStoreOpener): Promise<KeyStore> {
+      if (!opened) throw new Error('The store is used outside a test; call connect() inside it() only.')
+      const other = await connect()
+      others.push(other)
+      return other.store
     }
 
     async function reopenCurrent(reopen: KeyStoreOpener): Promise<KeyStore> {
@@ -69,6 +88,8 @@ export function describeKeyStoreConformance(
     describeAccounts(harness)
     describeApiKeys(harness)
     describeSigningKeys(harness)
+    describeFirstSigningKey(harness)
+    describeSealedSigningKeys(harness)
     describeLastUsed(harness)
     describeConcurrency(harness)
     describePersistence(harness)

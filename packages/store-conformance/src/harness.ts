@@ -18,4 +18,10 @@ export interface ConformanceHarness {
    * the store of the test from then on. `undefined` for stores that do not persist.
    */
   readonly reopen: (() => Promise<KeyStore>) | undefined
+  /**
+   * Opens another store on the running test's database while its store stays open, as another
+   * instance would; the suite closes it after the test. `undefined` for stores that cannot share
+   * their data (memory): races then run on the one store.
+   */
+  readonly connect: (() => Promise<KeyStore>) | undefined
 }

@@ -21,7 +21,13 @@ import type { ChangeFeed } from './change-feed.js'
 import { createConnections, type PostgresKeyStoreOptions } from './connections.js'
 import { postgresFailureLimiter } from './failure-limiter.js'
 import { migrate } from './migrations.js'
-import { expireSigningKey, insertSigningKey, listSigningKeys } from './signing-key-queries.js'
+import {
+  expireSigningKey,
+  insertFirstSigningKey,
+  insertSigningKey,
+  listSigningKeys,
+  replaceSigningKeyPrivateKey,
+} from './signing-key-queries.js'
 
 /**
  * A {@link KeyStore} in PostgreSQL, through a `pg` connection pool, for several instances sharing
@@ -119,8 +125,23 @@ export class PostgresKeyStore implements KeyStore {
     return insertSigningKey(this.#pool, key)
   }
 
+  /**
+   * Inserts `key` when the database holds no signing key, in one transaction under an advisory
+   * lock: of every instance racing on the database, one inserts and the others get its key.
+   */
+  insertFirstSigningKey(key: SigningKeyRecord): Promise<SigningKeyRecord> {
+    return insertFirstSigningKey(this.#pool, key)
+  }
+
   expireSigningKey(kid: string, expiresAt: Date): Promise<SigningKeyRecord | undefined> {
     return expireSigningKey(this.#pool, kid, expiresAt)
+  }
+
+  replaceSigningKeyPrivateKey(
+    kid: string,
+    privateJwk: SigningKeyRecord['privateJwk'],
+  ): Promise<SigningKeyRecord | undefined> {
+    return replaceSigningKeyPrivateKey(this.#pool, kid, privateJwk)
   }
 
   /**

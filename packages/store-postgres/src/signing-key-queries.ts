@@ -18,8 +18,8 @@ export async function listSigningKeys(pool: pg.Pool): Promise<SigningKeyRecord[]
 }
 
 /** @throws {LatchkeyError} `ERR_INVALID_ARGUMENT` when a signing key with this `kid` exists. */
-export async function insertSigningKey(pool: pg.Pool, key: SigningKeyRecord): Promise<void> {
-  await pool
+export async function insertSigningKey(db: pg.Pool | pg.PoolClient, key: SigningKeyRecord): Promise<void> {
+  await db
     .query(`INSERT INTO latchkey_signing_keys (${signingKeyColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
       key.kid,
       key.alg,
@@ -34,6 +34,42 @@ export async function insertSigningKey(pool: pg.Pool, key: SigningKeyRecord): Pr
     })
 }
 
+/**
+ * Serialises first-key inserts on one database across processes: any fixed 64-bit number would do,
+ * as long as it differs from the migrations' lock (migrations.ts).
+ */
+const firstSigningKeyLock = 4_918_226_357_190_412n
+
+/**
+ * Inserts `key` when the table holds no signing key, else nothing; returns the oldest key afterwards.
+ *
+ * Correct under READ COMMITTED, the default: a plain `INSERT … WHERE NOT EXISTS` is not, since two
+ * transactions can both see the table empty. Here every caller takes one transaction-level
+ * advisory lock first, so they run one after the other; the lock is released only when the holder
+ * commits, and each statement under READ COMMITTED reads a snapshot taken when it starts, so the
+ * next holder's check sees the key the last one inserted. (A `pg_advisory_xact_lock` is scoped to
+ * the database, so other databases on the server never wait for it.)
+ */
+export async function insertFirstSigningKey(pool: pg.Pool, key: SigningKeyRecord): Promise<SigningKeyRecord> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('SELECT pg_advisory_xact_lock($1)', [firstSigningKeyLock.toString()])
+    const { rows } = await client.query<SigningKeyRow>(
+      `SELECT ${signingKeyColumns} FROM latchkey_signing_keys ORDER BY created_at, kid LIMIT 1`,
+    )
+    const first = rows[0] ? rowToSigningKey(rows[0]) : key
+    if (!rows[0]) await insertSigningKey(client, key)
+    await client.query('COMMIT')
+    return first
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  } finally {
+    client.release()
+  }
+}
+
 export async function expireSigningKey(
   pool: pg.Pool,
   kid: string,
@@ -43,6 +79,18 @@ export async function expireSigningKey(
   const { rows } = await pool.query<SigningKeyRow>(
     `UPDATE latchkey_signing_keys SET expires_at = LEAST(expires_at, $2) WHERE kid = $1 RETURNING ${signingKeyColumns}`,
     [kid, expiresAt],
+  )
+  return rows[0] && rowToSigningKey(rows[0])
+}
+
+export async function replaceSigningKeyPrivateKey(
+  pool: pg.Pool,
+  kid: string,
+  privateJwk: SigningKeyRecord['privateJwk'],
+): Promise<SigningKeyRecord | undefined> {
+  const { rows } = await pool.query<SigningKeyRow>(
+    `UPDATE latchkey_signing_keys SET private_jwk = $2 WHERE kid = $1 RETURNING ${signingKeyColumns}`,
+    [kid, JSON.stringify(privateJwk)],
   )
   return rows[0] && rowToSigningKey(rows[0])
 }

@@ -33,6 +33,11 @@ describeKeyStoreConformance(
       const store = await openPostgresKeyStore(lastUrl)
       return { store, close: () => store.close() }
     },
+    // Another pool on the same database, as another instance has.
+    connect: async () => {
+      const store = await openPostgresKeyStore(lastUrl)
+      return { store, close: () => store.close() }
+    },
     unreachable: async () => {
       // Nothing listens on the port of a cluster that was never started: every connection is refused.
       const store = new PostgresKeyStore('postgres://postgres@127.0.0.1:1/latchkey', { connectionTimeout: 1000 })

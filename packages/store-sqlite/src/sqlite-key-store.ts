@@ -129,8 +129,20 @@ export class SqliteKeyStore implements KeyStore {
     this.#signingKeys.insert(key)
   }
 
+  /**
+   * Inserts `key` when the file holds no signing key, in one IMMEDIATE transaction: of every
+   * connection and process racing on the file, one inserts and the others get its key.
+   */
+  insertFirstSigningKey(key: SigningKeyRecord): SigningKeyRecord {
+    return this.#signingKeys.insertFirst(key)
+  }
+
   expireSigningKey(kid: string, expiresAt: Date): SigningKeyRecord | undefined {
     return this.#signingKeys.expire(kid, expiresAt)
+  }
+
+  replaceSigningKeyPrivateKey(kid: string, privateJwk: SigningKeyRecord['privateJwk']): SigningKeyRecord | undefined {
+    return this.#signingKeys.replacePrivateKey(kid, privateJwk)
   }
 
   /** Closes the database file. The store cannot be used afterwards. */

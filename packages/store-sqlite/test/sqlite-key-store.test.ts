@@ -30,6 +30,11 @@ describeKeyStoreConformance(
       const store = openSqliteKeyStore(lastFilename)
       return { store, close: async () => store.close() }
     },
+    // Another connection to the same file, as another process has.
+    connect: async () => {
+      const store = openSqliteKeyStore(lastFilename)
+      return { store, close: async () => store.close() }
+    },
     unreachable: async () => {
       // A closed handle is what a file that can no longer be read looks like to the store's callers.
       const store = openSqliteKeyStore(newFilename())

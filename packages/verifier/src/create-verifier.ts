@@ -33,6 +33,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     algorithm: settings.algorithm,
     now,
     refreshInterval: settings.signingKeyRefreshInterval,
+    keyEncryptionKey: settings.keyEncryptionKey,
   })
   const keys = createKeyLookup({
     store,
@@ -108,6 +109,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     answerError: (error, context = 'resource') => errorAnswer(error, context, realm),
     jwks,
     metadata: () => metadata,
+    ready: async () => {
+      await ring.signingKey()
+    },
     paths,
     close: () => {
       keys.close()

@@ -32,6 +32,11 @@ export type LatchkeyErrorCode =
    */
   | 'ERR_INTERNAL'
   /**
+   * A private signing key is encrypted and no key-encryption key is configured, or it does not open
+   * with the one configured (another key, or altered). HTTP 500: the server is misconfigured.
+   */
+  | 'ERR_KEY_ENCRYPTION'
+  /**
    * Too many failed credential checks from this client address, or for this key id with a wrong
    * secret: brute-force throttling. HTTP 429 with `Retry-After`.
    */

@@ -13,6 +13,7 @@ export { toResponse } from './http/http-answer.js'
 export type { AuthenticationMethod, Principal } from './principal.js'
 export { MAX_AUTHORIZATION_LENGTH } from './request/authorization-header.js'
 export type { ForwardedHeader, TrustedProxies } from './request/client-address.js'
+export { KeyEncryptionKey } from './signing-keys/key-encryption.js'
 export type { JSONWebKeySet, SigningAlgorithm } from './signing-keys/signing-key-ring.js'
 export type {
   FailureCount,
@@ -31,6 +32,7 @@ export type {
   KeyStoreSubscription,
   KeyStoreWatchEvent,
   KeyStoreWatchListener,
+  SealedPrivateKey,
   SigningKeyRecord,
 } from './store/key-store.js'
 export { MemoryKeyStore } from './store/memory-key-store.js'

@@ -2,6 +2,7 @@ import type { AuthEventHandler } from './audit/events.js'
 import { validIssuer } from './discovery/issuer.js'
 import { inRange } from './lib/in-range.js'
 import type { ForwardedHeader, TrustedProxies } from './request/client-address.js'
+import type { KeyEncryptionKey } from './signing-keys/key-encryption.js'
 import type { SigningAlgorithm } from './signing-keys/signing-key-ring.js'
 import type { KeyStore } from './store/key-store.js'
 import type { FailureThrottleOptions } from './throttle/failure-throttle.js'
@@ -101,6 +102,13 @@ export interface VerifierOptions {
   readonly trustedProxies?: TrustedProxies
   /** The header trusted proxies write the client's address in. Default: `'x-forwarded-for'`. */
   readonly forwardedHeader?: ForwardedHeader
+  /**
+   * Encrypts private signing keys at rest (AES-256-GCM): the keys this verifier generates are stored
+   * sealed with it, and sealed keys are opened with it. Without it a sealed key cannot sign
+   * (`ERR_KEY_ENCRYPTION`, see {@link Verifier.ready}); plain keys keep working either way. Every
+   * instance sharing a store must use the same one. Default: none, private keys are stored as JWKs.
+   */
+  readonly keyEncryptionKey?: KeyEncryptionKey
 }
 
 /** {@link VerifierOptions} checked, with every default applied. Internal. */
@@ -131,6 +139,7 @@ export interface VerifierSettings {
   readonly failureThrottle: FailureThrottleOptions | false
   readonly trustedProxies: TrustedProxies | undefined
   readonly forwardedHeader: ForwardedHeader | undefined
+  readonly keyEncryptionKey: KeyEncryptionKey | undefined
 }
 
 /** Checks `options` and applies the defaults; throws a `TypeError` or `RangeError` naming the option. */
@@ -171,5 +180,6 @@ export function resolveVerifierOptions(options: VerifierOptions): VerifierSettin
     failureThrottle: options.failureThrottle ?? {},
     trustedProxies: options.trustedProxies,
     forwardedHeader: options.forwardedHeader,
+    keyEncryptionKey: options.keyEncryptionKey,
   }
 }

@@ -104,6 +104,14 @@ export interface Verifier {
   metadata(): AuthorizationServerMetadata
   readonly paths: VerifierPaths
   /**
+   * Resolves once the signing key that signs is loaded and usable (the first one generated, when the
+   * store has none); rejects with `ERR_KEY_ENCRYPTION` when it is encrypted and no key-encryption
+   * key, or another one, is configured, or with `ERR_STORE_UNAVAILABLE`. Await it at startup, so a
+   * misconfigured server stops with a one-line message instead of answering 500 to token requests.
+   * Optional so that other implementations of this interface stay valid.
+   */
+  ready?(): Promise<void>
+  /**
    * Ends the verifier's subscription to the store's change feed, if it made one, forgets cached
    * statuses, and writes the key uses not yet written (`lastUsedAt`); the promise settles once they
    * are written or given up, and never rejects. The store itself stays open: close it separately,

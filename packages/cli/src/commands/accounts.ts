@@ -25,7 +25,7 @@ ${databaseOption}
   async run({ values, databaseUrl, io }) {
     const { name, email } = values
     if (name === undefined) throw new UsageError('--name is required.', 'latchkey accounts create')
-    const account = await withKeyManager(databaseUrl, io.cwd, (manager) => manager.createAccount({ name, email }))
+    const account = await withKeyManager(databaseUrl, io, (manager) => manager.createAccount({ name, email }))
     io.stdout.write(`${account.id}\n`)
   },
 })
@@ -44,7 +44,7 @@ ${databaseOption}
   options: { json: { type: 'boolean' } },
   positionals: [],
   async run({ values, databaseUrl, io }) {
-    const accounts = await withKeyManager(databaseUrl, io.cwd, (manager) => manager.listAccounts())
+    const accounts = await withKeyManager(databaseUrl, io, (manager) => manager.listAccounts())
     if (values.json) {
       io.stdout.write(formatJson(accounts.map(accountJson)))
     } else if (accounts.length === 0) {
@@ -91,7 +91,7 @@ ${databaseOption}
   options: {},
   positionals: ['ACCOUNT_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const account = await withKeyManager(databaseUrl, io.cwd, (manager) => manager.disableAccount(id))
+    const account = await withKeyManager(databaseUrl, io, (manager) => manager.disableAccount(id))
     io.stdout.write(`${account.id} disabled\n`)
   },
 })
@@ -109,7 +109,7 @@ ${databaseOption}
   options: {},
   positionals: ['ACCOUNT_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const account = await withKeyManager(databaseUrl, io.cwd, (manager) => manager.enableAccount(id))
+    const account = await withKeyManager(databaseUrl, io, (manager) => manager.enableAccount(id))
     io.stdout.write(`${account.id} enabled\n`)
   },
 })

@@ -41,7 +41,7 @@ ${databaseOption}
     if (accountId === undefined) throw new UsageError('--account is required.', 'latchkey keys create')
     if (force && out === undefined) throw new UsageError('--force applies only with --out.', 'latchkey keys create')
     const scopes = parseScopeOptions(values.scope ?? [])
-    await withKeyManager(databaseUrl, io.cwd, async (manager) => {
+    await withKeyManager(databaseUrl, io, async (manager) => {
       if (out === undefined) {
         const key = await manager.createApiKey({ accountId, scopes })
         io.stdout.write(formatApiKeyProperties(key))
@@ -107,7 +107,7 @@ ${databaseOption}
   positionals: [],
   async run({ values, databaseUrl, io }) {
     const { account: accountId } = values
-    const { keys, accountStatuses } = await withKeyManager(databaseUrl, io.cwd, async (manager) => {
+    const { keys, accountStatuses } = await withKeyManager(databaseUrl, io, async (manager) => {
       // An unknown account is an error rather than an empty list, so a typo does not pass for "no keys".
       if (accountId !== undefined) await manager.getAccount(accountId)
       const accounts = await manager.listAccounts()
@@ -168,7 +168,7 @@ ${databaseOption}
   options: {},
   positionals: ['KEY_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const key = await withKeyManager(databaseUrl, io.cwd, (manager) => manager.disableApiKey(id))
+    const key = await withKeyManager(databaseUrl, io, (manager) => manager.disableApiKey(id))
     io.stdout.write(`${key.id} disabled\n`)
   },
 })
@@ -186,7 +186,7 @@ ${databaseOption}
   options: {},
   positionals: ['KEY_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const key = await withKeyManager(databaseUrl, io.cwd, (manager) => manager.enableApiKey(id))
+    const key = await withKeyManager(databaseUrl, io, (manager) => manager.enableApiKey(id))
     io.stdout.write(`${key.id} enabled\n`)
   },
 })
@@ -204,7 +204,7 @@ ${databaseOption}
   options: {},
   positionals: ['KEY_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const key = await withKeyManager(databaseUrl, io.cwd, (manager) => manager.revokeApiKey(id))
+    const key = await withKeyManager(databaseUrl, io, (manager) => manager.revokeApiKey(id))
     io.stdout.write(`${key.id} revoked\n`)
   },
 })

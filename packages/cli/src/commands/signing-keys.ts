@@ -1,6 +1,7 @@
-import { listSigningKeys, rotateSigningKey, type SigningKeyInfo } from '@latchkey/verifier/manage'
+import { listSigningKeys, resealSigningKeys, rotateSigningKey, type SigningKeyInfo } from '@latchkey/verifier/manage'
 import { type CommandGroup, defineCommand } from '../command.js'
 import { formatAge, formatDate, formatJson, formatTable } from '../format.js'
+import { keyEncryptionKeyFromEnvironment } from '../key-encryption-key.js'
 import { UsageError } from '../usage-error.js'
 import { withKeyStore } from '../with-key-store.js'
 
@@ -41,8 +42,15 @@ ${databaseOption}
     if (algorithm !== undefined && algorithm !== 'EdDSA' && algorithm !== 'ES256') {
       throw new UsageError('--algorithm must be EdDSA or ES256.', path)
     }
-    const rotation = await withKeyStore(databaseUrl, io.cwd, (store) =>
-      rotateSigningKey(store, { activationDelay: activateIn * 1000, tokenLifetime, algorithm }),
+    // Sealed like the keys the servers generate, when a key-encryption key is configured.
+    const keyEncryptionKey = keyEncryptionKeyFromEnvironment(io.env, io.cwd)
+    const rotation = await withKeyStore(databaseUrl, io, (store) =>
+      rotateSigningKey(store, {
+        activationDelay: activateIn * 1000,
+        tokenLifetime,
+        algorithm,
+        ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
+      }),
     )
     if (values.json) {
       io.stdout.write(formatJson({ added: keyJson(rotation.added), retired: rotation.retired.map(keyJson) }))
@@ -82,7 +90,7 @@ ${databaseOption}
   options: { json: { type: 'boolean' } },
   positionals: [],
   async run({ values, databaseUrl, io }) {
-    const keys = await withKeyStore(databaseUrl, io.cwd, (store) => listSigningKeys(store))
+    const keys = await withKeyStore(databaseUrl, io, (store) => listSigningKeys(store))
     const now = Date.now()
     if (values.json) {
       io.stdout.write(formatJson(keys.map(keyJson)))
@@ -103,6 +111,45 @@ ${databaseOption}
         ),
       )
     }
+  },
+})
+
+const reseal = defineCommand({
+  path: 'latchkey signing-keys reseal',
+  summary: 'Encrypt every signing key with the current key-encryption key',
+  usage: `Usage: latchkey signing-keys reseal [--previous-key-file PATH] [--decrypt]
+
+Seals the private half of every signing key with the key-encryption key in
+LATCHKEY_KEY_ENCRYPTION_KEY (32 bytes in base64, e.g. from "openssl rand -base64 32"), or in the
+file LATCHKEY_KEY_ENCRYPTION_KEY_FILE names. Keys stored plain are sealed; keys sealed with the
+previous key-encryption key are opened with it first: --previous-key-file, else
+LATCHKEY_PREVIOUS_KEY_ENCRYPTION_KEY or LATCHKEY_PREVIOUS_KEY_ENCRYPTION_KEY_FILE. When any key does
+not open, nothing is written. Restart the servers with the new key afterwards.
+
+Options:
+  --previous-key-file PATH  The file holding the previous key-encryption key
+  --decrypt                 With no current key-encryption key: store every key as a plain JWK
+${databaseOption}
+`,
+  options: { 'previous-key-file': { type: 'string' }, decrypt: { type: 'boolean' } },
+  positionals: [],
+  async run({ values, databaseUrl, io }) {
+    const path = 'latchkey signing-keys reseal'
+    const to = keyEncryptionKeyFromEnvironment(io.env, io.cwd)
+    if (!to && !values.decrypt) {
+      throw new UsageError('Set LATCHKEY_KEY_ENCRYPTION_KEY (or _FILE) to the new key, or pass --decrypt.', path)
+    }
+    const previousFile = values['previous-key-file']
+    const from =
+      previousFile === undefined
+        ? keyEncryptionKeyFromEnvironment(io.env, io.cwd, 'previous')
+        : keyEncryptionKeyFromEnvironment(
+            { LATCHKEY_PREVIOUS_KEY_ENCRYPTION_KEY_FILE: previousFile },
+            io.cwd,
+            'previous',
+          )
+    const count = await withKeyStore(databaseUrl, io, (store) => resealSigningKeys(store, { to, from }))
+    io.stdout.write(`${count} signing key${count === 1 ? '' : 's'} ${to ? 'sealed' : 'stored plain'}\n`)
   },
 })
 
@@ -127,8 +174,10 @@ Commands:
   rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG] [--json]
                                           ${rotate.summary}
   list [--json]                           ${list.summary}
+  reseal [--previous-key-file PATH] [--decrypt]
+                                          ${reseal.summary}
 
 Run "latchkey signing-keys COMMAND --help" for a command's options.
 `,
-  commands: { rotate, list },
+  commands: { rotate, list, reseal },
 }

@@ -49,6 +49,9 @@ export class AuditTrail {
   }
 }
 
+/** Codes of a failure on the server's side, not a refused request: the event's outcome is `error`. */
+const serverSide: ReadonlySet<string> = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_INTERNAL', 'ERR_KEY_ENCRYPTION'])
+
 /**
  * The event of a refusal or failure: `error` (the refusal, a store outage, or `ERR_INTERNAL`), and
  * the key id presented when it may be logged.
@@ -58,7 +61,7 @@ export function failureEvent(
   error: LatchkeyError,
   known: { readonly keyId?: string | undefined; readonly accountId?: string | undefined } = {},
 ): AuthEventDraft {
-  const outcome = error.code === 'ERR_STORE_UNAVAILABLE' || error.code === 'ERR_INTERNAL' ? 'error' : 'failure'
+  const outcome = serverSide.has(error.code) ? 'error' : 'failure'
   return {
     type,
     outcome,

@@ -54,6 +54,7 @@ const table: Record<LatchkeyErrorCode, ErrorEntry> = {
     description: 'Too many failed attempts. Retry after the number of seconds in Retry-After.',
   },
   ERR_INTERNAL: { status: 500, error: 'server_error', description: 'The server failed.' },
+  ERR_KEY_ENCRYPTION: { status: 500, error: 'server_error', description: 'The server failed.' },
   // Management errors never reach a request: should one, it is the server's fault.
   ERR_NOT_FOUND: { status: 500, error: 'server_error', description: 'The server failed.' },
   ERR_INVALID_ARGUMENT: { status: 500, error: 'server_error', description: 'The server failed.' },

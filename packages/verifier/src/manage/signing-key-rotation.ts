@@ -1,5 +1,6 @@
 import { LatchkeyError } from '../errors.js'
 import { inRange } from '../lib/in-range.js'
+import type { KeyEncryptionKey } from '../signing-keys/key-encryption.js'
 import { generateSigningKey } from '../signing-keys/signing-key-generation.js'
 import {
   activeSigningKey,
@@ -11,6 +12,11 @@ import type { KeyStore, SigningKeyRecord } from '../store/key-store.js'
 
 /** Options of {@link rotateSigningKey}. */
 export interface RotateSigningKeyOptions {
+  /**
+   * Seals the new key's private half at rest, as the verifiers do (`keyEncryptionKey` of
+   * `createVerifier`). Default: none, the private key is stored as a plain JWK.
+   */
+  readonly keyEncryptionKey?: KeyEncryptionKey
   /**
    * How long the new key is published before it signs, in ms. Every instance must load it in that
    * time, so it must exceed the instances' `signingKeyRefreshInterval` (stores with a change feed,
@@ -74,7 +80,12 @@ export async function rotateSigningKey(
   // Created after every existing key, even within one millisecond or behind a slow clock: the
   // newest-created activated key is the one that signs, so the rotation must win.
   const createdAt = Math.max(now, ...before.map((record) => record.createdAt.getTime() + 1))
-  const added = await generateSigningKey(algorithm, new Date(createdAt), new Date(activatesAt))
+  const added = await generateSigningKey(
+    algorithm,
+    new Date(createdAt),
+    new Date(activatesAt),
+    options.keyEncryptionKey,
+  )
   // The new key goes in first: were the process to die between the two steps, the old key would
   // still be in use, never a store left without a key that verifies today's tokens.
   await store.insertSigningKey(added)

@@ -1,6 +1,7 @@
 import { type CryptoKey, importJWK, type JWK } from 'jose'
 import type { KeyStore, SigningKeyRecord } from '../store/key-store.js'
 import { callStore } from '../store/store-call.js'
+import { type KeyEncryptionKey, openPrivateKey } from './key-encryption.js'
 import { generateSigningKey } from './signing-key-generation.js'
 import { activeSigningKey, verifiesAt } from './signing-key-state.js'
 
@@ -29,6 +30,8 @@ interface RingOptions {
   readonly now: () => number
   /** How long, in ms, a loaded ring is used before the store is read again (rotation by other instances). */
   readonly refreshInterval: number
+  /** Seals the private keys this ring generates, and opens the sealed ones it signs with. */
+  readonly keyEncryptionKey?: KeyEncryptionKey | undefined
 }
 
 /** An unknown `kid` reloads the ring at most this often (ms), so forged kids cannot flood the store. */
@@ -46,6 +49,8 @@ export class SigningKeyRing {
   /** Set when the store reported a change: the next use reloads, whatever the refresh interval. */
   #stale = false
   #loading: Promise<void> | undefined
+  /** The one generation of a key under way: concurrent callers without an active key share it. */
+  #generating: Promise<SigningKeyRecord> | undefined
   readonly #imported = new Map<string, Promise<CryptoKey>>()
   /** The public keys imported so far, by `kid`, for {@link SigningKeyRing.verificationKeyNow}. */
   readonly #verifyingNow = new Map<string, LoadedKey>()
@@ -57,16 +62,33 @@ export class SigningKeyRing {
   /** The key to sign new tokens with: the newest active one. Generates the first key when there is none. */
   async signingKey(): Promise<LoadedKey> {
     await this.#fresh()
-    let record = this.#newestActive()
-    if (!record) {
-      const generated = await this.#generate()
-      await callStore(this.#options.storeTimeout, () => this.#options.store.insertSigningKey(generated))
-      // Another instance may have raced us: reading back makes every instance pick the same newest key.
-      await this.#reload()
-      record = this.#newestActive()
-      if (!record) throw new Error('No signing key is active after generating one; check the clocks of your servers.')
-    }
+    const record = this.#newestActive() ?? (await this.#generateActive())
     return { kid: record.kid, alg: record.alg, key: await this.#import(record, 'privateJwk') }
+  }
+
+  /**
+   * Generates and stores a key, once for every caller that arrives while it runs, then reads the
+   * store back and answers its newest active key: the one every instance on the store signs with.
+   */
+  #generateActive(): Promise<SigningKeyRecord> {
+    this.#generating ??= (async () => {
+      try {
+        const { store, storeTimeout } = this.#options
+        const generated = await this.#generate()
+        // On a store with no key at all, only one writer of all instances may insert the first; the
+        // others adopt it. Otherwise (every key expired, or only pending ones) each inserts its own,
+        // and the read below makes them all pick the same newest.
+        const insertFirst = this.#records.length === 0 ? store.insertFirstSigningKey?.bind(store) : undefined
+        await callStore(storeTimeout, () => (insertFirst ? insertFirst(generated) : store.insertSigningKey(generated)))
+        await this.#reloadAfterWrite()
+        const record = this.#newestActive()
+        if (!record) throw new Error('No signing key is active after generating one; check the clocks of your servers.')
+        return record
+      } finally {
+        this.#generating = undefined
+      }
+    })()
+    return this.#generating
   }
 
   /** The key that verifies tokens under `kid`, or `undefined` when there is none or it has expired. */
@@ -163,6 +185,12 @@ export class SigningKeyRing {
     return this.#loading
   }
 
+  /** A reload that reads after the write just made: one already under way may have read before it. */
+  async #reloadAfterWrite(): Promise<void> {
+    await this.#loading?.catch(() => undefined)
+    await this.#reload()
+  }
+
   #find(kid: string): SigningKeyRecord | undefined {
     const record = this.#records.find((candidate) => candidate.kid === kid)
     return record && this.#usable(record) ? record : undefined
@@ -180,7 +208,12 @@ export class SigningKeyRing {
     const cacheKey = `${which}:${record.kid}`
     let key = this.#imported.get(cacheKey)
     if (!key) {
-      key = importJWK(record[which], record.alg) as Promise<CryptoKey>
+      key =
+        which === 'privateJwk'
+          ? openPrivateKey(record.kid, record.privateJwk, this.#options.keyEncryptionKey).then(
+              (jwk) => importJWK(jwk, record.alg) as Promise<CryptoKey>,
+            )
+          : (importJWK(record.publicJwk, record.alg) as Promise<CryptoKey>)
       this.#imported.set(cacheKey, key)
       key.catch(() => this.#imported.delete(cacheKey))
     }
@@ -188,6 +221,7 @@ export class SigningKeyRing {
   }
 
   #generate(): Promise<SigningKeyRecord> {
-    return generateSigningKey(this.#options.algorithm, new Date(this.#options.now()))
+    const createdAt = new Date(this.#options.now())
+    return generateSigningKey(this.#options.algorithm, createdAt, createdAt, this.#options.keyEncryptionKey)
   }
 }

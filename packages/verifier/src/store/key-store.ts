@@ -42,6 +42,22 @@ export interface ApiKeyCredential extends ApiKeyRecord {
   readonly accountStatus: AccountStatus
 }
 
+/**
+ * A private signing key as a store holds it when a key-encryption key is configured: the private JWK
+ * encrypted with AES-256-GCM, the signing key's `kid` as associated data, so a sealed key moved to
+ * another `kid` does not open.
+ */
+export interface SealedPrivateKey {
+  /** The content encryption, `A256GCM`: how to tell a sealed key from a JWK. */
+  readonly sealed: 'A256GCM'
+  /** Which key-encryption key sealed it: the first 8 bytes of its SHA-256, base64url. Not secret. */
+  readonly kek: string
+  /** The 96-bit nonce, base64url. */
+  readonly iv: string
+  /** The private JWK's JSON, encrypted, with the 128-bit tag appended, base64url. */
+  readonly ciphertext: string
+}
+
 /** A key that signs access tokens. Every instance reading the same store signs and verifies with the same keys. */
 export interface SigningKeyRecord {
   /** The JWK key id, unique in the store. */
@@ -49,7 +65,8 @@ export interface SigningKeyRecord {
   /** The JWS algorithm this key is used with, and the only one tokens under its `kid` may use. */
   readonly alg: 'EdDSA' | 'ES256'
   readonly publicJwk: JWK
-  readonly privateJwk: JWK
+  /** The private key: a JWK, or sealed when a key-encryption key is configured. Never leaves the verifier. */
+  readonly privateJwk: JWK | SealedPrivateKey
   readonly createdAt: Date
   /** From this instant the key may sign. Published in the JWKS before, so every verifier knows it first. */
   readonly activatesAt: Date
@@ -92,12 +109,31 @@ export interface KeyStore {
   /** Stores a new signing key; a duplicate `kid` throws. */
   insertSigningKey(key: SigningKeyRecord): Awaitable<void>
   /**
+   * Stores `key` only when the store holds no signing key at all (in any state, expired included),
+   * atomically with respect to every other writer on the store: other connections, other
+   * processes. Returns the store's first key afterwards: `key` itself, or, when another writer got
+   * there first, the oldest key the store holds (by `createdAt`, then by `kid`), which the caller
+   * adopts. Verifiers call it for their first key, so that instances starting together on one store
+   * make exactly one. Optional so that older stores still type-check; without it each verifier
+   * inserts its own first key and every instance then picks the newest.
+   */
+  insertFirstSigningKey?(key: SigningKeyRecord): Awaitable<SigningKeyRecord>
+  /**
    * Sets when a signing key stops verifying, for rotation. Expiry only ever moves earlier: a key
    * whose `expiresAt` is already at or before `expiresAt` keeps it. Returns the key as it now is,
    * or `undefined` when there is none. Optional so that older stores still type-check; without it
    * {@link rotateSigningKey} refuses to run.
    */
   expireSigningKey?(kid: string, expiresAt: Date): Awaitable<SigningKeyRecord | undefined>
+  /**
+   * Replaces a signing key's private half with the same key sealed anew (or opened), for a change of
+   * key-encryption key; nothing else of the key changes. Returns the key as it now is, or `undefined`
+   * when there is none. Optional; without it `resealSigningKeys` refuses to run.
+   */
+  replaceSigningKeyPrivateKey?(
+    kid: string,
+    privateJwk: SigningKeyRecord['privateJwk'],
+  ): Awaitable<SigningKeyRecord | undefined>
   /**
    * Records when keys were last used: for each id, `lastUsedAt` becomes the given instant unless it
    * is already later (it only ever moves forward, whatever order instances write in). Unknown ids

@@ -90,10 +90,26 @@ export class MemoryKeyStore implements KeyStore {
     this.#signingKeys.set(key.kid, structuredClone(key))
   }
 
+  /** Synchronous, so no other caller can come between the check and the insert. */
+  insertFirstSigningKey(key: SigningKeyRecord): SigningKeyRecord {
+    const [first] = this.listSigningKeys()
+    if (first) return first
+    this.insertSigningKey(key)
+    return key
+  }
+
   expireSigningKey(kid: string, expiresAt: Date): SigningKeyRecord | undefined {
     const key = this.#signingKeys.get(kid)
     if (!key || (key.expiresAt !== null && key.expiresAt <= expiresAt)) return key
     const updated = { ...key, expiresAt: new Date(expiresAt) }
+    this.#signingKeys.set(kid, updated)
+    return updated
+  }
+
+  replaceSigningKeyPrivateKey(kid: string, privateJwk: SigningKeyRecord['privateJwk']): SigningKeyRecord | undefined {
+    const key = this.#signingKeys.get(kid)
+    if (!key) return undefined
+    const updated = { ...key, privateJwk }
     this.#signingKeys.set(kid, updated)
     return updated
   }
