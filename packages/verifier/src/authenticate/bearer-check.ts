@@ -55,11 +55,13 @@ export class BearerCheck {
       }
       checked = verified
     } else {
-      // One spelling per token, checked before any cache or signature sees it.
-      const misshapen = shapeRefusal(token)
-      if (misshapen) throw invalidToken(misshapen)
+      // A replayed refusal is found first: only tokens in their one spelling are ever remembered, so
+      // the lookup cannot match another spelling, and a replayed forgery skips the scan below.
       const refused = refusedTokens.get(token)
       if (refused) throw invalidToken(refused)
+      // One spelling per token, before any signature check or cache entry.
+      const misshapen = shapeRefusal(token)
+      if (misshapen) throw invalidToken(misshapen)
       try {
         // Only a forger fails a signature check: such failures count against the client's address.
         checked = await checkAddressThrottled(
