@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server'
-import { DEFAULT_DATABASE_URL, openKeyStore } from '@latchkey/cli'
+import { DEFAULT_DATABASE_URL, keyEncryptionKeyFromEnvironment, openKeyStore } from '@latchkey/cli'
 import { createApp } from './app.js'
 
 const port = Number(process.env.PORT ?? 3000)
@@ -9,7 +9,10 @@ const databaseUrl = process.env.LATCHKEY_DATABASE_URL ?? DEFAULT_DATABASE_URL
 const issuer = process.env.LATCHKEY_ISSUER ?? `http://localhost:${port}`
 
 const store = await openKeyStore(databaseUrl)
-const server = serve({ fetch: createApp({ store, issuer }).fetch, port, hostname: host }, (info) => {
+// Private signing keys are sealed at rest when LATCHKEY_KEY_ENCRYPTION_KEY (or _FILE) is set.
+const keyEncryptionKey = keyEncryptionKeyFromEnvironment(process.env, process.cwd())
+const verifier = keyEncryptionKey ? { keyEncryptionKey } : {}
+const server = serve({ fetch: createApp({ store, issuer, verifier }).fetch, port, hostname: host }, (info) => {
   console.log(`Latchkey example API on http://${host}:${info.port} (issuer ${issuer})`)
 })
 
