@@ -111,39 +111,11 @@ export interface VerifierOptions {
   readonly keyEncryptionKey?: KeyEncryptionKey
 }
 
-/** {@link VerifierOptions} checked, with every default applied. Internal. */
-export interface VerifierSettings {
-  readonly store: KeyStore
-  readonly issuer: string
-  readonly audience: string
-  readonly realm: string
-  /** Seconds. */
-  readonly tokenLifetime: number
-  /** Seconds. */
-  readonly clockTolerance: number
-  readonly algorithm: SigningAlgorithm
-  readonly tokenPath: string
-  readonly jwksPath: string
-  readonly verifiedTokenCacheSize: number
-  readonly verifiedSecretCacheSize: number
-  /** Milliseconds, like every duration below. */
-  readonly storeTimeout: number
-  readonly signingKeyRefreshInterval: number
-  readonly keyStatusCacheSize: number
-  readonly keyStatusMaxAge: number
-  readonly keyStatusFallbackMaxAge: number
-  readonly scopesSupported: readonly string[] | undefined
-  readonly onEvent: AuthEventHandler | undefined
-  readonly lastUsedFlushInterval: number
-  readonly now: () => number
-  readonly failureThrottle: FailureThrottleOptions | false
-  readonly trustedProxies: TrustedProxies | undefined
-  readonly forwardedHeader: ForwardedHeader | undefined
-  readonly keyEncryptionKey: KeyEncryptionKey | undefined
-}
-
-/** Checks `options` and applies the defaults; throws a `TypeError` or `RangeError` naming the option. */
-export function resolveVerifierOptions(options: VerifierOptions): VerifierSettings {
+/**
+ * `options` checked, with every default applied (durations in ms, lifetimes in s); throws a
+ * `TypeError` or `RangeError` naming the option. Internal.
+ */
+export function resolveVerifierOptions(options: VerifierOptions) {
   const issuer = validIssuer(options.issuer)
   const realm = options.realm ?? 'api'
   if (!/^[\x20\x21\x23-\x5B\x5D-\x7E]{1,100}$/.test(realm)) {

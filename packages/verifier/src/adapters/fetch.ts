@@ -1,5 +1,4 @@
-import type { Principal, Verifier } from '../index.js'
-import { toResponse } from '../index.js'
+import { type Principal, toResponse, type Verifier } from '../index.js'
 
 /** A Fetch handler: Bun, Deno, Cloudflare Workers, Next.js route handlers, `@hono/node-server`… */
 export type FetchHandler<Args extends unknown[] = []> = (request: Request, ...args: Args) => Promise<Response>

@@ -1,5 +1,6 @@
 import { isPrintableKeyId } from '../basic/api-key.js'
 import type { LatchkeyError } from '../errors.js'
+import { errorTable } from '../http/answers.js'
 import { nodeAuthEventChannel } from './audit-channel.js'
 import type { AuthEvent, AuthEventHandler } from './events.js'
 
@@ -49,9 +50,6 @@ export class AuditTrail {
   }
 }
 
-/** Codes of a failure on the server's side, not a refused request: the event's outcome is `error`. */
-const serverSide: ReadonlySet<string> = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_INTERNAL', 'ERR_KEY_ENCRYPTION'])
-
 /**
  * The event of a refusal or failure: `error` (the refusal, a store outage, or `ERR_INTERNAL`), and
  * the key id presented when it may be logged.
@@ -61,7 +59,8 @@ export function failureEvent(
   error: LatchkeyError,
   known: { readonly keyId?: string | undefined; readonly accountId?: string | undefined } = {},
 ): AuthEventDraft {
-  const outcome = serverSide.has(error.code) ? 'error' : 'failure'
+  // A failure on the server's side (a 5xx answer), not a refused request, is an `error`.
+  const outcome = errorTable[error.code].status >= 500 ? 'error' : 'failure'
   return {
     type,
     outcome,

@@ -1,6 +1,5 @@
 import { assertUsable, isUsable } from '../basic/check-api-key.js'
 import { isFinalRefusal, isForgery, type TokenSettings, verifyAccessToken } from '../bearer/access-token.js'
-import { shapeRefusal } from '../bearer/bearer-token.js'
 import type { RefusedTokenCache } from '../bearer/refused-token-cache.js'
 import type { VerifiedToken, VerifiedTokenCache } from '../bearer/verified-token-cache.js'
 import type { KeyLookup } from '../key-lookup/key-lookup.js'
@@ -55,13 +54,8 @@ export class BearerCheck {
       }
       checked = verified
     } else {
-      // A replayed refusal is found first: only tokens in their one spelling are ever remembered, so
-      // the lookup cannot match another spelling, and a replayed forgery skips the scan below.
       const refused = refusedTokens.get(token)
       if (refused) throw invalidToken(refused)
-      // One spelling per token, before any signature check or cache entry.
-      const misshapen = shapeRefusal(token)
-      if (misshapen) throw invalidToken(misshapen)
       try {
         // Only a forger fails a signature check: such failures count against the client's address.
         checked = await checkAddressThrottled(

@@ -2,12 +2,10 @@ import { base64url, type CryptoKey, type JWTPayload, jwtVerify, SignJWT } from '
 import { LatchkeyError } from '../errors.js'
 import { invalidToken } from '../refusals.js'
 import type { LoadedKey, SigningKeyRing } from '../signing-keys/signing-key-ring.js'
+import { shapeRefusal } from './bearer-token.js'
 
 /** RFC 9068 §2.1: the media type of a JWT access token, in its short form. */
 const accessTokenType = 'at+jwt'
-
-/** Longest token verified at all; longer ones are refused before any signature work. */
-export const MAX_TOKEN_LENGTH = 4096
 
 /** The claims Latchkey puts in an access token (RFC 9068 §2.2). */
 export interface AccessTokenClaims extends JWTPayload {
@@ -85,7 +83,9 @@ export async function verifyAccessToken(
   settings: TokenSettings,
   token: string,
 ): Promise<{ claims: AccessTokenClaims; kid: string }> {
-  if (token.length > MAX_TOKEN_LENGTH) throw final(invalid('malformed_token'))
+  // One spelling per token: only the canonical one is ever verified, and so cached as verified.
+  const misshapen = shapeRefusal(token)
+  if (misshapen) throw final(invalidToken(misshapen))
   let storeError: unknown
   // The token names a `kid` this verifier has no key for (yet): its refusal is not final.
   let unknownKid = false
@@ -93,7 +93,7 @@ export async function verifyAccessToken(
     const { payload, protectedHeader } = await jwtVerify(
       token,
       (header) => {
-        if (header.kid === undefined) throw invalid('token_invalid')
+        if (header.kid === undefined) throw invalidToken('token_invalid')
         // A key the ring holds ready is returned as it is: no promise to settle per token.
         const ready = settings.ring.verificationKeyNow(header.kid)
         if (ready) return keyFor(ready, header.alg)
@@ -118,8 +118,8 @@ export async function verifyAccessToken(
         requiredClaims: ['iat', 'exp', 'sub', 'client_id', 'jti'],
       },
     )
-    if (typeof payload.client_id !== 'string' || payload.client_id !== payload.sub) throw invalid('token_invalid')
-    if (payload.scope !== undefined && typeof payload.scope !== 'string') throw invalid('token_invalid')
+    if (typeof payload.client_id !== 'string' || payload.client_id !== payload.sub) throw invalidToken('token_invalid')
+    if (payload.scope !== undefined && typeof payload.scope !== 'string') throw invalidToken('token_invalid')
     return { claims: payload as AccessTokenClaims, kid: protectedHeader.kid ?? '' }
   } catch (error) {
     if (storeError !== undefined) throw storeError
@@ -127,7 +127,7 @@ export async function verifyAccessToken(
     const refusal =
       error instanceof LatchkeyError
         ? error
-        : invalid(code === 'ERR_JWT_EXPIRED' ? 'token_expired' : 'token_invalid', error)
+        : invalidToken(code === 'ERR_JWT_EXPIRED' ? 'token_expired' : 'token_invalid', error)
     throw unknownKid ? refusal : final(refusal)
   }
 }
@@ -135,14 +135,10 @@ export async function verifyAccessToken(
 /** RFC 8725 §3.1: the key decides the algorithm, never the token. */
 function keyFor(loaded: LoadedKey | undefined, alg: string | undefined): CryptoKey {
   if (loaded && loaded.alg === alg) return loaded.key
-  throw invalid('token_invalid')
+  throw invalidToken('token_invalid')
 }
 
 function final(error: LatchkeyError): LatchkeyError {
   finalRefusals.add(error)
   return error
-}
-
-function invalid(reason: 'malformed_token' | 'token_expired' | 'token_invalid', cause?: unknown): LatchkeyError {
-  return invalidToken(reason, cause)
 }

@@ -1,6 +1,8 @@
 import type { FailureReason } from '../errors.js'
 import { invalidRequest } from '../refusals.js'
-import { MAX_TOKEN_LENGTH } from './access-token.js'
+
+/** Longest token verified at all; longer ones are refused before any signature work. */
+export const MAX_TOKEN_LENGTH = 4096
 
 /** The token of Bearer credentials (RFC 6750 §2.1). */
 export interface BearerCredentials {
@@ -51,8 +53,8 @@ export function isCanonicalToken(token: string): boolean {
 }
 
 /**
- * Why `token` is refused before any cache or signature sees it, or `undefined`: too long to verify at
- * all (`malformed_token`), or not a JWS in its canonical spelling (`token_invalid`, as jose names a
+ * Why `token` is refused before any signature work, or `undefined`: too long to verify at all
+ * (`malformed_token`), or not a JWS in its canonical spelling (`token_invalid`, as jose names a
  * string that is no JWS).
  */
 export function shapeRefusal(token: string): FailureReason | undefined {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpAnswer } from '../../http/http-answer.js'
-import type { ConnectionInfo, Verifier } from '../../verifier.js'
+import type { Verifier } from '../../verifier.js'
 import { isAbandoned } from './request-body.js'
 import { connectionOf, endpointInputOf } from './request-input.js'
 
@@ -27,8 +27,7 @@ export async function endpointAnswer(
   url: string,
   body?: string,
 ): Promise<HttpAnswer | undefined> {
-  const connection: ConnectionInfo = connectionOf(req)
-  return verifier.answer(await endpointInputOf(req, url, body), connection)
+  return verifier.answer(await endpointInputOf(req, url, body), connectionOf(req))
 }
 
 /**
