@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import { type AddressInfo, connect } from 'node:net'
@@ -429,9 +430,33 @@ export function expectIdenticalAnswers(reference: HttpResult, answers: Record<st
   }
 }
 
-/** `secret` with its last character changed: always wrong, whatever that character was. */
+/**
+ * `secret` with its last character changed: always wrong, whatever that character was. A secret
+ * Latchkey issued keeps its shape (the last character before the checksum is changed and the
+ * checksum recomputed), so it is checked against the stored hash rather than refused on sight.
+ */
 export function wrongSecret(secret: string): string {
-  return `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`
+  const checksummed = /^lksecret_[A-Za-z0-9]{49}$/.test(secret)
+  const body = checksummed ? secret.slice(0, -6) : secret
+  const changed = `${body.slice(0, -1)}${body.endsWith('x') ? 'y' : 'x'}`
+  return checksummed ? changed + secretChecksum(changed) : changed
+}
+
+const base62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/**
+ * The checksum that ends a secret Latchkey issues, computed as docs/security.md describes it and
+ * independently of the verifier's code: the first 32 bits of the SHA-256 of `body`, big-endian, as 6
+ * base62 digits.
+ */
+export function secretChecksum(body: string): string {
+  let value = createHash('sha256').update(body).digest().readUInt32BE(0)
+  let digits = ''
+  for (let index = 0; index < 6; index++) {
+    digits = base62.charAt(value % 62) + digits
+    value = Math.floor(value / 62)
+  }
+  return digits
 }
 
 /** A revoked key, a disabled key and a key of a disabled account: every way a real key is refused. */

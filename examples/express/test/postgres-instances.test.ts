@@ -205,6 +205,12 @@ describe('Several example-API processes on one Postgres database', () => {
         scopes: ['read'],
         status: 'enabled',
         createdAt: new Date(),
+        name: null,
+        description: null,
+        metadata: {},
+        expiresAt: null,
+        replaces: null,
+        replacedBy: null,
       })
       const created = performance.now()
       // Requests go once the creation is announced here: the instances hear of it at about the same time.

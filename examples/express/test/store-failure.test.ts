@@ -1,8 +1,11 @@
 import type {
   Account,
+  AccountChanges,
   AccountStatus,
+  ApiKeyChanges,
   ApiKeyCredential,
   ApiKeyRecord,
+  ApiKeyRotationResult,
   ApiKeyStatus,
   KeyStore,
   SigningKeyRecord,
@@ -21,6 +24,7 @@ import {
   type TestKey,
   type TestServer,
   tokenRequest,
+  wrongSecret,
 } from './harness.js'
 
 type Mode = 'up' | 'throwing' | 'hanging'
@@ -55,6 +59,9 @@ class FlakyStore implements KeyStore {
   setAccountStatus(id: string, status: AccountStatus) {
     return this.#call<Account | undefined>(() => this.#store.setAccountStatus(id, status))
   }
+  updateAccount(id: string, changes: AccountChanges) {
+    return this.#call<Account | undefined>(() => this.#store.updateAccount(id, changes))
+  }
   insertApiKey(key: ApiKeyRecord) {
     return this.#call<void>(() => this.#store.insertApiKey(key))
   }
@@ -66,6 +73,12 @@ class FlakyStore implements KeyStore {
   }
   setApiKeyStatus(id: string, status: ApiKeyStatus) {
     return this.#call<ApiKeyRecord | undefined>(() => this.#store.setApiKeyStatus(id, status))
+  }
+  updateApiKey(id: string, changes: ApiKeyChanges) {
+    return this.#call<ApiKeyRecord | undefined>(() => this.#store.updateApiKey(id, changes))
+  }
+  rotateApiKey(id: string, replacement: ApiKeyRecord, expiresAt: Date) {
+    return this.#call<ApiKeyRotationResult>(() => this.#store.rotateApiKey(id, replacement, expiresAt))
   }
   listSigningKeys() {
     return this.#call<SigningKeyRecord[]>(() => this.#store.listSigningKeys())
@@ -144,7 +157,7 @@ describe('A key store that fails', () => {
   it('refuses with 503, never 401, wrong credentials it cannot check', async () => {
     flaky.mode = 'throwing'
     try {
-      expectUnavailable(await getTest(server.url, basic(key.id, `${key.secret}x`)), 'wrong secret')
+      expectUnavailable(await getTest(server.url, basic(key.id, wrongSecret(key.secret))), 'wrong secret')
       expectUnavailable(await getTest(server.url, basic(`lk_${'D'.repeat(24)}`, key.secret)), 'unknown id')
     } finally {
       flaky.mode = 'up'

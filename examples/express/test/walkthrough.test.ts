@@ -65,7 +65,7 @@ describe('The README walk-through, run as real processes', () => {
     expect(accountId).toMatch(/^acct_[A-Za-z0-9]+$/)
     expect(keyId).toMatch(/^lk_[A-Za-z0-9]+$/)
     expect(credentials.id).toBe(keyId)
-    expect(credentials.secret).toMatch(/^lksecret_[A-Za-z0-9]{43}$/)
+    expect(credentials.secret).toMatch(/^lksecret_[A-Za-z0-9]{49}$/)
     expect(fs.statSync(path.join(dir, 'apiKey.properties')).mode & 0o777).toBe(0o600)
   })
 
@@ -93,7 +93,25 @@ describe('The README walk-through, run as real processes', () => {
     expect(json(bearer)).toMatchObject({ keyId, method: 'bearer' })
   })
 
-  it('refuses the key and its token once `latchkey keys revoke` has run', async () => {
+  it('rotates the key into apiKey.properties, the old key still working during the overlap', async () => {
+    const newKeyId = await cli(
+      ['keys', 'rotate', keyId, '--overlap', '1h', '--out', 'apiKey.properties', '--force'],
+      databaseUrl,
+      dir,
+    )
+    expect(newKeyId).toMatch(/^lk_[A-Za-z0-9]+$/)
+    expect(newKeyId).not.toBe(keyId)
+    const rotated = parseProperties(fs.readFileSync(path.join(dir, 'apiKey.properties'), 'utf8'))
+    expect(rotated.id).toBe(newKeyId)
+    expect(fs.statSync(path.join(dir, 'apiKey.properties')).mode & 0o777).toBe(0o600)
+    expect((await getTest(url(), basic(rotated.id, rotated.secret))).status).toBe(200)
+    expect((await getTest(url(), basic(credentials.id, credentials.secret))).status).toBe(200)
+    const listed = await cli(['keys', 'list'], databaseUrl, dir)
+    expect(listed).toContain(newKeyId)
+    expect(listed).toContain(keyId)
+  })
+
+  it('refuses the old key and its token once `latchkey keys revoke` has run', async () => {
     expect(token).toBeDefined()
     await cli(['keys', 'revoke', keyId], databaseUrl, dir)
     expect((await getTest(url(), basic(credentials.id, credentials.secret))).status).toBe(401)

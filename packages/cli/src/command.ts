@@ -12,6 +12,10 @@ const commonOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig
 
+/** The help lines of {@link commonOptions}, for the end of every command's usage text. */
+export const COMMON_OPTIONS_HELP = `  --database URL  The key store (default: $LATCHKEY_DATABASE_URL, else sqlite:./latchkey.db)
+  -h, --help      Show this help`
+
 type Parsed<Options extends ParseArgsOptionsConfig> = ReturnType<
   typeof parseArgs<{
     args: string[]

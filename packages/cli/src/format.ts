@@ -48,3 +48,15 @@ export function formatAge(milliseconds: number): string {
     .map(([unit, value]) => `${value}${unit}`)
     .join(' ')
 }
+
+/**
+ * One item for people: a label and a value to a line, values aligned. Control characters in values
+ * become `?`, as in {@link formatTable}.
+ */
+export function formatFields(fields: readonly (readonly [label: string, value: string])[]): string {
+  const width = Math.max(...fields.map(([label]) => label.length))
+  return fields
+    .map(([label, value]) => `${label.padEnd(width)}  ${printable(value)}`.trimEnd())
+    .map((line) => `${line}\n`)
+    .join('')
+}

@@ -6,10 +6,12 @@ import {
   fsyncSync,
   ftruncateSync,
   openSync,
+  readFileSync,
   statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs'
+import { parseProperties } from './properties.js'
 
 /** An API key's credentials, as written to an `apiKey.properties` file. */
 export interface ApiKeyCredentials {
@@ -23,6 +25,47 @@ export interface ApiKeyCredentials {
  */
 export function formatApiKeyProperties({ id, secret }: ApiKeyCredentials): string {
   return `apiKey.id = ${id}\napiKey.secret = ${secret}\n`
+}
+
+/** The largest `apiKey.properties` file read, in bytes: a real one holds two short lines. */
+const maxPropertiesFileBytes = 65_536
+
+/**
+ * Reads the API key of an `apiKey.properties` file at `path` exactly as `@latchkey/client` does:
+ * the properties `apiKey.id` and `apiKey.secret` (Java `.properties` syntax, UTF-8), values trimmed.
+ *
+ * @throws {Error} With a message naming `path` and what is wrong: unreadable, too large, malformed,
+ *   or without one of the two properties. Never the file's content.
+ */
+export function readApiKeyPropertiesFile(path: string): ApiKeyCredentials {
+  const where = JSON.stringify(path)
+  let text: string
+  try {
+    if (statSync(path).size > maxPropertiesFileBytes) {
+      throw new Error(`${where} is larger than ${maxPropertiesFileBytes} bytes: it is not an apiKey.properties file.`)
+    }
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === undefined) throw error
+    const reason =
+      code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a directory' : 'it cannot be read'
+    throw new Error(`Cannot read ${where}: ${reason} (${code}).`, { cause: error })
+  }
+  const properties = parseProperties(text, where)
+  const id = properties.get('apiKey.id')?.trim() ?? ''
+  const secret = properties.get('apiKey.secret')?.trim() ?? ''
+  for (const [name, value] of [
+    ['apiKey.id', id],
+    ['apiKey.secret', secret],
+  ] as const) {
+    if (value === '') {
+      throw new Error(
+        `${where} has no ${name}: an apiKey.properties file holds the lines "apiKey.id = …" and "apiKey.secret = …".`,
+      )
+    }
+  }
+  return { id, secret }
 }
 
 /** Options of {@link reserveApiKeyPropertiesFile}. */

@@ -3,7 +3,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import { type CliIo, processIo } from './cli-io.js'
 import type { CommandGroup } from './command.js'
 import { accounts } from './commands/accounts.js'
-import { keys } from './commands/keys.js'
+import { keys } from './commands/keys/index.js'
 import { signingKeys } from './commands/signing-keys.js'
 import { UsageError } from './usage-error.js'
 
@@ -14,18 +14,29 @@ const usage = `Usage: latchkey [--database URL] COMMAND [OPTIONS]
 Manage the accounts, API keys and signing keys of a Latchkey key store.
 
 Commands:
-  accounts create --name NAME [--email EMAIL]
+  accounts create --name NAME [--email EMAIL] [--meta KEY=VALUE]...
+  accounts update ACCOUNT_ID [--name NAME] [--email EMAIL] [--meta KEY=VALUE]... [--unset-meta KEY]...
   accounts list [--json]
   accounts disable ACCOUNT_ID
   accounts enable ACCOUNT_ID
-  keys create --account ACCOUNT_ID [--scope "SCOPE ..."] [--out FILE [--force]]
-  keys list [--account ACCOUNT_ID] [--json]
+  keys create --account ACCOUNT_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
+              [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]]
+  keys import --account ACCOUNT_ID (--from FILE | --id KEY_ID (--secret-stdin | --secret-hash HASH)) [...]
+  keys update KEY_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
+              [--expires-in DURATION | --expires-at ISO8601 | --no-expiry] [--meta KEY=VALUE]... [--unset-meta KEY]...
+  keys rotate KEY_ID [--overlap DURATION] [--out FILE [--force]]
+  keys list [--account ACCOUNT_ID] [--expiring-within DURATION] [--json]
+  keys show KEY_ID [--json]
   keys disable KEY_ID
   keys enable KEY_ID
   keys revoke KEY_ID
   signing-keys rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG]
   signing-keys list [--json]
+  signing-keys reseal [--previous-key-file PATH] [--decrypt]
   help [COMMAND]
+
+DURATION is a whole number and a unit: 90s, 15m, 24h, 30d. ISO8601 is 2030-01-31 (midnight UTC)
+or a time with its zone, 2030-01-31T09:00:00Z.
 
 Options:
   --database URL  The key store, before or after the command: sqlite:PATH (relative to the

@@ -10,7 +10,7 @@ const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 
 const accountIdPattern = /^acct_[A-Za-z0-9]{20}$/
 const keyIdPattern = /^lk_[A-Za-z0-9]{24}$/
-const secretPattern = /lksecret_[A-Za-z0-9]{43}/
+const secretPattern = /lksecret_[A-Za-z0-9]{49}/
 
 interface Result {
   readonly status: number | null
@@ -59,12 +59,19 @@ function expectOneLineError(result: Result, status: number): void {
 
 interface ListedKey {
   id: string
+  name: string | null
+  description: string | null
   accountId: string
   status: string
+  state: string
   accountStatus: string
   scopes: string[]
+  metadata: Record<string, unknown>
   createdAt: string
+  expiresAt: string | null
   lastUsedAt: string | null
+  replaces: string | null
+  replacedBy: string | null
 }
 
 function listKeys(...args: string[]): ListedKey[] {
@@ -97,7 +104,14 @@ describe('accounts', () => {
       new RegExp(`^ID +NAME +EMAIL +STATUS +CREATED\n${id} +Acme Corp +enabled +\\d{4}-`),
     )
     const [account] = JSON.parse(ok(['accounts', 'list', '--json'])) as Record<string, unknown>[]
-    expect(account).toEqual({ id, name: 'Acme Corp', email: null, status: 'enabled', createdAt: expect.any(String) })
+    expect(account).toEqual({
+      id,
+      name: 'Acme Corp',
+      email: null,
+      status: 'enabled',
+      createdAt: expect.any(String),
+      metadata: {},
+    })
     expect(new Date(account?.createdAt as string).toISOString()).toBe(account?.createdAt)
   })
 
@@ -144,17 +158,24 @@ describe('keys create', () => {
     expect(stdout).toMatch(/^lk_[A-Za-z0-9]{24}\n$/)
     const id = stdout.trim()
     const text = readFileSync(out, 'utf8')
-    expect(text).toMatch(new RegExp(`^apiKey\\.id = ${id}\napiKey\\.secret = lksecret_[A-Za-z0-9]{43}\n$`))
+    expect(text).toMatch(new RegExp(`^apiKey\\.id = ${id}\napiKey\\.secret = lksecret_[A-Za-z0-9]{49}\n$`))
     expect(statSync(out).mode & 0o777).toBe(0o600)
     expect(listKeys()).toEqual([
       {
         id,
+        name: null,
+        description: null,
         accountId: account,
         status: 'enabled',
+        state: 'enabled',
         accountStatus: 'enabled',
         scopes: ['read', 'write'],
+        metadata: {},
         createdAt: expect.any(String),
+        expiresAt: null,
         lastUsedAt: null,
+        replaces: null,
+        replacedBy: null,
       },
     ])
   })
@@ -206,7 +227,7 @@ describe('keys create', () => {
   it('without --out prints the apiKey.properties text', () => {
     const account = createAccount()
     const stdout = ok(['keys', 'create', '--account', account])
-    const match = /^apiKey\.id = (lk_[A-Za-z0-9]{24})\napiKey\.secret = lksecret_[A-Za-z0-9]{43}\n$/.exec(stdout)
+    const match = /^apiKey\.id = (lk_[A-Za-z0-9]{24})\napiKey\.secret = lksecret_[A-Za-z0-9]{49}\n$/.exec(stdout)
     expect(match).not.toBeNull()
     expect(listKeys()).toMatchObject([{ id: match?.[1], scopes: [] }])
   })
@@ -282,9 +303,9 @@ describe('keys status', () => {
     createKey()
     const lines = ok(['keys', 'list', '--account', first.account]).trimEnd().split('\n')
     expect(lines).toHaveLength(2)
-    expect(lines[0]).toMatch(/^ID +ACCOUNT +STATUS +SCOPES +CREATED +LAST USED$/)
+    expect(lines[0]).toMatch(/^ID +NAME +ACCOUNT +STATUS +SCOPES +CREATED +EXPIRES +LAST USED +REPLACED BY$/)
     expect(lines[1]).toMatch(
-      new RegExp(`^${first.id} +${first.account} +enabled +\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z +never$`),
+      new RegExp(`^${first.id} +${first.account} +enabled +\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z +never +never$`),
     )
     expect(lines[1]?.indexOf(first.account)).toBe(lines[0]?.indexOf('ACCOUNT'))
   })

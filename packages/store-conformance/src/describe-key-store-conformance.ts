@@ -1,10 +1,15 @@
 import type { KeyStore } from '@latchkey/verifier'
 import { afterEach, beforeEach, describe } from 'vitest'
 import type { ConformanceHarness, KeyStoreOpener, OpenedKeyStore } from './harness.js'
+import { describeAccountUpdates } from './suites/account-updates.js'
 import { describeAccounts } from './suites/accounts.js'
 import { describeApiKeys } from './suites/api-keys.js'
+import { describeChangeAnnouncements } from './suites/change-announcements.js'
 import { describeConcurrency } from './suites/concurrency.js'
 import { describeFirstSigningKey } from './suites/first-signing-key.js'
+import { describeKeyFields } from './suites/key-fields.js'
+import { describeKeyRotation } from './suites/key-rotation.js'
+import { describeKeyUpdates } from './suites/key-updates.js'
 import { describeLastUsed } from './suites/last-used.js'
 import { describePersistence } from './suites/persistence.js'
 import { describeSealedSigningKeys } from './suites/sealed-signing-keys.js'
@@ -86,7 +91,12 @@ export function describeKeyStoreConformance(
     }
 
     describeAccounts(harness)
+    describeAccountUpdates(harness)
     describeApiKeys(harness)
+    describeKeyFields(harness)
+    describeKeyUpdates(harness)
+    describeKeyRotation(harness)
+    describeChangeAnnouncements(harness)
     describeSigningKeys(harness)
     describeFirstSigningKey(harness)
     describeSealedSigningKeys(harness)

@@ -1,4 +1,4 @@
-import type { Account, ApiKeyRecord, SigningKeyRecord } from '@latchkey/verifier'
+import type { Account, ApiKeyRecord, Metadata, SigningKeyRecord } from '@latchkey/verifier'
 
 /** A fixed instant with a non-zero millisecond part, so a store that drops milliseconds is caught. */
 const epoch = Date.UTC(2025, 2, 4, 5, 6, 7, 89)
@@ -8,12 +8,37 @@ export function at(offset = 0): Date {
   return new Date(epoch + offset)
 }
 
-/** An enabled account; `overrides` replace any field. */
-export function makeAccount(overrides: Partial<Account> = {}): Account {
-  return { id: 'acct_one', name: 'Acme Ltd', email: 'ops@acme.test', status: 'enabled', createdAt: at(), ...overrides }
+/** Metadata with every kind of JSON value, nested, and text a careless encoder would mangle. */
+export const richMetadata: Metadata = {
+  plan: 'pro',
+  limits: { perMinute: 600, burst: [1, 2.5, -3], nested: { deeper: { deepest: [] } }, none: {} },
+  tags: ['staging', 'eu-west'],
+  active: true,
+  retired: false,
+  note: null,
+  big: 2 ** 53 - 1,
+  small: 1e-7,
+  quotes: 'a "quoted" \\ backslash\nand a newline',
+  'ключ 🔑': 'значение 漢字 🔑',
 }
 
-/** An enabled key of `acct_one`; `overrides` replace any field. The hash is opaque to stores. */
+/** An enabled account without metadata; `overrides` replace any field. */
+export function makeAccount(overrides: Partial<Account> = {}): Account {
+  return {
+    id: 'acct_one',
+    name: 'Acme Ltd',
+    email: 'ops@acme.test',
+    status: 'enabled',
+    createdAt: at(),
+    metadata: {},
+    ...overrides,
+  }
+}
+
+/**
+ * An enabled key of `acct_one`, made afresh: no name, description, metadata, expiry or rotation.
+ * `overrides` replace any field. The hash is opaque to stores.
+ */
 export function makeApiKey(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   return {
     id: 'lk_one',
@@ -22,6 +47,12 @@ export function makeApiKey(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord 
     scopes: ['read', 'write'],
     status: 'enabled',
     createdAt: at(),
+    name: null,
+    description: null,
+    metadata: {},
+    expiresAt: null,
+    replaces: null,
+    replacedBy: null,
     ...overrides,
   }
 }

@@ -1,26 +1,28 @@
-import type { Account, AccountStatus } from '@latchkey/verifier'
+import type { Account, AccountChanges, AccountStatus } from '@latchkey/verifier'
 import type pg from 'pg'
 import { constraintError } from './constraint-error.js'
-import { type AccountRow, accountColumns, rowToAccount } from './rows.js'
+import { type AccountRow, accountColumns, metadataToJson, rowToAccount } from './rows.js'
+import { setClause } from './set-clause.js'
 
 /**
  * A hot path of the verifier, as a named statement: `pg` prepares it once per connection, so later
  * calls send only the values. The name is versioned with the schema it was written for.
  */
 const getAccountStatement = {
-  name: 'latchkey_v1_get_account',
+  name: 'latchkey_v4_get_account',
   text: `SELECT ${accountColumns} FROM latchkey_accounts WHERE id = $1`,
 } as const
 
 /** @throws {LatchkeyError} `ERR_INVALID_ARGUMENT` when an account with this id exists. */
 export async function insertAccount(pool: pg.Pool, account: Account): Promise<void> {
   await pool
-    .query(`INSERT INTO latchkey_accounts (${accountColumns}) VALUES ($1, $2, $3, $4, $5)`, [
+    .query(`INSERT INTO latchkey_accounts (${accountColumns}) VALUES ($1, $2, $3, $4, $5, $6)`, [
       account.id,
       account.name,
       account.email,
       account.status,
       account.createdAt,
+      metadataToJson(account.metadata),
     ])
     .catch((error: unknown) => {
       throw constraintError(error, `An account with the id ${JSON.stringify(account.id)} already exists.`)
@@ -43,6 +45,21 @@ export async function setAccountStatus(pool: pg.Pool, id: string, status: Accoun
   const { rows } = await pool.query<AccountRow>(
     `UPDATE latchkey_accounts SET status = $1 WHERE id = $2 RETURNING ${accountColumns}`,
     [status, id],
+  )
+  return rows[0] && rowToAccount(rows[0])
+}
+
+/** Changes the fields `changes` gives, in one statement; a field left out or `undefined` keeps its value. */
+export async function updateAccount(pool: pg.Pool, id: string, changes: AccountChanges): Promise<Account | undefined> {
+  const set = setClause([
+    ['name', changes.name],
+    ['email', changes.email],
+    ['metadata', changes.metadata === undefined ? undefined : metadataToJson(changes.metadata)],
+  ])
+  if (!set) return getAccount(pool, id)
+  const { rows } = await pool.query<AccountRow>(
+    `UPDATE latchkey_accounts SET ${set.text} WHERE id = $${set.values.length + 1} RETURNING ${accountColumns}`,
+    [...set.values, id],
   )
   return rows[0] && rowToAccount(rows[0])
 }

@@ -1,7 +1,17 @@
-import type { ApiKeyCredential, ApiKeyRecord, ApiKeyStatus } from '@latchkey/verifier'
+import type { ApiKeyChanges, ApiKeyCredential, ApiKeyRecord, ApiKeyStatus } from '@latchkey/verifier'
 import type pg from 'pg'
 import { constraintError } from './constraint-error.js'
-import { type ApiKeyCredentialRow, type ApiKeyRow, apiKeyColumns, rowToApiKey, rowToApiKeyCredential } from './rows.js'
+import {
+  type ApiKeyCredentialRow,
+  type ApiKeyRow,
+  apiKeyColumns,
+  apiKeyCredentialColumns,
+  apiKeyValues,
+  metadataToJson,
+  rowToApiKey,
+  rowToApiKeyCredential,
+} from './rows.js'
+import { setClause } from './set-clause.js'
 
 /**
  * The verifier's hot paths, as named statements: `pg` prepares each once per connection, so later
@@ -9,12 +19,12 @@ import { type ApiKeyCredentialRow, type ApiKeyRow, apiKeyColumns, rowToApiKey, r
  */
 const statements = {
   findApiKey: {
-    name: 'latchkey_v1_find_api_key',
-    text: `SELECT k.id, k.account_id, k.secret_hash, k.scopes, k.status, k.created_at, a.status AS account_status
+    name: 'latchkey_v4_find_api_key',
+    text: `SELECT ${apiKeyCredentialColumns}
            FROM latchkey_api_keys AS k JOIN latchkey_accounts AS a ON a.id = k.account_id WHERE k.id = $1`,
   },
   getApiKey: {
-    name: 'latchkey_v2_get_api_key',
+    name: 'latchkey_v4_get_api_key',
     text: `SELECT ${apiKeyColumns} FROM latchkey_api_keys WHERE id = $1`,
   },
 } as const
@@ -25,21 +35,23 @@ export async function findApiKey(pool: pg.Pool, id: string): Promise<ApiKeyCrede
   return rows[0] && rowToApiKeyCredential(rows[0])
 }
 
+const placeholders = apiKeyColumns
+  .split(', ')
+  .map((_, index) => `$${index + 1}`)
+  .join(', ')
+
 /**
+ * Stores `key` and returns it as stored; `db` may be a transaction's client.
+ *
  * @throws {LatchkeyError} `ERR_INVALID_ARGUMENT` when a key with this id exists, `ERR_NOT_FOUND`
  *   when its account does not.
  */
-export async function insertApiKey(pool: pg.Pool, key: ApiKeyRecord): Promise<void> {
-  await pool
-    .query(`INSERT INTO latchkey_api_keys (${apiKeyColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-      key.id,
-      key.accountId,
-      key.secretHash,
-      [...key.scopes],
-      key.status,
-      key.createdAt,
-      key.lastUsedAt ?? null,
-    ])
+export async function insertApiKey(db: pg.Pool | pg.PoolClient, key: ApiKeyRecord): Promise<ApiKeyRecord> {
+  const { rows } = await db
+    .query<ApiKeyRow>(
+      `INSERT INTO latchkey_api_keys (${apiKeyColumns}) VALUES (${placeholders}) RETURNING ${apiKeyColumns}`,
+      apiKeyValues(key),
+    )
     .catch((error: unknown) => {
       throw constraintError(
         error,
@@ -47,6 +59,7 @@ export async function insertApiKey(pool: pg.Pool, key: ApiKeyRecord): Promise<vo
         `No account has the id ${JSON.stringify(key.accountId)}; create the account before its keys.`,
       )
     })
+  return rowToApiKey(rows[0] as ApiKeyRow)
 }
 
 export async function getApiKey(pool: pg.Pool, id: string): Promise<ApiKeyRecord | undefined> {
@@ -76,6 +89,30 @@ export async function setApiKeyStatus(
     `UPDATE latchkey_api_keys SET status = CASE WHEN status = 'revoked' THEN status ELSE $1 END
      WHERE id = $2 RETURNING ${apiKeyColumns}`,
     [status, id],
+  )
+  return rows[0] && rowToApiKey(rows[0])
+}
+
+/**
+ * Changes the fields `changes` gives, in one statement; a field left out or `undefined` keeps its
+ * value. Never status, secret, account or rotation links: those have their own writes.
+ */
+export async function updateApiKey(
+  pool: pg.Pool,
+  id: string,
+  changes: ApiKeyChanges,
+): Promise<ApiKeyRecord | undefined> {
+  const set = setClause([
+    ['name', changes.name],
+    ['description', changes.description],
+    ['scopes', changes.scopes && [...changes.scopes]],
+    ['metadata', changes.metadata && metadataToJson(changes.metadata)],
+    ['expires_at', changes.expiresAt],
+  ])
+  if (!set) return getApiKey(pool, id)
+  const { rows } = await pool.query<ApiKeyRow>(
+    `UPDATE latchkey_api_keys SET ${set.text} WHERE id = $${set.values.length + 1} RETURNING ${apiKeyColumns}`,
+    [...set.values, id],
   )
   return rows[0] && rowToApiKey(rows[0])
 }

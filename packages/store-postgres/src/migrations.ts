@@ -114,6 +114,36 @@ const migrations: readonly string[] = [
   CREATE TRIGGER latchkey_api_keys_inserted AFTER INSERT ON latchkey_api_keys
     FOR EACH ROW EXECUTE FUNCTION latchkey_notify_change();
   `,
+  // 4: what an API provider keeps beside keys and accounts (metadata, a JSON object), key expiry
+  // (NULL: never) and rotation (the ids of the keys it links). replaced_by is unique, so two
+  // rotations can never both claim one replacement, whatever else goes wrong. Verifiers cache every
+  // new key column (the principal carries name and metadata, expiry is compared on every use), so
+  // the update trigger is recreated to announce a change of any column but last_used_at; accounts'
+  // announces any change already. Written to run again harmlessly, as step 3 is.
+  `
+  ALTER TABLE latchkey_api_keys
+    ADD COLUMN IF NOT EXISTS name text,
+    ADD COLUMN IF NOT EXISTS description text,
+    ADD COLUMN IF NOT EXISTS metadata jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
+    ADD COLUMN IF NOT EXISTS expires_at timestamptz,
+    ADD COLUMN IF NOT EXISTS replaces text,
+    ADD COLUMN IF NOT EXISTS replaced_by text;
+  CREATE UNIQUE INDEX IF NOT EXISTS latchkey_api_keys_replaced_by ON latchkey_api_keys (replaced_by)
+    WHERE replaced_by IS NOT NULL;
+
+  ALTER TABLE latchkey_accounts
+    ADD COLUMN IF NOT EXISTS metadata jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object');
+
+  DROP TRIGGER IF EXISTS latchkey_api_keys_updated ON latchkey_api_keys;
+  CREATE TRIGGER latchkey_api_keys_updated AFTER UPDATE ON latchkey_api_keys
+    FOR EACH ROW WHEN (
+      (OLD.id, OLD.account_id, OLD.secret_hash, OLD.scopes, OLD.status, OLD.created_at, OLD.name,
+        OLD.description, OLD.metadata, OLD.expires_at, OLD.replaces, OLD.replaced_by)
+      IS DISTINCT FROM
+      (NEW.id, NEW.account_id, NEW.secret_hash, NEW.scopes, NEW.status, NEW.created_at, NEW.name,
+        NEW.description, NEW.metadata, NEW.expires_at, NEW.replaces, NEW.replaced_by)
+    ) EXECUTE FUNCTION latchkey_notify_change();
+  `,
 ]
 
 /** The schema version this copy of the package writes and reads. */

@@ -1,8 +1,11 @@
 import {
   type Account,
+  type AccountChanges,
   type AccountStatus,
+  type ApiKeyChanges,
   type ApiKeyCredential,
   type ApiKeyRecord,
+  type ApiKeyRotationResult,
   type ApiKeyStatus,
   type FailureLimiter,
   type FailureLimiterFactory,
@@ -15,8 +18,17 @@ import {
   type SigningKeyRecord,
 } from '@latchkey/verifier'
 import type pg from 'pg'
-import { getAccount, insertAccount, listAccounts, setAccountStatus } from './account-queries.js'
-import { findApiKey, getApiKey, insertApiKey, listApiKeys, setApiKeyStatus, touchApiKeys } from './api-key-queries.js'
+import { getAccount, insertAccount, listAccounts, setAccountStatus, updateAccount } from './account-queries.js'
+import {
+  findApiKey,
+  getApiKey,
+  insertApiKey,
+  listApiKeys,
+  setApiKeyStatus,
+  touchApiKeys,
+  updateApiKey,
+} from './api-key-queries.js'
+import { rotateApiKey } from './api-key-rotation.js'
 import type { ChangeFeed } from './change-feed.js'
 import { createConnections, type PostgresKeyStoreOptions } from './connections.js'
 import { postgresFailureLimiter } from './failure-limiter.js'
@@ -47,8 +59,9 @@ export class PostgresKeyStore implements KeyStore {
   readonly #pool: pg.Pool
   readonly #feed: ChangeFeed
   /**
-   * Status writes of this store, one after the other: with a pool they would otherwise reach the
-   * database in any order, and a caller could see a revoke overtaken by an earlier enable's answer.
+   * Status writes and other changes of this store, one after the other: with a pool they would
+   * otherwise reach the database in any order, and a caller could see a revoke overtaken by an
+   * earlier enable's answer, or an expiry by an earlier rotation's.
    */
   #statusWrites: Promise<unknown> = Promise.resolve()
   #closed = false
@@ -91,8 +104,12 @@ export class PostgresKeyStore implements KeyStore {
     return this.#serialised(() => setAccountStatus(this.#pool, id, status))
   }
 
-  insertApiKey(key: ApiKeyRecord): Promise<void> {
-    return insertApiKey(this.#pool, key)
+  updateAccount(id: string, changes: AccountChanges): Promise<Account | undefined> {
+    return this.#serialised(() => updateAccount(this.#pool, id, changes))
+  }
+
+  async insertApiKey(key: ApiKeyRecord): Promise<void> {
+    await insertApiKey(this.#pool, key)
   }
 
   getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
@@ -105,6 +122,18 @@ export class PostgresKeyStore implements KeyStore {
 
   setApiKeyStatus(id: string, status: ApiKeyStatus): Promise<ApiKeyRecord | undefined> {
     return this.#serialised(() => setApiKeyStatus(this.#pool, id, status))
+  }
+
+  updateApiKey(id: string, changes: ApiKeyChanges): Promise<ApiKeyRecord | undefined> {
+    return this.#serialised(() => updateApiKey(this.#pool, id, changes))
+  }
+
+  /**
+   * Stores the replacement and links the keys in one transaction whose UPDATE's WHERE clause
+   * decides: of every instance rotating one key, exactly one succeeds.
+   */
+  rotateApiKey(id: string, replacement: ApiKeyRecord, expiresAt: Date): Promise<ApiKeyRotationResult> {
+    return this.#serialised(() => rotateApiKey(this.#pool, id, replacement, expiresAt))
   }
 
   /**

@@ -4,11 +4,13 @@ import type {
   ApiKeyCredential,
   ApiKeyRecord,
   ApiKeyStatus,
+  Metadata,
   SigningKeyRecord,
 } from '@latchkey/verifier'
 
 // Rows as `pg` returns them (see migrations.ts): timestamptz as Date, text[] as string[], jsonb
-// parsed. The CHECK constraints guarantee the status and alg values, so they need no validation.
+// parsed. The CHECK constraints guarantee the status and alg values and that metadata is a JSON
+// object, so they need no validation.
 
 /** A row of `latchkey_accounts`. */
 export interface AccountRow {
@@ -17,6 +19,7 @@ export interface AccountRow {
   email: string | null
   status: string
   created_at: Date
+  metadata: Metadata
 }
 
 /** A row of `latchkey_api_keys`. */
@@ -27,6 +30,12 @@ export interface ApiKeyRow {
   scopes: string[]
   status: string
   created_at: Date
+  name: string | null
+  description: string | null
+  metadata: Metadata
+  expires_at: Date | null
+  replaces: string | null
+  replaced_by: string | null
   /** Absent from the hot path's query, which has no use for it. */
   last_used_at?: Date | null
 }
@@ -47,8 +56,32 @@ export interface SigningKeyRow {
   expires_at: Date | null
 }
 
-export const accountColumns = 'id, name, email, status, created_at'
-export const apiKeyColumns = 'id, account_id, secret_hash, scopes, status, created_at, last_used_at'
+export const accountColumns = 'id, name, email, status, created_at, metadata'
+
+/** The columns of `latchkey_api_keys` the verifier caches: every one but `last_used_at`. */
+const cachedApiKeyColumns = [
+  'id',
+  'account_id',
+  'secret_hash',
+  'scopes',
+  'status',
+  'created_at',
+  'name',
+  'description',
+  'metadata',
+  'expires_at',
+  'replaces',
+  'replaced_by',
+] as const
+
+/** Every column of `latchkey_api_keys`, in the order inserts give them. */
+export const apiKeyColumns = [...cachedApiKeyColumns, 'last_used_at'].join(', ')
+
+/** What the hot path reads of a key `k`, joined with its account `a`. */
+export const apiKeyCredentialColumns = [
+  ...cachedApiKeyColumns.map((column) => `k.${column}`),
+  'a.status AS account_status',
+].join(', ')
 export const signingKeyColumns = 'kid, alg, public_jwk, private_jwk, created_at, activates_at, expires_at'
 
 export function rowToAccount(row: AccountRow): Account {
@@ -58,6 +91,7 @@ export function rowToAccount(row: AccountRow): Account {
     email: row.email,
     status: row.status as AccountStatus,
     createdAt: row.created_at,
+    metadata: row.metadata,
   }
 }
 
@@ -69,9 +103,40 @@ export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
     scopes: row.scopes,
     status: row.status as ApiKeyStatus,
     createdAt: row.created_at,
+    name: row.name,
+    description: row.description,
+    metadata: row.metadata,
+    expiresAt: row.expires_at,
+    replaces: row.replaces,
+    replacedBy: row.replaced_by,
     // Omitted when never used, so that a new key reads back exactly as it was inserted.
     ...(row.last_used_at instanceof Date ? { lastUsedAt: row.last_used_at } : {}),
   }
+}
+
+/** The values of {@link apiKeyColumns} for `key`, for an insert. */
+export function apiKeyValues(key: ApiKeyRecord): unknown[] {
+  return [
+    key.id,
+    key.accountId,
+    key.secretHash,
+    [...key.scopes],
+    key.status,
+    key.createdAt,
+    // `??`: a record built by code written before these fields existed (plain JavaScript) stores none.
+    key.name ?? null,
+    key.description ?? null,
+    metadataToJson(key.metadata),
+    key.expiresAt ?? null,
+    key.replaces ?? null,
+    key.replacedBy ?? null,
+    key.lastUsedAt ?? null,
+  ]
+}
+
+/** Metadata as a jsonb parameter: JSON text, as the JWKs are given, `{}` when there is none. */
+export function metadataToJson(metadata: Metadata | undefined): string {
+  return JSON.stringify(metadata ?? {})
 }
 
 export function rowToApiKeyCredential(row: ApiKeyCredentialRow): ApiKeyCredential {

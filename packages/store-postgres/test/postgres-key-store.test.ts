@@ -46,6 +46,9 @@ describeKeyStoreConformance(
   },
 )
 
+/** The fields of a key made afresh: no name, description, metadata, expiry or rotation links. */
+const noDetails = { name: null, description: null, metadata: {}, expiresAt: null, replaces: null, replacedBy: null }
+
 /** Collects a store's change-feed events. */
 function recorder(store: PostgresKeyStore) {
   const events: KeyStoreWatchEvent[] = []
@@ -81,10 +84,10 @@ describe('PostgresKeyStore', () => {
     await client.connect()
     const { rows } = await client.query('SELECT version FROM latchkey_schema_migrations ORDER BY version')
     await client.end()
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }])
   })
 
-  it('runs step 3 again harmlessly, and a database without its trigger announces new keys once upgraded', async () => {
+  it('runs steps 3 and 4 again harmlessly, and a database without the insert trigger announces new keys once upgraded', async () => {
     const url = await newDatabase()
     await open(url)
     const client = new pg.Client({ connectionString: url })
@@ -96,18 +99,25 @@ describe('PostgresKeyStore', () => {
         )
       ).rows[0]?.count
     try {
-      // As if step 3 had not been recorded: its trigger exists already.
-      await client.query('DELETE FROM latchkey_schema_migrations WHERE version = 3')
+      // As if steps 3 and 4 had not been recorded: their trigger, columns and index exist already.
+      await client.query('DELETE FROM latchkey_schema_migrations WHERE version >= 3')
       await open(url)
       expect(await triggers()).toBe(1)
       // A version 2 database: no insert trigger.
-      await client.query('DELETE FROM latchkey_schema_migrations WHERE version = 3')
+      await client.query('DELETE FROM latchkey_schema_migrations WHERE version >= 3')
       await client.query('DROP TRIGGER latchkey_api_keys_inserted ON latchkey_api_keys')
       const store = await open(url)
       expect(await triggers()).toBe(1)
       const feed = recorder(store)
       await feed.next((event) => event.type === 'connected')
-      await store.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+      await store.insertAccount({
+        id: 'acct_a',
+        name: 'A',
+        email: null,
+        status: 'enabled',
+        createdAt: new Date(),
+        metadata: {},
+      })
       await store.insertApiKey({
         id: 'lk_a',
         accountId: 'acct_a',
@@ -115,6 +125,7 @@ describe('PostgresKeyStore', () => {
         scopes: [],
         status: 'enabled',
         createdAt: new Date(),
+        ...noDetails,
       })
       await feed.next((event) => event.type === 'api-key')
       await store.insertSigningKey({
@@ -154,7 +165,8 @@ describe('PostgresKeyStore', () => {
       await client.end()
     }
     const store = await open(url)
-    expect(await store.getApiKey('lk_a')).toMatchObject({ id: 'lk_a', scopes: ['read'] })
+    expect(await store.getApiKey('lk_a')).toMatchObject({ id: 'lk_a', scopes: ['read'], ...noDetails })
+    expect((await store.getAccount('acct_a'))?.metadata).toEqual({})
     expect(await store.getApiKey('lk_a')).not.toHaveProperty('lastUsedAt')
     const used = new Date('2025-06-01T12:00:00.123Z')
     await store.touchApiKeys(new Map([['lk_a', used]]))
@@ -169,6 +181,7 @@ describe('PostgresKeyStore', () => {
       scopes: [],
       status: 'enabled',
       createdAt: new Date(),
+      ...noDetails,
     })
     await feed.next((event) => event.type === 'api-key' && event.id === 'lk_b')
   })
@@ -200,7 +213,14 @@ describe('PostgresKeyStore', () => {
     const reader = await open(url)
     const feed = recorder(reader)
     await feed.next((event) => event.type === 'connected')
-    await writer.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    await writer.insertAccount({
+      id: 'acct_a',
+      name: 'A',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
     await writer.insertApiKey({
       id: 'lk_a',
       accountId: 'acct_a',
@@ -208,6 +228,7 @@ describe('PostgresKeyStore', () => {
       scopes: [],
       status: 'enabled',
       createdAt: new Date(),
+      ...noDetails,
     })
     // Its creation is announced too (migration 3); the revocation is measured on its own.
     await feed.next((event) => event.type === 'api-key' && event.id === 'lk_a')
@@ -230,7 +251,14 @@ describe('PostgresKeyStore', () => {
     const reader = await open(url)
     const feed = recorder(reader)
     await feed.next((event) => event.type === 'connected')
-    await writer.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    await writer.insertAccount({
+      id: 'acct_a',
+      name: 'A',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
     const started = performance.now()
     await writer.insertApiKey({
       id: 'lk_a',
@@ -239,6 +267,7 @@ describe('PostgresKeyStore', () => {
       scopes: [],
       status: 'enabled',
       createdAt: new Date(),
+      ...noDetails,
     })
     await feed.next((event) => event.type === 'api-key' && event.id === 'lk_a', 100)
     expect(performance.now() - started).toBeLessThan(100)
@@ -266,7 +295,14 @@ describe('PostgresKeyStore', () => {
     const store = await open(url)
     const feed = recorder(store)
     await feed.next((event) => event.type === 'connected')
-    await store.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    await store.insertAccount({
+      id: 'acct_a',
+      name: 'A',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
     await store.insertApiKey({
       id: 'lk_a',
       accountId: 'acct_a',
@@ -274,6 +310,7 @@ describe('PostgresKeyStore', () => {
       scopes: [],
       status: 'revoked',
       createdAt: new Date(),
+      ...noDetails,
     })
     await store.setApiKeyStatus('lk_a', 'enabled')
     await store.insertSigningKey({
@@ -295,13 +332,21 @@ describe('PostgresKeyStore', () => {
     const store = await open(url)
     const feed = recorder(store)
     await feed.next((event) => event.type === 'connected')
-    await store.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    await store.insertAccount({
+      id: 'acct_a',
+      name: 'A',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
     const key = {
       accountId: 'acct_a',
       secretHash: 'sha256:x',
       scopes: [],
       status: 'enabled' as const,
       createdAt: new Date(),
+      ...noDetails,
     }
     await store.insertApiKey({ ...key, id: 'lk_a' })
     await store.insertApiKey({ ...key, id: 'lk_b' })
@@ -328,7 +373,14 @@ describe('PostgresKeyStore', () => {
     const instances = await Promise.all([open(url), open(url), open(url)])
     const [first] = instances
     if (!first) throw new Error('No store.')
-    await first.insertAccount({ id: 'acct_a', name: 'A', email: null, status: 'enabled', createdAt: new Date() })
+    await first.insertAccount({
+      id: 'acct_a',
+      name: 'A',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
     const ids = Array.from({ length: 50 }, (_, index) => `lk_${String(index).padStart(2, '0')}`)
     for (const id of ids) {
       await first.insertApiKey({
@@ -338,6 +390,7 @@ describe('PostgresKeyStore', () => {
         scopes: [],
         status: 'enabled',
         createdAt: new Date(),
+        ...noDetails,
       })
     }
     const base = Date.UTC(2025, 0, 1)

@@ -1,9 +1,18 @@
-import type { Account, AccountStatus } from '@latchkey/verifier'
+import type { Account, AccountChanges, AccountStatus } from '@latchkey/verifier'
 import type { Database, Statement } from 'better-sqlite3'
 import { constraintError } from './constraint-error.js'
-import { type AccountRow, accountToRow, rowToAccount } from './rows.js'
+import { type AccountRow, accountColumns, accountToRow, metadataToText, rowToAccount } from './rows.js'
 
-const accountColumns = 'id, name, email, status, created_at'
+/** The parameters of the account update: each `set_` flag (1 or 0) says whether its column changes. */
+interface AccountUpdate {
+  id: string
+  set_name: number
+  name: string | null
+  set_email: number
+  email: string | null
+  set_metadata: number
+  metadata: string | null
+}
 
 /** The queries on `accounts`, prepared once on the store's connection. */
 export class AccountQueries {
@@ -11,15 +20,23 @@ export class AccountQueries {
   readonly #get: Statement<[string], AccountRow>
   readonly #list: Statement<[], AccountRow>
   readonly #setStatus: Statement<[AccountStatus, string], AccountRow>
+  readonly #update: Statement<[AccountUpdate], AccountRow>
 
   constructor(db: Database) {
     this.#insert = db.prepare<AccountRow>(
-      `INSERT INTO accounts (${accountColumns}) VALUES (@id, @name, @email, @status, @created_at)`,
+      `INSERT INTO accounts (${accountColumns}) VALUES (@id, @name, @email, @status, @created_at, @metadata)`,
     )
     this.#get = db.prepare<[string], AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ?`)
     this.#list = db.prepare<[], AccountRow>(`SELECT ${accountColumns} FROM accounts ORDER BY created_at, id`)
     this.#setStatus = db.prepare<[AccountStatus, string], AccountRow>(
       `UPDATE accounts SET status = ? WHERE id = ? RETURNING ${accountColumns}`,
+    )
+    this.#update = db.prepare<AccountUpdate, AccountRow>(
+      `UPDATE accounts SET
+         name = CASE WHEN @set_name THEN @name ELSE name END,
+         email = CASE WHEN @set_email THEN @email ELSE email END,
+         metadata = CASE WHEN @set_metadata THEN @metadata ELSE metadata END
+       WHERE id = @id RETURNING ${accountColumns}`,
     )
   }
 
@@ -43,6 +60,20 @@ export class AccountQueries {
 
   setStatus(id: string, status: AccountStatus): Account | undefined {
     const row = this.#setStatus.get(status, id)
+    return row && rowToAccount(row)
+  }
+
+  /** Changes the fields `changes` gives, in one statement; a field left out or `undefined` keeps its value. */
+  update(id: string, { name, email, metadata }: AccountChanges): Account | undefined {
+    const row = this.#update.get({
+      id,
+      set_name: Number(name !== undefined),
+      name: name ?? null,
+      set_email: Number(email !== undefined),
+      email: email ?? null,
+      set_metadata: Number(metadata !== undefined),
+      metadata: metadata === undefined ? null : metadataToText(metadata),
+    })
     return row && rowToAccount(row)
   }
 }

@@ -1,9 +1,31 @@
-import type { ApiKeyCredential, ApiKeyRecord, ApiKeyStatus } from '@latchkey/verifier'
+import type { ApiKeyChanges, ApiKeyCredential, ApiKeyRecord, ApiKeyStatus } from '@latchkey/verifier'
 import type { Database, Statement } from 'better-sqlite3'
 import { constraintError } from './constraint-error.js'
-import { type ApiKeyCredentialRow, type ApiKeyRow, apiKeyToRow, rowToApiKey, rowToApiKeyCredential } from './rows.js'
+import {
+  type ApiKeyCredentialRow,
+  type ApiKeyRow,
+  apiKeyColumns,
+  apiKeyCredentialColumns,
+  apiKeyToRow,
+  metadataToText,
+  rowToApiKey,
+  rowToApiKeyCredential,
+} from './rows.js'
 
-const apiKeyColumns = 'id, account_id, secret_hash, scopes, status, created_at, last_used_at'
+/** The parameters of the key update: each `set_` flag (1 or 0) says whether its column changes. */
+interface ApiKeyUpdate {
+  id: string
+  set_name: number
+  name: string | null
+  set_description: number
+  description: string | null
+  set_scopes: number
+  scopes: string | null
+  set_metadata: number
+  metadata: string | null
+  set_expires_at: number
+  expires_at: number | null
+}
 
 /** The queries on `api_keys`, prepared once on the store's connection. */
 export class ApiKeyQueries {
@@ -14,17 +36,18 @@ export class ApiKeyQueries {
   readonly #list: Statement<[], ApiKeyRow>
   readonly #listOfAccount: Statement<[string], ApiKeyRow>
   readonly #setStatus: (id: string, status: ApiKeyStatus) => ApiKeyRecord | undefined
+  readonly #update: Statement<[ApiKeyUpdate], ApiKeyRow>
   readonly #touch: (uses: ReadonlyMap<string, Date>) => void
 
   constructor(db: Database) {
     this.#db = db
     this.#find = db.prepare<[string], ApiKeyCredentialRow>(
-      `SELECT k.id, k.account_id, k.secret_hash, k.scopes, k.status, k.created_at, a.status AS account_status
-       FROM api_keys AS k JOIN accounts AS a ON a.id = k.account_id WHERE k.id = ?`,
+      `SELECT ${apiKeyCredentialColumns} FROM api_keys AS k JOIN accounts AS a ON a.id = k.account_id WHERE k.id = ?`,
     )
     this.#insert = db.prepare<ApiKeyRow>(
       `INSERT INTO api_keys (${apiKeyColumns})
-       VALUES (@id, @account_id, @secret_hash, @scopes, @status, @created_at, @last_used_at)`,
+       VALUES (@id, @account_id, @secret_hash, @scopes, @status, @created_at, @name, @description, @metadata,
+               @expires_at, @replaces, @replaced_by, @last_used_at)`,
     )
     this.#get = db.prepare<[string], ApiKeyRow>(`SELECT ${apiKeyColumns} FROM api_keys WHERE id = ?`)
     this.#list = db.prepare<[], ApiKeyRow>(`SELECT ${apiKeyColumns} FROM api_keys ORDER BY created_at, id`)
@@ -46,6 +69,16 @@ export class ApiKeyQueries {
       setStatus.run(status, id)
       return this.get(id)
     }).immediate
+    // Never status, secret, account or rotation links: those have their own writes.
+    this.#update = db.prepare<ApiKeyUpdate, ApiKeyRow>(
+      `UPDATE api_keys SET
+         name = CASE WHEN @set_name THEN @name ELSE name END,
+         description = CASE WHEN @set_description THEN @description ELSE description END,
+         scopes = CASE WHEN @set_scopes THEN @scopes ELSE scopes END,
+         metadata = CASE WHEN @set_metadata THEN @metadata ELSE metadata END,
+         expires_at = CASE WHEN @set_expires_at THEN @expires_at ELSE expires_at END
+       WHERE id = @id RETURNING ${apiKeyColumns}`,
+    )
     this.#touch = db.transaction((uses: ReadonlyMap<string, Date>): void => {
       for (const [id, at] of uses) touch.run({ id, at: at.getTime() })
     }).immediate
@@ -85,6 +118,25 @@ export class ApiKeyQueries {
 
   setStatus(id: string, status: ApiKeyStatus): ApiKeyRecord | undefined {
     return this.#setStatus(id, status)
+  }
+
+  /** Changes the fields `changes` gives, in one statement; a field left out or `undefined` keeps its value. */
+  update(id: string, changes: ApiKeyChanges): ApiKeyRecord | undefined {
+    const { name, description, scopes, metadata, expiresAt } = changes
+    const row = this.#update.get({
+      id,
+      set_name: Number(name !== undefined),
+      name: name ?? null,
+      set_description: Number(description !== undefined),
+      description: description ?? null,
+      set_scopes: Number(scopes !== undefined),
+      scopes: scopes === undefined ? null : JSON.stringify(scopes),
+      set_metadata: Number(metadata !== undefined),
+      metadata: metadata === undefined ? null : metadataToText(metadata),
+      set_expires_at: Number(expiresAt !== undefined),
+      expires_at: expiresAt?.getTime() ?? null,
+    })
+    return row && rowToApiKey(row)
   }
 
   /**

@@ -44,6 +44,21 @@ const migrations: readonly string[] = [
   `
   ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
   `,
+  // 3: what an API provider keeps beside keys and accounts, key expiry and rotation. Metadata is a
+  // JSON object as text, expires_at epoch ms (NULL: never), replaces and replaced_by the ids of the
+  // keys a rotation links. replaced_by is unique, so two rotations can never both claim one
+  // replacement, whatever else goes wrong; the rotation's WHERE clause is what lets only one win.
+  `
+  ALTER TABLE api_keys ADD COLUMN name TEXT;
+  ALTER TABLE api_keys ADD COLUMN description TEXT;
+  ALTER TABLE api_keys ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_type(metadata) = 'object');
+  ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+  ALTER TABLE api_keys ADD COLUMN replaces TEXT;
+  ALTER TABLE api_keys ADD COLUMN replaced_by TEXT;
+  CREATE UNIQUE INDEX api_keys_replaced_by ON api_keys (replaced_by) WHERE replaced_by IS NOT NULL;
+
+  ALTER TABLE accounts ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_type(metadata) = 'object');
+  `,
 ]
 
 /** The schema version this copy of the package writes and reads. */

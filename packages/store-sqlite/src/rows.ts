@@ -4,11 +4,12 @@ import type {
   ApiKeyCredential,
   ApiKeyRecord,
   ApiKeyStatus,
+  Metadata,
   SigningKeyRecord,
 } from '@latchkey/verifier'
 
 // Rows as the tables hold them (see migrations.ts). The CHECK constraints guarantee the status and
-// alg values, so reading them back needs no validation.
+// alg values and that metadata is a JSON object, so reading them back needs no validation.
 
 /** A row of `accounts`. */
 export interface AccountRow {
@@ -17,6 +18,8 @@ export interface AccountRow {
   email: string | null
   status: string
   created_at: number
+  /** A JSON object. */
+  metadata: string
 }
 
 /** A row of `api_keys`. */
@@ -27,6 +30,13 @@ export interface ApiKeyRow {
   scopes: string
   status: string
   created_at: number
+  name: string | null
+  description: string | null
+  /** A JSON object. */
+  metadata: string
+  expires_at: number | null
+  replaces: string | null
+  replaced_by: string | null
   /** Absent from the hot path's query, which has no use for it. */
   last_used_at?: number | null
 }
@@ -47,6 +57,34 @@ export interface SigningKeyRow {
   expires_at: number | null
 }
 
+/** The columns of `accounts`, in the order of {@link AccountRow}. */
+export const accountColumns = 'id, name, email, status, created_at, metadata'
+
+/** The columns of `api_keys` the verifier caches: every one but `last_used_at`. */
+const cachedApiKeyColumns = [
+  'id',
+  'account_id',
+  'secret_hash',
+  'scopes',
+  'status',
+  'created_at',
+  'name',
+  'description',
+  'metadata',
+  'expires_at',
+  'replaces',
+  'replaced_by',
+] as const
+
+/** Every column of `api_keys`. */
+export const apiKeyColumns = [...cachedApiKeyColumns, 'last_used_at'].join(', ')
+
+/** What the hot path reads of a key `k`, joined with its account `a`. */
+export const apiKeyCredentialColumns = [
+  ...cachedApiKeyColumns.map((column) => `k.${column}`),
+  'a.status AS account_status',
+].join(', ')
+
 export function accountToRow(account: Account): AccountRow {
   return {
     id: account.id,
@@ -54,6 +92,7 @@ export function accountToRow(account: Account): AccountRow {
     email: account.email,
     status: account.status,
     created_at: account.createdAt.getTime(),
+    metadata: metadataToText(account.metadata),
   }
 }
 
@@ -64,6 +103,7 @@ export function rowToAccount(row: AccountRow): Account {
     email: row.email,
     status: row.status as AccountStatus,
     createdAt: new Date(row.created_at),
+    metadata: JSON.parse(row.metadata) as Metadata,
   }
 }
 
@@ -75,6 +115,13 @@ export function apiKeyToRow(key: ApiKeyRecord): ApiKeyRow {
     scopes: JSON.stringify(key.scopes),
     status: key.status,
     created_at: key.createdAt.getTime(),
+    // `??`: a record built by code written before these fields existed (plain JavaScript) stores none.
+    name: key.name ?? null,
+    description: key.description ?? null,
+    metadata: metadataToText(key.metadata),
+    expires_at: key.expiresAt?.getTime() ?? null,
+    replaces: key.replaces ?? null,
+    replaced_by: key.replacedBy ?? null,
     last_used_at: key.lastUsedAt?.getTime() ?? null,
   }
 }
@@ -87,6 +134,12 @@ export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
     scopes: JSON.parse(row.scopes) as string[],
     status: row.status as ApiKeyStatus,
     createdAt: new Date(row.created_at),
+    name: row.name,
+    description: row.description,
+    metadata: JSON.parse(row.metadata) as Metadata,
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+    replaces: row.replaces,
+    replacedBy: row.replaced_by,
     // Omitted when never used, so that a new key reads back exactly as it was inserted.
     ...(typeof row.last_used_at === 'number' ? { lastUsedAt: new Date(row.last_used_at) } : {}),
   }
@@ -94,6 +147,11 @@ export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
 
 export function rowToApiKeyCredential(row: ApiKeyCredentialRow): ApiKeyCredential {
   return { ...rowToApiKey(row), accountStatus: row.account_status as AccountStatus }
+}
+
+/** Metadata as the `metadata` columns hold it: JSON text, `{}` when there is none. */
+export function metadataToText(metadata: Metadata | undefined): string {
+  return JSON.stringify(metadata ?? {})
 }
 
 export function signingKeyToRow(key: SigningKeyRecord): SigningKeyRow {

@@ -1,8 +1,11 @@
 import type {
   Account,
+  AccountChanges,
   AccountStatus,
+  ApiKeyChanges,
   ApiKeyCredential,
   ApiKeyRecord,
+  ApiKeyRotationResult,
   ApiKeyStatus,
   KeyStore,
   SigningKeyRecord,
@@ -10,6 +13,7 @@ import type {
 import type { Database } from 'better-sqlite3'
 import { AccountQueries } from './account-queries.js'
 import { ApiKeyQueries } from './api-key-queries.js'
+import { ApiKeyRotation } from './api-key-rotation.js'
 import { ChangeVersion } from './change-version.js'
 import { openDatabase } from './open-database.js'
 import { SigningKeyQueries } from './signing-key-queries.js'
@@ -42,6 +46,7 @@ export class SqliteKeyStore implements KeyStore {
   readonly #changes: ChangeVersion
   readonly #accounts: AccountQueries
   readonly #apiKeys: ApiKeyQueries
+  readonly #rotation: ApiKeyRotation
   readonly #signingKeys: SigningKeyQueries
 
   /**
@@ -53,6 +58,7 @@ export class SqliteKeyStore implements KeyStore {
     this.#changes = new ChangeVersion(this.#db)
     this.#accounts = new AccountQueries(this.#db)
     this.#apiKeys = new ApiKeyQueries(this.#db)
+    this.#rotation = new ApiKeyRotation(this.#db, this.#apiKeys)
     this.#signingKeys = new SigningKeyQueries(this.#db)
   }
 
@@ -93,6 +99,11 @@ export class SqliteKeyStore implements KeyStore {
     return this.#accounts.setStatus(id, status)
   }
 
+  updateAccount(id: string, changes: AccountChanges): Account | undefined {
+    this.#changes.bump()
+    return this.#accounts.update(id, changes)
+  }
+
   insertApiKey(key: ApiKeyRecord): void {
     this.#changes.bump()
     this.#apiKeys.insert(key)
@@ -109,6 +120,20 @@ export class SqliteKeyStore implements KeyStore {
   setApiKeyStatus(id: string, status: ApiKeyStatus): ApiKeyRecord | undefined {
     this.#changes.bump()
     return this.#apiKeys.setStatus(id, status)
+  }
+
+  updateApiKey(id: string, changes: ApiKeyChanges): ApiKeyRecord | undefined {
+    this.#changes.bump()
+    return this.#apiKeys.update(id, changes)
+  }
+
+  /**
+   * Inserts the replacement and links the keys in one IMMEDIATE transaction whose UPDATE's WHERE
+   * clause decides: of every connection and process rotating one key, exactly one succeeds.
+   */
+  rotateApiKey(id: string, replacement: ApiKeyRecord, expiresAt: Date): ApiKeyRotationResult {
+    this.#changes.bump()
+    return this.#rotation.rotate(id, replacement, expiresAt)
   }
 
   /**

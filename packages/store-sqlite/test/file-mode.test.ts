@@ -17,6 +17,7 @@ const account = {
   email: null,
   status: 'enabled',
   createdAt: new Date(0),
+  metadata: {},
 } as const
 
 // The database holds the private signing keys: anyone who can read it can mint tokens.

@@ -54,9 +54,20 @@ function pragma(filename: string, name: string): unknown {
   }
 }
 
+/** The fields of a key made afresh: no name, description, metadata, expiry or rotation links. */
+const noDetails = { name: null, description: null, metadata: {}, expiresAt: null, replaces: null, replacedBy: null }
+
 /** An enabled key record of `accountId`. */
 function keyOf(id: string, accountId = 'acct_one') {
-  return { id, accountId, secretHash: 'sha256:x', scopes: [], status: 'enabled', createdAt: new Date() } as const
+  return {
+    id,
+    accountId,
+    secretHash: 'sha256:x',
+    scopes: [],
+    status: 'enabled',
+    createdAt: new Date(),
+    ...noDetails,
+  } as const
 }
 
 /** What `run` throws; fails the test when it returns. */
@@ -85,18 +96,25 @@ describe('SqliteKeyStore', () => {
     for (const store of opened.splice(0)) store.close()
   })
 
-  it('creates the schema at version 2 and keeps it on reopen, data included', () => {
+  it('creates the schema at version 3 and keeps it on reopen, data included', () => {
     const first = open()
-    first.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() })
+    first.insertAccount({
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
     first.close()
-    expect(pragma(filename, 'user_version')).toBe(2)
+    expect(pragma(filename, 'user_version')).toBe(3)
     const second = open()
     open()
-    expect(pragma(filename, 'user_version')).toBe(2)
+    expect(pragma(filename, 'user_version')).toBe(3)
     expect(second.listAccounts().map((account) => account.id)).toEqual(['acct_one'])
   })
 
-  it('upgrades a version 1 file in place: keys kept, lastUsedAt added', () => {
+  it('upgrades a version 1 file in place: keys kept, lastUsedAt and the version 3 fields added', () => {
     const db = new BetterSqlite3(filename)
     // Version 1 as the first release created it, with a key in it.
     db.exec(`
@@ -111,7 +129,7 @@ describe('SqliteKeyStore', () => {
     `)
     db.close()
     const store = open()
-    expect(pragma(filename, 'user_version')).toBe(2)
+    expect(pragma(filename, 'user_version')).toBe(3)
     expect(store.getApiKey('lk_one')).toEqual({
       id: 'lk_one',
       accountId: 'acct_one',
@@ -119,14 +137,116 @@ describe('SqliteKeyStore', () => {
       scopes: ['read'],
       status: 'enabled',
       createdAt: new Date(2),
+      ...noDetails,
     })
     store.touchApiKeys(new Map([['lk_one', new Date(3)]]))
     expect(store.getApiKey('lk_one')?.lastUsedAt).toEqual(new Date(3))
   })
 
+  it('upgrades a version 2 file in place: accounts and keys read back with no metadata, expiry or links, and take them after', () => {
+    open().close()
+    // Version 2 as the previous release left it: the version 3 columns and index dropped again.
+    const db = new BetterSqlite3(filename)
+    db.exec(`
+      DROP INDEX api_keys_replaced_by;
+      ALTER TABLE api_keys DROP COLUMN name;
+      ALTER TABLE api_keys DROP COLUMN description;
+      ALTER TABLE api_keys DROP COLUMN metadata;
+      ALTER TABLE api_keys DROP COLUMN expires_at;
+      ALTER TABLE api_keys DROP COLUMN replaces;
+      ALTER TABLE api_keys DROP COLUMN replaced_by;
+      ALTER TABLE accounts DROP COLUMN metadata;
+      INSERT INTO accounts VALUES ('acct_one', 'Acme', NULL, 'enabled', 1);
+      INSERT INTO api_keys VALUES ('lk_one', 'acct_one', 'sha256:x', '["read"]', 'enabled', 2, 5);
+      PRAGMA user_version = 2;
+    `)
+    db.close()
+    const store = open()
+    expect(pragma(filename, 'user_version')).toBe(3)
+    expect(store.getAccount('acct_one')?.metadata).toEqual({})
+    expect(store.findApiKey('lk_one')).toEqual({
+      id: 'lk_one',
+      accountId: 'acct_one',
+      secretHash: 'sha256:x',
+      scopes: ['read'],
+      status: 'enabled',
+      createdAt: new Date(2),
+      ...noDetails,
+      accountStatus: 'enabled',
+    })
+    expect(store.getApiKey('lk_one')?.lastUsedAt).toEqual(new Date(5))
+    expect(store.updateApiKey('lk_one', { name: 'old', metadata: { a: 1 } })).toMatchObject({ name: 'old' })
+    expect(store.rotateApiKey('lk_one', keyOf('lk_two'), new Date(10))).toMatchObject({ rotated: true })
+    expect(store.findApiKey('lk_one')).toMatchObject({ replacedBy: 'lk_two', expiresAt: new Date(10) })
+  })
+
+  it('stores metadata as JSON text, expiry as integer milliseconds, and refuses metadata that is not a JSON object', () => {
+    const store = open()
+    store.insertAccount({
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: { a: 1 },
+    })
+    store.insertApiKey({ ...keyOf('lk_one'), metadata: { plan: 'pro', n: [1] }, expiresAt: new Date(4321) })
+    const db = new BetterSqlite3(filename)
+    try {
+      expect(db.prepare('SELECT metadata, expires_at, typeof(expires_at) AS type FROM api_keys').get()).toEqual({
+        metadata: '{"plan":"pro","n":[1]}',
+        expires_at: 4321,
+        type: 'integer',
+      })
+      expect(db.prepare('SELECT metadata FROM accounts').get()).toEqual({ metadata: '{"a":1}' })
+      for (const metadata of ['[1]', '"text"', 'null', 'not json']) {
+        expect(() => db.prepare('UPDATE api_keys SET metadata = ?').run(metadata)).toThrow()
+        expect(() => db.prepare('UPDATE accounts SET metadata = ?').run(metadata)).toThrow()
+      }
+      // STRICT: an expiry that is not an integer is refused rather than stored.
+      expect(() => db.prepare("UPDATE api_keys SET expires_at = 'tomorrow'").run()).toThrow()
+    } finally {
+      db.close()
+    }
+    expect(store.findApiKey('lk_one')?.metadata).toEqual({ plan: 'pro', n: [1] })
+  })
+
+  it('names the replacement id in the error of a rotation to a taken id, and changes nothing', () => {
+    const store = open()
+    store.insertAccount({
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
+    store.insertApiKey(keyOf('lk_one'))
+    store.insertApiKey(keyOf('lk_two'))
+    expect(() => store.rotateApiKey('lk_one', keyOf('lk_two'), new Date())).toThrow(
+      'An API key with the id "lk_two" already exists.',
+    )
+    // An operator's link to an id that has no key yet: the unique index still refuses a second one.
+    const db = new BetterSqlite3(filename)
+    db.prepare("UPDATE api_keys SET replaced_by = 'lk_three' WHERE id = 'lk_two'").run()
+    db.close()
+    expect(() => store.rotateApiKey('lk_one', keyOf('lk_three'), new Date())).toThrow(
+      'An API key with the id "lk_three" already replaced another; give the replacement a new id.',
+    )
+    expect(store.getApiKey('lk_one')).toMatchObject({ replacedBy: null, expiresAt: null })
+    expect(store.getApiKey('lk_three')).toBeUndefined()
+  })
+
   it('gives up recording lastUsedAt within about 50 ms while another connection holds the write lock', () => {
     const store = open()
-    store.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() })
+    store.insertAccount({
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
     const other = new BetterSqlite3(filename)
     other.exec('BEGIN IMMEDIATE')
     try {
@@ -169,7 +289,14 @@ describe('SqliteKeyStore', () => {
     // Two stores on one file stand for the server and a CLI process.
     const server = open()
     const cli = open()
-    cli.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() })
+    cli.insertAccount({
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
     cli.insertApiKey({
       id: 'lk_one',
       accountId: 'acct_one',
@@ -177,6 +304,7 @@ describe('SqliteKeyStore', () => {
       scopes: [],
       status: 'enabled',
       createdAt: new Date(),
+      ...noDetails,
     })
     expect(server.findApiKey('lk_one')?.status).toBe('enabled')
     cli.setApiKeyStatus('lk_one', 'revoked')
@@ -190,7 +318,14 @@ describe('SqliteKeyStore', () => {
     const server = open()
     const cli = open()
     const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
-    const account = { id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() } as const
+    const account = {
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    } as const
     const key = { ...keyOf('lk_one'), accountId: 'acct_one' }
     let version = server.changeVersion()
     const changed = () => {
@@ -203,6 +338,12 @@ describe('SqliteKeyStore', () => {
     server.insertAccount(account)
     expect(changed()).toBe(true)
     server.insertApiKey(key)
+    expect(changed()).toBe(true)
+    server.updateApiKey('lk_one', { scopes: ['read'], expiresAt: new Date() })
+    expect(changed()).toBe(true)
+    server.updateAccount('acct_one', { metadata: { plan: 'pro' } })
+    expect(changed()).toBe(true)
+    server.rotateApiKey('lk_one', keyOf('lk_rotated'), new Date())
     expect(changed()).toBe(true)
     server.setApiKeyStatus('lk_one', 'disabled')
     expect(changed()).toBe(true)
@@ -218,6 +359,8 @@ describe('SqliteKeyStore', () => {
       () => cli.setApiKeyStatus('lk_one', 'enabled'),
       () => cli.setAccountStatus('acct_one', 'enabled'),
       () => cli.insertApiKey(keyOf('lk_two', 'acct_one')),
+      () => cli.updateApiKey('lk_two', { name: 'renamed', metadata: { plan: 'free' } }),
+      () => cli.rotateApiKey('lk_two', keyOf('lk_three'), new Date()),
       () => cli.setApiKeyStatus('lk_one', 'revoked'),
     ]) {
       await nextTurn()
@@ -239,7 +382,14 @@ describe('SqliteKeyStore', () => {
       opened.push(store)
       const started = performance.now()
       const error = errorOf(() =>
-        store.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() }),
+        store.insertAccount({
+          id: 'acct_one',
+          name: 'Acme',
+          email: null,
+          status: 'enabled',
+          createdAt: new Date(),
+          metadata: {},
+        }),
       )
       expect(performance.now() - started).toBeGreaterThanOrEqual(90)
       expect((error as { code?: unknown }).code).toBe('SQLITE_BUSY')
@@ -251,7 +401,14 @@ describe('SqliteKeyStore', () => {
 
   it('names the duplicate or the missing account in the errors of inserts', () => {
     const store = open()
-    const account = { id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date() } as const
+    const account = {
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    } as const
     store.insertAccount(account)
     expect(() => store.insertAccount(account)).toThrow('An account with the id "acct_one" already exists.')
     expect(() =>
@@ -262,13 +419,21 @@ describe('SqliteKeyStore', () => {
         scopes: [],
         status: 'enabled',
         createdAt: new Date(),
+        ...noDetails,
       }),
     ).toThrow('No account has the id "acct_none"')
   })
 
   it('stores timestamps as integer milliseconds and scopes as JSON text', () => {
     const store = open()
-    store.insertAccount({ id: 'acct_one', name: 'Acme', email: null, status: 'enabled', createdAt: new Date(1234) })
+    store.insertAccount({
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(1234),
+      metadata: {},
+    })
     store.insertApiKey({
       id: 'lk_one',
       accountId: 'acct_one',
@@ -276,6 +441,7 @@ describe('SqliteKeyStore', () => {
       scopes: ['read', 'a:b/c.d'],
       status: 'enabled',
       createdAt: new Date(5678),
+      ...noDetails,
     })
     const db = new BetterSqlite3(filename, { readonly: true })
     try {

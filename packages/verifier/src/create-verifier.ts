@@ -61,6 +61,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     keys,
     throttle,
     verifiedSecrets: new VerifiedSecretCache(settings.verifiedSecretCacheSize),
+    now,
   })
   const bearer = new BearerCheck({
     settings: tokenSettings,

@@ -58,6 +58,7 @@ export type FailureReason =
   | 'wrong_secret'
   | 'key_disabled'
   | 'key_revoked'
+  | 'key_expired'
   | 'account_disabled'
   | 'malformed_token'
   | 'token_expired'

@@ -23,15 +23,20 @@ export type {
 } from './store/failure-limiter.js'
 export type {
   Account,
+  AccountChanges,
   AccountStatus,
+  ApiKeyChanges,
   ApiKeyCredential,
   ApiKeyRecord,
+  ApiKeyRotationResult,
   ApiKeyStatus,
   Awaitable,
+  JsonValue,
   KeyStore,
   KeyStoreSubscription,
   KeyStoreWatchEvent,
   KeyStoreWatchListener,
+  Metadata,
   SealedPrivateKey,
   SigningKeyRecord,
 } from './store/key-store.js'

@@ -1,3 +1,5 @@
+import type { ApiKeyRecord, Metadata } from './store/key-store.js'
+
 /** How a request proved who it is. */
 export type AuthenticationMethod = 'basic' | 'bearer'
 
@@ -11,31 +13,46 @@ export interface Principal {
   readonly scopes: readonly string[]
   /** How the request authenticated. */
   readonly method: AuthenticationMethod
+  /** The key's name, as it is now; `null` when it has none. */
+  readonly keyName: string | null
+  /**
+   * The key's metadata as it is now (a customer's plan, a tenant id), read with the key: no second
+   * lookup. `{}` when it has none. Shared between requests: do not change it.
+   */
+  readonly metadata: Metadata
   /** The verified claims of the access token (Bearer only). */
   readonly claims?: Readonly<Record<string, unknown>>
 }
 
+/** What a principal is made from: the key as the lookup has it now. */
+type PrincipalKey = Pick<ApiKeyRecord, 'id' | 'accountId' | 'scopes' | 'name' | 'metadata'>
+
 /** The principal of a request that sent `key`'s id and secret. Internal. */
-export function basicPrincipal(key: {
-  readonly id: string
-  readonly accountId: string
-  readonly scopes: readonly string[]
-}): Principal {
-  return { keyId: key.id, accountId: key.accountId, scopes: key.scopes, method: 'basic' }
+export function basicPrincipal(key: PrincipalKey): Principal {
+  return {
+    keyId: key.id,
+    accountId: key.accountId,
+    scopes: key.scopes,
+    method: 'basic',
+    keyName: key.name,
+    metadata: key.metadata,
+  }
 }
 
 /** The principal of a request that sent a token with `claims`, issued to `key`. Internal. */
 export function bearerPrincipal(
-  key: { readonly id: string; readonly accountId: string; readonly scopes: readonly string[] },
+  key: PrincipalKey,
   claims: Readonly<Record<string, unknown>> & { readonly scope?: string },
 ): Principal {
   const granted = claims.scope === undefined || claims.scope === '' ? [] : claims.scope.split(' ')
   return {
     keyId: key.id,
     accountId: key.accountId,
-    // A token never carries more than its key has now.
+    // A token never carries more than its key has now: a narrowed key narrows its tokens at once.
     scopes: granted.filter((scope) => key.scopes.includes(scope)),
     method: 'bearer',
+    keyName: key.name,
+    metadata: key.metadata,
     claims,
   }
 }

@@ -1,6 +1,7 @@
 import { decodeProtectedHeader } from 'jose'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { expectAnswer, handle, respond } from '../test/respond.js'
+import { wrongSecret } from '../test/wrong-secret.js'
 import type { AuthEvent } from './audit/events.js'
 import { type AuthenticationResult, createVerifier, type Verifier } from './index.js'
 import { createKeyManager } from './manage/key-manager.js'
@@ -53,6 +54,8 @@ describe('createVerifier on Web Request and Response', () => {
       accountId: account.id,
       scopes: ['read', 'write'],
       method: 'basic',
+      keyName: null,
+      metadata: {},
     })
   })
 
@@ -98,8 +101,7 @@ describe('createVerifier on Web Request and Response', () => {
     const other = await manager.createApiKey({ accountId: account.id })
     await manager.disableApiKey(other.id)
     const attempts = [
-      // A different last character, whatever the secret ends with (one secret in 62 ends in x).
-      basic(key.id, `${key.secret.slice(0, -1)}${key.secret.endsWith('x') ? 'y' : 'x'}`),
+      basic(key.id, wrongSecret(key.secret)),
       basic('lk_unknownunknownunknown00', key.secret),
       basic(other.id, other.secret),
     ]

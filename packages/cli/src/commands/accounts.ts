@@ -1,32 +1,74 @@
 import type { Account } from '@latchkey/verifier'
-import { type CommandGroup, defineCommand } from '../command.js'
+import type { UpdateAccountOptions } from '@latchkey/verifier/manage'
+import { COMMON_OPTIONS_HELP, type CommandGroup, defineCommand } from '../command.js'
 import { formatDate, formatJson, formatTable } from '../format.js'
+import { applyMetadataEdits, hasMetadataEdits, parseMetadataOptions } from '../key-field-options.js'
 import { UsageError } from '../usage-error.js'
 import { withKeyManager } from '../with-key-manager.js'
-
-const databaseOption = `  --database URL  The key store (default: $LATCHKEY_DATABASE_URL, else sqlite:./latchkey.db)
-  -h, --help      Show this help`
 
 const create = defineCommand({
   path: 'latchkey accounts create',
   summary: 'Create an account and print its id',
-  usage: `Usage: latchkey accounts create --name NAME [--email EMAIL]
+  usage: `Usage: latchkey accounts create --name NAME [--email EMAIL] [--meta KEY=VALUE]...
 
 Creates an enabled account and prints its id, and nothing else, so scripts can capture it:
   ACCOUNT=$(latchkey accounts create --name "Acme")
 
 Options:
-  --name NAME     A display name, 1 to 200 characters (required)
-  --email EMAIL   A contact address, stored as given
-${databaseOption}
+  --name NAME       A display name, 1 to 200 characters (required)
+  --email EMAIL     A contact address, stored as given
+  --meta KEY=VALUE  Metadata (the VALUE is kept as a string); may be repeated; at most 4096 bytes
+                    as JSON in all
+${COMMON_OPTIONS_HELP}
 `,
-  options: { name: { type: 'string' }, email: { type: 'string' } },
+  options: { name: { type: 'string' }, email: { type: 'string' }, meta: { type: 'string', multiple: true } },
   positionals: [],
   async run({ values, databaseUrl, io }) {
+    const path = 'latchkey accounts create'
     const { name, email } = values
-    if (name === undefined) throw new UsageError('--name is required.', 'latchkey accounts create')
-    const account = await withKeyManager(databaseUrl, io, (manager) => manager.createAccount({ name, email }))
+    if (name === undefined) throw new UsageError('--name is required.', path)
+    const metadata = Object.fromEntries(parseMetadataOptions(values.meta ?? [], [], path).set)
+    const account = await withKeyManager(databaseUrl, io, (manager) => manager.createAccount({ name, email, metadata }))
     io.stdout.write(`${account.id}\n`)
+  },
+})
+
+const update = defineCommand({
+  path: 'latchkey accounts update',
+  summary: "Change an account's name, email or metadata",
+  usage: `Usage: latchkey accounts update ACCOUNT_ID [--name NAME] [--email EMAIL] [--meta KEY=VALUE]... [--unset-meta KEY]...
+
+Changes the fields given, and only those, and prints "ACCOUNT_ID updated".
+
+Options:
+  --name NAME         A new display name, 1 to 200 characters
+  --email EMAIL       A new contact address; "" removes it
+  --meta KEY=VALUE    Set one metadata key (the VALUE is kept as a string), keeping the others
+  --unset-meta KEY    Remove one metadata key, keeping the others
+${COMMON_OPTIONS_HELP}
+`,
+  options: {
+    name: { type: 'string' },
+    email: { type: 'string' },
+    meta: { type: 'string', multiple: true },
+    'unset-meta': { type: 'string', multiple: true },
+  },
+  positionals: ['ACCOUNT_ID'],
+  async run({ positionals: [id = ''], values, databaseUrl, io }) {
+    const path = 'latchkey accounts update'
+    const edits = parseMetadataOptions(values.meta ?? [], values['unset-meta'] ?? [], path)
+    const changes: { -readonly [K in keyof UpdateAccountOptions]: UpdateAccountOptions[K] } = {}
+    if (values.name !== undefined) changes.name = values.name
+    if (values.email !== undefined) changes.email = values.email === '' ? null : values.email
+    if (Object.keys(changes).length === 0 && !hasMetadataEdits(edits)) {
+      throw new UsageError('Give at least one change: --name, --email, --meta or --unset-meta.', path)
+    }
+    const account = await withKeyManager(databaseUrl, io, async (manager) => {
+      // Metadata edits merge into what the account holds now.
+      if (hasMetadataEdits(edits)) changes.metadata = applyMetadataEdits((await manager.getAccount(id)).metadata, edits)
+      return manager.updateAccount(id, changes)
+    })
+    io.stdout.write(`${account.id} updated\n`)
   },
 })
 
@@ -38,8 +80,8 @@ const list = defineCommand({
 Lists accounts, oldest first.
 
 Options:
-  --json          Print a JSON array (dates as ISO 8601 strings) instead of a table
-${databaseOption}
+  --json          Print a JSON array (dates as ISO 8601 strings, metadata included) instead of a table
+${COMMON_OPTIONS_HELP}
 `,
   options: { json: { type: 'boolean' } },
   positionals: [],
@@ -74,6 +116,7 @@ function accountJson(account: Account) {
     email: account.email,
     status: account.status,
     createdAt: account.createdAt,
+    metadata: account.metadata,
   }
 }
 
@@ -86,7 +129,7 @@ Disables an account: all its keys, and every access token issued to them, stop w
 The keys keep their own status and work again after "latchkey accounts enable".
 
 Options:
-${databaseOption}
+${COMMON_OPTIONS_HELP}
 `,
   options: {},
   positionals: ['ACCOUNT_ID'],
@@ -104,7 +147,7 @@ const enable = defineCommand({
 Enables an account again: its enabled keys work again; disabled and revoked keys stay as they are.
 
 Options:
-${databaseOption}
+${COMMON_OPTIONS_HELP}
 `,
   options: {},
   positionals: ['ACCOUNT_ID'],
@@ -116,16 +159,19 @@ ${databaseOption}
 
 /** `latchkey accounts …` */
 export const accounts: CommandGroup = {
-  summary: 'Create, list, disable and enable accounts',
+  summary: 'Create, update, list, disable and enable accounts',
   usage: `Usage: latchkey accounts COMMAND [OPTIONS]
 
 Commands:
-  create --name NAME [--email EMAIL]   ${create.summary}
+  create --name NAME [--email EMAIL] [--meta KEY=VALUE]...
+                                       ${create.summary}
+  update ACCOUNT_ID [--name NAME] [--email EMAIL] [--meta KEY=VALUE]... [--unset-meta KEY]...
+                                       ${update.summary}
   list [--json]                        ${list.summary}
   disable ACCOUNT_ID                   ${disable.summary}
   enable ACCOUNT_ID                    ${enable.summary}
 
 Run "latchkey accounts COMMAND --help" for a command's options.
 `,
-  commands: { create, list, disable, enable },
+  commands: { create, update, list, disable, enable },
 }

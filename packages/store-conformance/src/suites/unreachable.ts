@@ -1,10 +1,11 @@
 import { createVerifier, type KeyStore } from '@latchkey/verifier'
-import { createKeyManager } from '@latchkey/verifier/manage'
+import { createKeyManager, generateApiKeySecret } from '@latchkey/verifier/manage'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { KeyStoreOpener, OpenedKeyStore } from '../harness.js'
 
 const issuer = 'https://api.example.test'
-const basic = `Basic ${btoa('lk_one:lksecret_one')}`
+// A secret of the shape Latchkey issues: any other is refused before the store is asked.
+const basic = `Basic ${btoa(`lk_one:${generateApiKeySecret()}`)}`
 
 /**
  * What a caller sees when the database cannot be reached: every store method fails (it never

@@ -1,16 +1,25 @@
 import { isWellFormedCredential } from '../basic/api-key.js'
 import { checkApiKey, isUsable } from '../basic/check-api-key.js'
 import type { VerifiedSecretCache } from '../basic/verified-secret-cache.js'
+import { isLatchkeyError } from '../errors.js'
 import type { KeyLookup } from '../key-lookup/key-lookup.js'
 import type { ApiKeyCredential } from '../store/key-store.js'
 import type { FailureThrottle } from '../throttle/failure-throttle.js'
 import { admitsNow, checkThrottled } from '../throttle/throttled-check.js'
+
+/** An API key id and secret as presented. */
+export interface PresentedKey {
+  readonly keyId: string
+  readonly secret: string
+}
 
 /** What an {@link ApiKeyCheck} reads. */
 export interface ApiKeyCheckParts {
   readonly keys: KeyLookup
   readonly throttle: FailureThrottle | undefined
   readonly verifiedSecrets: VerifiedSecretCache
+  /** The clock, in ms since the epoch, that keys' expiry is compared with. */
+  readonly now: () => number
 }
 
 /**
@@ -30,11 +39,22 @@ export class ApiKeyCheck {
    * The key, when `secret` is its secret and it and its account are enabled. Throws
    * `ERR_INVALID_CREDENTIALS`, `ERR_TOO_MANY_ATTEMPTS` or `ERR_STORE_UNAVAILABLE`. `clientAddress` is
    * the resolved client address, when known, which throttling counts failures by.
+   *
+   * With an `alternative` (the same credentials in another encoding, see `clientCredentials`), both
+   * are checked in full, whatever the first one's outcome, so the time taken does not tell which
+   * matched; the first that passes is the answer, and a failure is counted once.
    */
-  check(keyId: string, secret: string, clientAddress: string | undefined): Promise<ApiKeyCredential> {
-    const { keys, throttle, verifiedSecrets } = this.#parts
+  check(
+    keyId: string,
+    secret: string,
+    clientAddress: string | undefined,
+    alternative?: PresentedKey,
+  ): Promise<ApiKeyCredential> {
+    const { keys, throttle, verifiedSecrets, now } = this.#parts
+    const checkOne = (presented: PresentedKey) =>
+      checkApiKey(keys.findPresented, presented.keyId, presented.secret, verifiedSecrets, now)
     return checkThrottled(throttle, { keyId, address: clientAddress }, () =>
-      checkApiKey(keys.findPresented, keyId, secret, verifiedSecrets),
+      alternative === undefined ? checkOne({ keyId, secret }) : checkEither(checkOne, { keyId, secret }, alternative),
     )
   }
 
@@ -45,10 +65,36 @@ export class ApiKeyCheck {
    * account enabled. It never refuses: whatever memory cannot vouch for takes the full check.
    */
   checkNow(keyId: string, secret: string, clientAddress: string | undefined): ApiKeyCredential | undefined {
-    const { keys, throttle, verifiedSecrets } = this.#parts
+    const { keys, throttle, verifiedSecrets, now } = this.#parts
     if (!isWellFormedCredential(keyId) || !isWellFormedCredential(secret)) return undefined
     if (!admitsNow(throttle, { keyId, address: clientAddress })) return undefined
     const key = keys.findNow(keyId)?.credential
-    return key && isUsable(key) && verifiedSecrets.matches(keyId, secret, key.secretHash) ? key : undefined
+    return key && isUsable(key, now()) && verifiedSecrets.matches(keyId, secret, key.secretHash) ? key : undefined
   }
+}
+
+/**
+ * Checks `first` and `second` one after the other, both in full, and answers the first that passes.
+ * When neither does, a failure other than a refusal of the credentials (the store is down, say) wins,
+ * so the answer fails closed; else `first`'s refusal is the answer.
+ */
+async function checkEither(
+  checkOne: (presented: PresentedKey) => Promise<ApiKeyCredential>,
+  first: PresentedKey,
+  second: PresentedKey,
+): Promise<ApiKeyCredential> {
+  const outcomes = [await settle(checkOne(first)), await settle(checkOne(second))]
+  const passed = outcomes.find((outcome) => outcome.ok)
+  if (passed?.ok) return passed.key
+  const failures = outcomes.map((outcome) => (outcome.ok ? undefined : outcome.error))
+  throw failures.find((error) => !isLatchkeyError(error) || error.code !== 'ERR_INVALID_CREDENTIALS') ?? failures[0]
+}
+
+type Outcome = { readonly ok: true; readonly key: ApiKeyCredential } | { readonly ok: false; readonly error: unknown }
+
+function settle(check: Promise<ApiKeyCredential>): Promise<Outcome> {
+  return check.then(
+    (key) => ({ ok: true, key }),
+    (error: unknown) => ({ ok: false, error }),
+  )
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fuzzRuns } from '../../test/fuzz-runs.js'
 import { respond } from '../../test/respond.js'
+import { wrongSecret } from '../../test/wrong-secret.js'
 import { type AuthenticationResult, createVerifier, type Verifier, type VerifierOptions } from '../index.js'
 import { createKeyManager } from '../manage/key-manager.js'
 import type { KeyStore } from '../store/key-store.js'
@@ -49,11 +50,6 @@ async function setUp(options: Partial<VerifierOptions> = {}) {
   )
   const { access_token: token } = (await response.json()) as { access_token: string }
   return { store, reads, manager, account, key, verifier, basic, bearer: { authorization: [`Bearer ${token}`] } }
-}
-
-/** `secret` with its last character changed: never the secret itself, whatever it ends with. */
-function wrongSecret(secret: string): string {
-  return `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`
 }
 
 function isPending(result: AuthenticationResult | Promise<AuthenticationResult>): boolean {

@@ -20,7 +20,8 @@ export interface BearerCheckParts {
 /**
  * Checks a Bearer access token (RFC 6750, RFC 9068) in two ways side by side: {@link BearerCheck.check}
  * in full, and {@link BearerCheck.checkNow} from memory alone for a token verified before. Both end
- * with the revocation check: the token's key and its account must be enabled now, on every request.
+ * with the revocation check: the token's key and its account must be enabled now, on every request,
+ * and the key not expired, so a token never outlives its key.
  */
 export class BearerCheck {
   readonly #parts: BearerCheckParts
@@ -74,7 +75,7 @@ export class BearerCheck {
     const known = keys.findNow(checked.claims.sub)
     const key = known ? known.credential : await keys.find(checked.claims.sub)
     if (!key) throw invalidToken('unknown_key')
-    assertUsable(key, 'ERR_INVALID_TOKEN')
+    assertUsable(key, settings.now(), 'ERR_INVALID_TOKEN')
     return bearerPrincipal(key, checked.claims)
   }
 
@@ -87,6 +88,6 @@ export class BearerCheck {
     const { settings, keys } = this.#parts
     if (settings.ring.verifiesNow(verified.kid) !== true) return undefined
     const key = keys.findNow(verified.claims.sub)?.credential
-    return key && isUsable(key) ? bearerPrincipal(key, verified.claims) : undefined
+    return key && isUsable(key, settings.now()) ? bearerPrincipal(key, verified.claims) : undefined
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { wrongSecret } from '../../test/wrong-secret.js'
 import { createKeyManager } from '../manage/key-manager.js'
 import type { ApiKeyCredential } from '../store/key-store.js'
 import { MemoryKeyStore } from '../store/memory-key-store.js'
@@ -23,7 +24,7 @@ describe('checkApiKey', () => {
   it('accepts the right secret and refuses a wrong one, an unknown id and a revoked key alike', async () => {
     const { key, findKey, manager } = await setUp()
     expect((await checkApiKey(findKey, key.id, key.secret)).id).toBe(key.id)
-    await expect(checkApiKey(findKey, key.id, `${key.secret}x`)).rejects.toMatchObject({
+    await expect(checkApiKey(findKey, key.id, wrongSecret(key.secret))).rejects.toMatchObject({
       code: 'ERR_INVALID_CREDENTIALS',
       reason: 'wrong_secret',
     })
@@ -52,7 +53,7 @@ describe('checkApiKey', () => {
 
   it('reads nothing for a malformed id', async () => {
     const { key, reads, findKey } = await setUp()
-    await expect(checkApiKey(findKey, 'not an id', key.secret)).rejects.toMatchObject({ reason: 'malformed_key' })
+    await expect(checkApiKey(findKey, 'not\tan id', key.secret)).rejects.toMatchObject({ reason: 'malformed_key' })
     expect(reads).toEqual([])
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { wrongSecret } from '../../test/wrong-secret.js'
 import { createKeyManager } from '../manage/key-manager.js'
 import { MemoryKeyStore } from '../store/memory-key-store.js'
 import { checkApiKey } from './check-api-key.js'
@@ -44,14 +45,14 @@ describe('checkApiKey with remembered secrets', () => {
   it('remembers a matching secret, and never a wrong one', async () => {
     const { key, findKey, cache } = await setUp()
     const stored = (await findKey(key.id))?.secretHash ?? ''
-    await expect(checkApiKey(findKey, key.id, `${key.secret}x`, cache)).rejects.toMatchObject({
+    await expect(checkApiKey(findKey, key.id, wrongSecret(key.secret), cache)).rejects.toMatchObject({
       reason: 'wrong_secret',
     })
-    expect(cache.matches(key.id, `${key.secret}x`, stored)).toBe(false)
+    expect(cache.matches(key.id, wrongSecret(key.secret), stored)).toBe(false)
     expect(cache.matches(key.id, key.secret, stored)).toBe(false)
     await checkApiKey(findKey, key.id, key.secret, cache)
     expect(cache.matches(key.id, key.secret, stored)).toBe(true)
-    await expect(checkApiKey(findKey, key.id, `${key.secret}x`, cache)).rejects.toMatchObject({
+    await expect(checkApiKey(findKey, key.id, wrongSecret(key.secret), cache)).rejects.toMatchObject({
       reason: 'wrong_secret',
     })
   })

@@ -35,7 +35,7 @@ export class VerifiedSecretCache {
   }
 }
 
-/** Ids and secrets never hold a newline (they are `[A-Za-z0-9_-]`), so the pair is unambiguous. */
+/** Ids and secrets never hold a newline (they are printable ASCII), so the pair is unambiguous. */
 function entryKey(keyId: string, secret: string): string {
   return `${keyId}\n${secret}`
 }

@@ -30,24 +30,37 @@ export interface TokenSettings {
   readonly now: () => number
 }
 
-/** Signs an RFC 9068 access token for `keyId` with the ring's current signing key. */
+/** A signed access token and its lifetime. */
+export interface SignedAccessToken {
+  readonly token: string
+  /** Seconds from its `iat` to its `exp`. */
+  readonly lifetime: number
+}
+
+/**
+ * Signs an RFC 9068 access token for `keyId` with the ring's current signing key, valid for
+ * `lifetime` seconds but never past `notAfter` (seconds since the epoch, the key's own expiry):
+ * the lifetime returned is what is left, possibly 0.
+ */
 export async function signAccessToken(
   settings: TokenSettings,
-  grant: { readonly keyId: string; readonly scope: string; readonly lifetime: number },
-): Promise<string> {
+  grant: { readonly keyId: string; readonly scope: string; readonly lifetime: number; readonly notAfter?: number },
+): Promise<SignedAccessToken> {
   const { kid, alg, key } = await settings.ring.signingKey()
   const iat = Math.floor(settings.now() / 1000)
+  const exp = Math.min(iat + grant.lifetime, grant.notAfter ?? Number.POSITIVE_INFINITY)
   const claims: Record<string, unknown> = { client_id: grant.keyId }
   if (grant.scope !== '') claims.scope = grant.scope
-  return new SignJWT(claims)
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg, kid, typ: accessTokenType })
     .setIssuer(settings.issuer)
     .setSubject(grant.keyId)
     .setAudience(settings.audience)
     .setIssuedAt(iat)
-    .setExpirationTime(iat + grant.lifetime)
+    .setExpirationTime(exp)
     .setJti(base64url.encode(crypto.getRandomValues(new Uint8Array(16))))
     .sign(key)
+  return { token, lifetime: Math.max(0, exp - iat) }
 }
 
 /** Refusals that no later check could reverse (see {@link isFinalRefusal}). */

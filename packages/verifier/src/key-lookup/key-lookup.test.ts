@@ -137,6 +137,12 @@ describe('key statuses with a store change feed', () => {
       scopes: ['read'],
       status: 'enabled',
       createdAt: new Date(),
+      name: null,
+      description: null,
+      metadata: {},
+      expiresAt: null,
+      replaces: null,
+      replacedBy: null,
     })
     emit({ type: 'api-key', id })
     expect((await verifier.authenticate(presented)).ok).toBe(true)

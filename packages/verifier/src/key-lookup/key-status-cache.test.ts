@@ -11,6 +11,12 @@ function credential(id: string, overrides: Partial<ApiKeyCredential> = {}): ApiK
     status: 'enabled',
     accountStatus: 'enabled',
     createdAt: new Date(0),
+    name: null,
+    description: null,
+    metadata: {},
+    expiresAt: null,
+    replaces: null,
+    replacedBy: null,
     ...overrides,
   }
 }

@@ -10,6 +10,12 @@ function credential(id: string, scopes: string[] = ['read']): ApiKeyCredential {
     scopes,
     status: 'enabled',
     createdAt: new Date(0),
+    name: null,
+    description: null,
+    metadata: {},
+    expiresAt: null,
+    replaces: null,
+    replacedBy: null,
     accountStatus: 'enabled',
   }
 }

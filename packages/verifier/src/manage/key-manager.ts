@@ -1,47 +1,67 @@
-import { generateApiKeyId, generateApiKeySecret, hashSecret, isPrintableKeyId } from '../basic/api-key.js'
-import { LatchkeyError } from '../errors.js'
-import { hasControlCharacters } from '../lib/control-characters.js'
-import { randomBase62 } from '../lib/random.js'
-import { isScopeToken } from '../scope.js'
-import type { Account, AccountStatus, ApiKeyRecord, ApiKeyStatus, KeyStore } from '../store/key-store.js'
+import type { Account, KeyStore } from '../store/key-store.js'
+import {
+  type CreateAccountOptions,
+  createAccount,
+  setAccountStatus,
+  type UpdateAccountOptions,
+  updateAccount,
+} from './accounts.js'
+import { type ImportApiKeyOptions, importApiKey } from './api-key-import.js'
+import type { ApiKeyInfo, CreatedApiKey } from './api-key-info.js'
+import { type ApiKeyRotation, type RotateApiKeyOptions, rotateApiKey } from './api-key-rotation.js'
+import {
+  type CreateApiKeyOptions,
+  createApiKey,
+  getApiKey,
+  type ListApiKeysOptions,
+  listApiKeys,
+  setApiKeyStatus,
+  type UpdateApiKeyOptions,
+  updateApiKey,
+} from './api-keys.js'
+import { type ManagerContext, requireAccount } from './manager-context.js'
 
-/** Account ids start with this. */
-export const ACCOUNT_ID_PREFIX = 'acct_'
-
-/** A key as listed: everything but its secret hash, which has no use outside the store. */
-export type ApiKeyInfo = Omit<ApiKeyRecord, 'secretHash'>
-
-/** A newly created key. The secret is shown this once: only its hash is stored. */
-export interface CreatedApiKey extends ApiKeyInfo {
-  readonly secret: string
+/** Options of {@link createKeyManager}. */
+export interface KeyManagerOptions {
+  /**
+   * The clock, in ms since the epoch: what `createdAt` is, and what expiry is judged against.
+   * Default: `Date.now`.
+   */
+  readonly now?: (() => number) | undefined
 }
 
-/** Options of {@link KeyManager.createAccount}. */
-export interface CreateAccountOptions {
-  /** A display name; 1 to 200 characters. */
-  readonly name: string
-  /** A contact address; stored as given. */
-  readonly email?: string | undefined
-}
-
-/** Options of {@link KeyManager.createApiKey}. */
-export interface CreateApiKeyOptions {
-  /** The account that owns the key; it must exist and be enabled. */
-  readonly accountId: string
-  /** The scopes the key may be granted, as RFC 6749 scope tokens. Default: none. */
-  readonly scopes?: readonly string[] | undefined
-}
-
-/** Creates, lists, disables, enables and revokes accounts and API keys in a {@link KeyStore}. */
+/**
+ * Creates, changes, rotates, imports, lists, disables, enables and revokes accounts and API keys in
+ * a {@link KeyStore}. Every method checks all its arguments before it writes anything, and throws a
+ * `LatchkeyError`: `ERR_INVALID_ARGUMENT` (with a message saying what is wrong), `ERR_NOT_FOUND`, or
+ * `ERR_KEY_REVOKED`. No message ever holds a secret.
+ */
 export interface KeyManager {
   createAccount(options: CreateAccountOptions): Promise<Account>
+  /** Changes an account's name, email or metadata (the whole object); a field left out keeps its value. */
+  updateAccount(id: string, options: UpdateAccountOptions): Promise<Account>
   listAccounts(): Promise<Account[]>
   getAccount(id: string): Promise<Account>
   /** Disabling an account shuts out all its keys and every token issued to them at once. */
   disableAccount(id: string): Promise<Account>
   enableAccount(id: string): Promise<Account>
   createApiKey(options: CreateApiKeyOptions): Promise<CreatedApiKey>
-  listApiKeys(filter?: { readonly accountId?: string | undefined }): Promise<ApiKeyInfo[]>
+  /**
+   * Changes a key's name, description, scopes, metadata or expiry; a field left out keeps its value.
+   * A revoked key refuses any change (`ERR_KEY_REVOKED`).
+   */
+  updateApiKey(id: string, options: UpdateApiKeyOptions): Promise<ApiKeyInfo>
+  /**
+   * Replaces a key by a new one with the same account, name, description, scopes and metadata, and
+   * lets the old one work on for the overlap (default 24 hours). Refused for a key that is revoked
+   * (`ERR_KEY_REVOKED`), disabled, expired, already rotated, or of a disabled account
+   * (`ERR_INVALID_ARGUMENT`). Of concurrent rotations of one key exactly one succeeds.
+   */
+  rotateApiKey(id: string, options?: RotateApiKeyOptions): Promise<ApiKeyRotation>
+  /** Stores a key issued elsewhere with its id and its secret (or the secret's hash), so it keeps working. */
+  importApiKey(options: ImportApiKeyOptions): Promise<ApiKeyInfo>
+  /** Keys, oldest first; optionally of one account, or only those about to expire. */
+  listApiKeys(options?: ListApiKeysOptions): Promise<ApiKeyInfo[]>
   getApiKey(id: string): Promise<ApiKeyInfo>
   /** Shuts out the key and its tokens until {@link KeyManager.enableApiKey}. */
   disableApiKey(id: string): Promise<ApiKeyInfo>
@@ -51,99 +71,24 @@ export interface KeyManager {
 }
 
 /** Key management over `store`, for the CLI, admin APIs and tests. */
-export function createKeyManager(store: KeyStore): KeyManager {
-  async function requireAccount(id: string): Promise<Account> {
-    const account = await store.getAccount(id)
-    if (!account) throw new LatchkeyError('ERR_NOT_FOUND', `No account has the id ${quoteId(id)}.`)
-    return account
-  }
-
-  async function setAccountStatus(id: string, status: AccountStatus): Promise<Account> {
-    const account = await store.setAccountStatus(id, status)
-    if (!account) throw new LatchkeyError('ERR_NOT_FOUND', `No account has the id ${quoteId(id)}.`)
-    return account
-  }
-
-  async function setKeyStatus(id: string, status: ApiKeyStatus): Promise<ApiKeyInfo> {
-    const key = await store.setApiKeyStatus(id, status)
-    if (!key) throw new LatchkeyError('ERR_NOT_FOUND', `No API key has the id ${quoteId(id)}.`)
-    if (key.status !== status) {
-      throw new LatchkeyError('ERR_KEY_REVOKED', `API key ${id} is revoked; create a new key instead.`)
-    }
-    return withoutHash(key)
-  }
-
+export function createKeyManager(store: KeyStore, options: KeyManagerOptions = {}): KeyManager {
+  const clock = options.now ?? Date.now
+  const context: ManagerContext = { store, now: () => new Date(clock()) }
   return {
-    async createAccount({ name, email }) {
-      const trimmed = name.trim()
-      // Names end up in terminals and logs.
-      if (trimmed.length === 0 || trimmed.length > 200 || hasControlCharacters(trimmed)) {
-        throw new LatchkeyError(
-          'ERR_INVALID_ARGUMENT',
-          'An account name must have 1 to 200 characters and no control characters.',
-        )
-      }
-      const account: Account = {
-        id: ACCOUNT_ID_PREFIX + randomBase62(20),
-        name: trimmed,
-        email: email ?? null,
-        status: 'enabled',
-        createdAt: new Date(),
-      }
-      await store.insertAccount(account)
-      return account
-    },
-    async listAccounts() {
-      return store.listAccounts()
-    },
-    getAccount: requireAccount,
-    disableAccount: (id) => setAccountStatus(id, 'disabled'),
-    enableAccount: (id) => setAccountStatus(id, 'enabled'),
-
-    async createApiKey({ accountId, scopes = [] }) {
-      const invalid = scopes.find((scope) => !isScopeToken(scope))
-      if (invalid !== undefined) {
-        throw new LatchkeyError(
-          'ERR_INVALID_ARGUMENT',
-          `${JSON.stringify(invalid)} is not a valid scope: use printable ASCII without spaces, quotes or backslashes.`,
-        )
-      }
-      const account = await requireAccount(accountId)
-      if (account.status !== 'enabled') {
-        throw new LatchkeyError('ERR_INVALID_ARGUMENT', `Account ${accountId} is disabled; enable it first.`)
-      }
-      const secret = generateApiKeySecret()
-      const key: ApiKeyRecord = {
-        id: generateApiKeyId(),
-        accountId,
-        secretHash: hashSecret(secret),
-        scopes: [...new Set(scopes)],
-        status: 'enabled',
-        createdAt: new Date(),
-      }
-      await store.insertApiKey(key)
-      return { ...withoutHash(key), secret }
-    },
-    async listApiKeys(filter = {}) {
-      const keys = await store.listApiKeys(filter.accountId === undefined ? {} : { accountId: filter.accountId })
-      return keys.map(withoutHash)
-    },
-    async getApiKey(id) {
-      const key = await store.getApiKey(id)
-      if (!key) throw new LatchkeyError('ERR_NOT_FOUND', `No API key has the id ${quoteId(id)}.`)
-      return withoutHash(key)
-    },
-    disableApiKey: (id) => setKeyStatus(id, 'disabled'),
-    enableApiKey: (id) => setKeyStatus(id, 'enabled'),
-    revokeApiKey: (id) => setKeyStatus(id, 'revoked'),
+    createAccount: (account) => createAccount(context, account),
+    updateAccount: (id, changes) => updateAccount(context, id, changes),
+    listAccounts: async () => store.listAccounts(),
+    getAccount: (id) => requireAccount(context, id),
+    disableAccount: (id) => setAccountStatus(context, id, 'disabled'),
+    enableAccount: (id) => setAccountStatus(context, id, 'enabled'),
+    createApiKey: (key) => createApiKey(context, key),
+    updateApiKey: (id, changes) => updateApiKey(context, id, changes),
+    rotateApiKey: (id, rotation) => rotateApiKey(context, id, rotation),
+    importApiKey: (key) => importApiKey(context, key),
+    listApiKeys: (filter) => listApiKeys(context, filter),
+    getApiKey: (id) => getApiKey(context, id),
+    disableApiKey: (id) => setApiKeyStatus(context, id, 'disabled'),
+    enableApiKey: (id) => setApiKeyStatus(context, id, 'enabled'),
+    revokeApiKey: (id) => setApiKeyStatus(context, id, 'revoked'),
   }
-}
-
-/** Echoes an id in a message only when it looks like one: a secret pasted by mistake is never repeated. */
-function quoteId(id: string): string {
-  return isPrintableKeyId(id) ? JSON.stringify(id) : 'given'
-}
-
-function withoutHash({ secretHash: _, ...info }: ApiKeyRecord): ApiKeyInfo {
-  return info
 }

@@ -10,6 +10,15 @@ export type AccountStatus = 'enabled' | 'disabled'
 /** Whether a key may be used. `revoked` is final: a store never changes a revoked key's status. */
 export type ApiKeyStatus = 'enabled' | 'disabled' | 'revoked'
 
+/** A JSON value, as metadata holds it. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue }
+
+/**
+ * What an API provider keeps beside a key or an account (a customer's plan, a tenant id): a JSON
+ * object, at most 4096 bytes as JSON text (`MAX_METADATA_BYTES` of `@latchkey/verifier/manage`). `{}` when there is none.
+ */
+export type Metadata = { readonly [key: string]: JsonValue }
+
 /** An account: the owner of API keys. */
 export interface Account {
   readonly id: string
@@ -17,6 +26,15 @@ export interface Account {
   readonly email: string | null
   readonly status: AccountStatus
   readonly createdAt: Date
+  /** The account's metadata; `{}` when there is none. */
+  readonly metadata: Metadata
+}
+
+/** What {@link KeyStore.updateAccount} may change; a field left out keeps its value. */
+export interface AccountChanges {
+  readonly name?: string
+  readonly email?: string | null
+  readonly metadata?: Metadata
 }
 
 /** An API key as stored. The secret itself is never stored, only {@link ApiKeyRecord.secretHash}. */
@@ -28,6 +46,22 @@ export interface ApiKeyRecord {
   readonly scopes: readonly string[]
   readonly status: ApiKeyStatus
   readonly createdAt: Date
+  /** A display name, up to 100 characters (e.g. "staging"); `null` when it has none. */
+  readonly name: string | null
+  /** A free-text description; `null` when it has none. */
+  readonly description: string | null
+  /** The key's metadata, carried in the principal of every request it authenticates; `{}` when there is none. */
+  readonly metadata: Metadata
+  /**
+   * After this instant the key is refused as a revoked one is, and so are its tokens; `null` when
+   * it does not expire. Verifiers compare it with their clock on every use: no store write happens
+   * when a key expires.
+   */
+  readonly expiresAt: Date | null
+  /** The id of the key this one replaced by rotation; `null` for a key made afresh or imported. */
+  readonly replaces: string | null
+  /** The id of the key that replaced this one by rotation; `null` until it is rotated. */
+  readonly replacedBy: string | null
   /**
    * When the key last authenticated a request, as verifiers record it through
    * {@link KeyStore.touchApiKeys}: best effort, up to the verifier's `lastUsedFlushInterval` late
@@ -36,6 +70,25 @@ export interface ApiKeyRecord {
    */
   readonly lastUsedAt?: Date | null
 }
+
+/** What {@link KeyStore.updateApiKey} may change; a field left out keeps its value. */
+export interface ApiKeyChanges {
+  readonly name?: string | null
+  readonly description?: string | null
+  readonly scopes?: readonly string[]
+  readonly metadata?: Metadata
+  readonly expiresAt?: Date | null
+}
+
+/** What {@link KeyStore.rotateApiKey} did. */
+export type ApiKeyRotationResult =
+  /** The replacement was stored, and the previous key now names it and expires at the overlap's end. */
+  | { readonly rotated: true; readonly previous: ApiKeyRecord; readonly replacement: ApiKeyRecord }
+  /**
+   * Nothing changed: there is no such key (`previous` is `undefined`), or it is not enabled, or it
+   * was rotated already (`previous.replacedBy` names its replacement).
+   */
+  | { readonly rotated: false; readonly previous: ApiKeyRecord | undefined }
 
 /** What the hot path needs in one round trip: the key and its account's status. */
 export interface ApiKeyCredential extends ApiKeyRecord {
@@ -94,6 +147,8 @@ export interface KeyStore {
   listAccounts(): Awaitable<Account[]>
   /** Sets an account's status; returns the updated account, or `undefined` when there is none. */
   setAccountStatus(id: string, status: AccountStatus): Awaitable<Account | undefined>
+  /** Changes an account's name, email or metadata; returns the updated account, or `undefined` when there is none. */
+  updateAccount(id: string, changes: AccountChanges): Awaitable<Account | undefined>
   /** Stores a new key. Its account must exist; a duplicate id throws. */
   insertApiKey(key: ApiKeyRecord): Awaitable<void>
   getApiKey(id: string): Awaitable<ApiKeyRecord | undefined>
@@ -104,6 +159,20 @@ export interface KeyStore {
    * A revoked key stays revoked: the returned record then still says `revoked`.
    */
   setApiKeyStatus(id: string, status: ApiKeyStatus): Awaitable<ApiKeyRecord | undefined>
+  /**
+   * Changes a key's name, description, scopes, metadata or expiry (never its status, secret or
+   * account) and returns the key as it now is, or `undefined` when there is none. The change feed
+   * announces it like a status change: verifiers cache every field the principal carries.
+   */
+  updateApiKey(id: string, changes: ApiKeyChanges): Awaitable<ApiKeyRecord | undefined>
+  /**
+   * Rotates key `id`, atomically with respect to every other writer: when it exists, is `enabled`
+   * and has no `replacedBy`, stores `replacement` (with `replaces` set to `id`), sets the key's
+   * `replacedBy` to the replacement's id and its `expiresAt` to `expiresAt`, unless it already
+   * expires earlier. Otherwise changes nothing. Of concurrent rotations of one key exactly one
+   * succeeds. A duplicate replacement id throws.
+   */
+  rotateApiKey(id: string, replacement: ApiKeyRecord, expiresAt: Date): Awaitable<ApiKeyRotationResult>
   /** All signing keys, oldest first: by `createdAt`, then by `kid`. */
   listSigningKeys(): Awaitable<SigningKeyRecord[]>
   /** Stores a new signing key; a duplicate `kid` throws. */
@@ -184,7 +253,10 @@ export type KeyStoreWatchEvent =
    * `connected` again.
    */
   | { readonly type: 'disconnected'; readonly error?: unknown }
-  /** A key was created, or its status, scopes or existence changed (an id change names both ids). */
+  /**
+   * A key was created, or anything the verifier caches of it changed: status, scopes, name,
+   * metadata, expiry, rotation or existence (an id change names both ids). Not `lastUsedAt`.
+   */
   | { readonly type: 'api-key'; readonly id: string }
   /** An account's status or existence changed: every key of it is affected. */
   | { readonly type: 'account'; readonly id: string }

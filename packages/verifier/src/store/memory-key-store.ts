@@ -1,8 +1,11 @@
 import type {
   Account,
+  AccountChanges,
   AccountStatus,
+  ApiKeyChanges,
   ApiKeyCredential,
   ApiKeyRecord,
+  ApiKeyRotationResult,
   ApiKeyStatus,
   KeyStore,
   SigningKeyRecord,
@@ -25,7 +28,7 @@ export class MemoryKeyStore implements KeyStore {
 
   insertAccount(account: Account): void {
     if (this.#accounts.has(account.id)) throw new Error(`Account ${account.id} already exists.`)
-    this.#accounts.set(account.id, { ...account })
+    this.#accounts.set(account.id, structuredClone(account))
   }
 
   getAccount(id: string): Account | undefined {
@@ -44,14 +47,18 @@ export class MemoryKeyStore implements KeyStore {
     return updated
   }
 
+  updateAccount(id: string, changes: AccountChanges): Account | undefined {
+    const account = this.#accounts.get(id)
+    if (!account) return undefined
+    const updated = { ...account, ...structuredClone(definedOnly(changes)) }
+    this.#accounts.set(id, updated)
+    return updated
+  }
+
   insertApiKey(key: ApiKeyRecord): void {
     if (this.#keys.has(key.id)) throw new Error(`API key ${key.id} already exists.`)
     if (!this.#accounts.has(key.accountId)) throw new Error(`Account ${key.accountId} does not exist.`)
-    this.#keys.set(key.id, {
-      ...key,
-      scopes: [...key.scopes],
-      ...(key.lastUsedAt ? { lastUsedAt: new Date(key.lastUsedAt) } : {}),
-    })
+    this.#keys.set(key.id, structuredClone(key))
   }
 
   getApiKey(id: string): ApiKeyRecord | undefined {
@@ -79,6 +86,25 @@ export class MemoryKeyStore implements KeyStore {
     const updated = { ...key, status }
     this.#keys.set(id, updated)
     return updated
+  }
+
+  updateApiKey(id: string, changes: ApiKeyChanges): ApiKeyRecord | undefined {
+    const key = this.#keys.get(id)
+    if (!key) return undefined
+    const updated = { ...key, ...structuredClone(definedOnly(changes)) }
+    this.#keys.set(id, updated)
+    return updated
+  }
+
+  /** Synchronous, so no other caller can come between the check and the writes. */
+  rotateApiKey(id: string, replacement: ApiKeyRecord, expiresAt: Date): ApiKeyRotationResult {
+    const previous = this.#keys.get(id)
+    if (previous?.status !== 'enabled' || previous.replacedBy !== null) return { rotated: false, previous }
+    this.insertApiKey({ ...replacement, replaces: id })
+    const ends = previous.expiresAt !== null && previous.expiresAt <= expiresAt ? previous.expiresAt : expiresAt
+    const updated = { ...previous, replacedBy: replacement.id, expiresAt: new Date(ends) }
+    this.#keys.set(id, updated)
+    return { rotated: true, previous: updated, replacement: this.#keys.get(replacement.id) as ApiKeyRecord }
   }
 
   listSigningKeys(): SigningKeyRecord[] {
@@ -113,6 +139,11 @@ export class MemoryKeyStore implements KeyStore {
     this.#signingKeys.set(kid, updated)
     return updated
   }
+}
+
+/** `changes` without the fields it leaves out: an explicit `undefined` changes nothing either. */
+function definedOnly<T extends object>(changes: T): Partial<T> {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>
 }
 
 /** The store contract's order: by `createdAt`, then by id for records created in the same millisecond. */

@@ -1,7 +1,7 @@
 import type { ApiKeyCheck } from '../authenticate/api-key-check.js'
 import { signAccessToken, type TokenSettings } from '../bearer/access-token.js'
 import { LatchkeyError } from '../errors.js'
-import { invalidRequest } from '../refusals.js'
+import { invalidCredentials, invalidRequest } from '../refusals.js'
 import { soleAuthorization } from '../request/authorization-header.js'
 import { formatScope, missingScopes, parseScope } from '../scope.js'
 import type { ApiKeyCredential } from '../store/key-store.js'
@@ -73,9 +73,9 @@ export async function processTokenRequest(
     throw new LatchkeyError('ERR_UNSUPPORTED_GRANT_TYPE', 'Only the client_credentials grant is supported.')
   }
 
-  const { keyId, secret } = clientCredentials(authorization, form)
+  const { keyId, secret, alternative } = clientCredentials(authorization, form)
   state.keyId = keyId
-  const key = await context.apiKeys.check(keyId, secret, clientAddress)
+  const key = await context.apiKeys.check(keyId, secret, clientAddress, alternative)
   state.key = key
 
   const requested = form.get('scope')
@@ -91,11 +91,20 @@ export async function processTokenRequest(
   }
 
   const scope = formatScope(scopes)
-  const accessToken = await signAccessToken(context.tokenSettings, { keyId, scope, lifetime: context.tokenLifetime })
+  // A token never outlives its key: its `exp`, and `expires_in` with it, stop at the key's expiry.
+  const notAfter = key.expiresAt ? Math.floor(key.expiresAt.getTime() / 1000) : undefined
+  const signed = await signAccessToken(context.tokenSettings, {
+    keyId: key.id,
+    scope,
+    lifetime: context.tokenLifetime,
+    ...(notAfter === undefined ? {} : { notAfter }),
+  })
+  // The key expires within the second: a token of no lifetime is no token.
+  if (signed.lifetime <= 0) throw invalidCredentials('key_expired')
   const body: TokenResponseBody = {
-    access_token: accessToken,
+    access_token: signed.token,
     token_type: 'Bearer',
-    expires_in: context.tokenLifetime,
+    expires_in: signed.lifetime,
     ...(scope === '' ? {} : { scope }),
   }
   return { key, body }

@@ -1,0 +1,43 @@
+import type { AccountStatus } from '@latchkey/verifier'
+import { type ApiKeyInfo, apiKeyState } from '@latchkey/verifier/manage'
+import { formatDate } from '../../format.js'
+
+/**
+ * A key for `--json`: fields listed one by one, so neither a secret nor a hash can ever slip into
+ * the output. `status` is the stored one; `state` adds `expired` (see `apiKeyState`).
+ */
+export function keyJson(key: ApiKeyInfo, accountStatus: AccountStatus | undefined, now: Date) {
+  return {
+    id: key.id,
+    name: key.name,
+    description: key.description,
+    accountId: key.accountId,
+    status: key.status,
+    state: apiKeyState(key, now),
+    accountStatus: accountStatus ?? null,
+    scopes: key.scopes,
+    metadata: key.metadata,
+    createdAt: key.createdAt,
+    expiresAt: key.expiresAt,
+    lastUsedAt: key.lastUsedAt ?? null,
+    replaces: key.replaces,
+    replacedBy: key.replacedBy,
+  }
+}
+
+/** The STATUS cell: the key's state, and "(account disabled)" when that keeps a live key from working. */
+export function displayStatus(key: ApiKeyInfo, accountStatus: AccountStatus | undefined, now: Date): string {
+  const state = apiKeyState(key, now)
+  const live = state === 'enabled' || state === 'disabled'
+  return live && accountStatus === 'disabled' ? `${state} (account disabled)` : state
+}
+
+/** The EXPIRES cell. */
+export function displayExpiry(key: ApiKeyInfo): string {
+  return key.expiresAt === null ? 'never' : formatDate(key.expiresAt)
+}
+
+/** The LAST USED cell. */
+export function displayLastUse(key: ApiKeyInfo): string {
+  return key.lastUsedAt ? formatDate(key.lastUsedAt) : 'never'
+}

@@ -1,0 +1,49 @@
+import { COMMON_OPTIONS_HELP, defineCommand } from '../../command.js'
+import { formatDate, formatFields, formatJson } from '../../format.js'
+import { withKeyManager } from '../../with-key-manager.js'
+import { displayExpiry, displayLastUse, displayStatus, keyJson } from './key-output.js'
+
+/** `latchkey keys show` */
+export const show = defineCommand({
+  path: 'latchkey keys show',
+  summary: 'Show one API key whole; never its secret',
+  usage: `Usage: latchkey keys show KEY_ID [--json]
+
+Shows every field of an API key: name, description, account, status, scopes, metadata, when it was
+created, expires and was last used, and the keys it replaces or was replaced by in a rotation.
+The secret and its hash are never shown.
+
+Options:
+  --json          Print a JSON object (dates as ISO 8601 strings)
+${COMMON_OPTIONS_HELP}
+`,
+  options: { json: { type: 'boolean' } },
+  positionals: ['KEY_ID'],
+  async run({ positionals: [id = ''], values, databaseUrl, io }) {
+    const now = new Date()
+    const { key, account } = await withKeyManager(databaseUrl, io, async (manager) => {
+      const key = await manager.getApiKey(id)
+      return { key, account: await manager.getAccount(key.accountId).catch(() => undefined) }
+    })
+    if (values.json) {
+      io.stdout.write(formatJson(keyJson(key, account?.status, now)))
+      return
+    }
+    io.stdout.write(
+      formatFields([
+        ['ID', key.id],
+        ['NAME', key.name ?? ''],
+        ['DESCRIPTION', key.description ?? ''],
+        ['ACCOUNT', account ? `${key.accountId} (${account.name})` : key.accountId],
+        ['STATUS', displayStatus(key, account?.status, now)],
+        ['SCOPES', key.scopes.join(' ')],
+        ['METADATA', JSON.stringify(key.metadata)],
+        ['CREATED', formatDate(key.createdAt)],
+        ['EXPIRES', displayExpiry(key)],
+        ['LAST USED', displayLastUse(key)],
+        ['REPLACES', key.replaces ?? ''],
+        ['REPLACED BY', key.replacedBy ?? ''],
+      ]),
+    )
+  },
+})
