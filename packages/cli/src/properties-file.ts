@@ -11,7 +11,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs'
-import { parseProperties } from './properties.js'
+import { parseApiKeyProperties } from '@latchkey/client'
 
 /** An API key's credentials, as written to an `apiKey.properties` file. */
 export interface ApiKeyCredentials {
@@ -52,20 +52,14 @@ export function readApiKeyPropertiesFile(path: string): ApiKeyCredentials {
       code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a directory' : 'it cannot be read'
     throw new Error(`Cannot read ${where}: ${reason} (${code}).`, { cause: error })
   }
-  const properties = parseProperties(text, where)
-  const id = properties.get('apiKey.id')?.trim() ?? ''
-  const secret = properties.get('apiKey.secret')?.trim() ?? ''
-  for (const [name, value] of [
-    ['apiKey.id', id],
-    ['apiKey.secret', secret],
-  ] as const) {
-    if (value === '') {
-      throw new Error(
-        `${where} has no ${name}: an apiKey.properties file holds the lines "apiKey.id = …" and "apiKey.secret = …".`,
-      )
-    }
+  // The client's own reading, so a file the CLI imports is the file the client would use.
+  const key = parseApiKeyProperties(text, where)
+  if (!key) {
+    throw new Error(
+      `${where} has no apiKey.id: an apiKey.properties file holds the lines "apiKey.id = …" and "apiKey.secret = …".`,
+    )
   }
-  return { id, secret }
+  return { id: key.id, secret: key.secret }
 }
 
 /** Options of {@link reserveApiKeyPropertiesFile}. */

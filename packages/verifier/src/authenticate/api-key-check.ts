@@ -69,7 +69,7 @@ export class ApiKeyCheck {
     if (!isWellFormedCredential(keyId) || !isWellFormedCredential(secret)) return undefined
     if (!admitsNow(throttle, { keyId, address: clientAddress })) return undefined
     const key = keys.findNow(keyId)?.credential
-    return key && isUsable(key, now()) && verifiedSecrets.matches(keyId, secret, key.secretHash) ? key : undefined
+    return key && isUsable(key, now) && verifiedSecrets.matches(keyId, secret, key.secretHash) ? key : undefined
   }
 }
 

@@ -5,6 +5,7 @@ import type { VerifiedToken, VerifiedTokenCache } from '../bearer/verified-token
 import type { KeyLookup } from '../key-lookup/key-lookup.js'
 import { bearerPrincipal, type Principal } from '../principal.js'
 import { invalidToken } from '../refusals.js'
+import type { ApiKeyCredential } from '../store/key-store.js'
 import type { FailureThrottle } from '../throttle/failure-throttle.js'
 import { checkAddressThrottled } from '../throttle/throttled-check.js'
 
@@ -76,7 +77,7 @@ export class BearerCheck {
     const key = known ? known.credential : await keys.find(checked.claims.sub)
     if (!key) throw invalidToken('unknown_key')
     assertUsable(key, settings.now(), 'ERR_INVALID_TOKEN')
-    return bearerPrincipal(key, checked.claims)
+    return principalOf(checked, key)
   }
 
   /**
@@ -88,6 +89,21 @@ export class BearerCheck {
     const { settings, keys } = this.#parts
     if (settings.ring.verifiesNow(verified.kid) !== true) return undefined
     const key = keys.findNow(verified.claims.sub)?.credential
-    return key && isUsable(key, settings.now()) ? bearerPrincipal(key, verified.claims) : undefined
+    return key && isUsable(key, settings.now) ? principalOf(verified, key) : undefined
   }
+}
+
+/**
+ * The principal of `verified` for `key`, made once per token and key object: the lookup replaces
+ * the key object whenever it reads the key again (a change, an invalidation), so a reused token of
+ * an unchanged key is answered with the principal it got before, frozen, since requests share it.
+ */
+function principalOf(verified: VerifiedToken, key: ApiKeyCredential): Principal {
+  const made = verified.principal
+  if (made?.key === key) return made.principal
+  const principal = bearerPrincipal(key, verified.claims)
+  Object.freeze(principal.scopes)
+  Object.freeze(principal)
+  verified.principal = { key, principal }
+  return principal
 }

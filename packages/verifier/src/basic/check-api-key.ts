@@ -32,12 +32,12 @@ export async function checkApiKey(
 }
 
 /**
- * Whether the key and its account are enabled and the key has not expired at `now` (ms since the
- * epoch): {@link assertUsable} passes.
+ * Whether the key and its account are enabled and the key has not expired by `now()` (ms since the
+ * epoch): {@link assertUsable} passes. The clock is read only for a key that expires.
  */
-export function isUsable(key: ApiKeyCredential, now: number): boolean {
+export function isUsable(key: ApiKeyCredential, now: () => number): boolean {
   return (
-    key.status === 'enabled' && key.accountStatus === 'enabled' && (!key.expiresAt || now < key.expiresAt.getTime())
+    key.status === 'enabled' && key.accountStatus === 'enabled' && (!key.expiresAt || now() < key.expiresAt.getTime())
   )
 }
 

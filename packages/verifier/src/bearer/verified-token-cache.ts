@@ -1,10 +1,17 @@
 import { LruMap } from 'toad-cache'
+import type { Principal } from '../principal.js'
+import type { ApiKeyCredential } from '../store/key-store.js'
 import type { AccessTokenClaims } from './access-token.js'
 
 /** A verified token: its claims and the signing key that verified it. */
 export interface VerifiedToken {
   readonly claims: AccessTokenClaims
   readonly kid: string
+  /**
+   * The principal last made for it, and the key (as the lookup had it) it was made from: a token
+   * reused while its key is unchanged gets the same principal. Set by `BearerCheck`.
+   */
+  principal?: { readonly key: ApiKeyCredential; readonly principal: Principal }
 }
 
 /**
