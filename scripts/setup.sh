@@ -1,5 +1,6 @@
 #!/usr/bin/env sh
-# Installs the workspace on a fresh machine: pnpm 12.4.2 when missing, then the locked dependencies.
+# Installs the workspace on a fresh machine: pnpm 12.4.2 when missing, then the locked dependencies, then
+# builds the packages when any built file is missing. Run again, it repairs a workspace whose dist/ is gone.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -18,3 +19,10 @@ if [ -z "${npm_config_nodedir:-}" ]; then
 fi
 
 pnpm install --frozen-lockfile
+
+# The install builds the packages (the root `prepare`) only when it changed something, so a dist/ removed
+# since the last run would stay missing. A build takes about half a minute: run it only when a file is missing.
+missing=$(node scripts/missing-builds.mjs) || {
+  echo "Building the packages: $(printf '%s\n' "$missing" | head -n 1) is missing."
+  pnpm build
+}

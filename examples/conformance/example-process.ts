@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll } from 'vitest'
+import { buildWhenStale, type StaleBuild } from './build-when-stale.js'
 
 /** The monorepo root. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -56,8 +57,8 @@ export interface ExampleServer {
 
 /** Options of {@link startExample}. */
 export interface StartExampleOptions {
-  /** A command run in the example's directory before it starts, such as `next build`. */
-  readonly build?: readonly string[]
+  /** A build run before it starts when stale, such as `next build` ({@link nextBuild}). */
+  readonly build?: Omit<StaleBuild, 'env'>
 }
 
 /**
@@ -82,7 +83,7 @@ export function startExample(name: string, options: StartExampleOptions = {}): E
       LATCHKEY_DATABASE_URL: databaseUrl,
       LATCHKEY_ISSUER: ISSUER,
     }
-    if (options.build) await run(options.build, cwd, env)
+    if (options.build) await buildWhenStale({ ...options.build, env })
     // `node --import tsx` rather than the tsx binary: one process, so stopping it stops the server.
     const started = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd, env, stdio: 'pipe' })
     child = started
@@ -129,13 +130,4 @@ export function startExample(name: string, options: StartExampleOptions = {}): E
     issuer: ISSUER,
     stdout: () => stdout,
   }
-}
-
-function run(command: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const [file = '', ...args] = command
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, env, timeout: 110_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${command.join(' ')} failed:\n${stdout}${stderr}`)) : resolve(),
-    )
-  })
 }

@@ -1,5 +1,12 @@
-import { DEFAULT_DATABASE_URL, keyEncryptionKeyFromEnvironment, openKeyStore } from '@latchkey/cli'
-import { isLatchkeyError, type Verifier } from '@latchkey/verifier'
+import { createServer } from 'node:http'
+import {
+  DEFAULT_DATABASE_URL,
+  invocationDirectory,
+  keyEncryptionKeyFromEnvironment,
+  openKeyStore,
+  startServer,
+} from '@latchkey/cli'
+import type { Verifier } from '@latchkey/verifier'
 import { createApp } from './app.js'
 
 const port = Number(process.env.PORT ?? 3000)
@@ -11,8 +18,11 @@ const issuer = process.env.LATCHKEY_ISSUER ?? `http://localhost:${port}`
 // measurements that send thousands of wrong secrets from one address (timing tests) raise it.
 const failureLimit =
   process.env.LATCHKEY_FAILURE_LIMIT === undefined ? undefined : Number(process.env.LATCHKEY_FAILURE_LIMIT)
+// Relative paths, the default database's too, are resolved where the command was typed (pnpm's
+// INIT_CWD): at the repository root, `./latchkey.db` is the file `pnpm latchkey` manages.
+const cwd = invocationDirectory(process.env, process.cwd())
 // Private signing keys are sealed at rest when LATCHKEY_KEY_ENCRYPTION_KEY (or _FILE) is set.
-const keyEncryptionKey = keyEncryptionKeyFromEnvironment(process.env, process.cwd())
+const keyEncryptionKey = keyEncryptionKeyFromEnvironment(process.env, cwd)
 const verifier = {
   ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
   ...(failureLimit === undefined
@@ -20,23 +30,12 @@ const verifier = {
     : { failureThrottle: { perKeyAndAddress: failureLimit, perAddress: failureLimit, perKey: failureLimit } }),
 }
 
-const store = await openKeyStore(databaseUrl)
+const store = await openKeyStore(databaseUrl, { cwd })
 const app = createApp({ store, issuer, verifier })
-try {
-  // A signing key that cannot be opened stops the server here, not at the first token request.
-  await (app.locals.verifier as Verifier).ready?.()
-} catch (error) {
-  // A store that is down now is tried again by each request, which answers 503 meanwhile.
-  if (isLatchkeyError(error) && error.code === 'ERR_KEY_ENCRYPTION') {
-    console.error(`latchkey: ${error.message}`)
-    process.exit(1)
-  }
-}
-const server = app.listen(port, host, () => {
-  const address = server.address()
-  const actualPort = typeof address === 'object' && address ? address.port : port
-  console.log(`Latchkey example API on http://${host}:${actualPort} (issuer ${issuer})`)
-})
+const server = createServer(app)
+// A signing key that cannot be opened, or a port that is taken, stops the server here with one line.
+const address = await startServer({ server, host, port, verifier: app.locals.verifier as Verifier })
+console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${issuer})`)
 
 function shutdown(): void {
   server.close(() => {

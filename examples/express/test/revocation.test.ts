@@ -114,7 +114,7 @@ describe('Revocation across processes: the real CLI and a spawned server on one 
     dir = makeTempDir()
     databaseUrl = `sqlite:${dir}/latchkey.db`
     // The CLI creates the database first, so the server opens an existing file.
-    await cli(['accounts', 'list'], databaseUrl)
+    await cli(['accounts', 'create', '--name', 'Setup'], databaseUrl)
     server = await spawnServer(databaseUrl, 'http://localhost:3000')
   })
 

@@ -1,4 +1,4 @@
-import { createVerifier, type KeyStore, type VerifierOptions } from '@latchkey/verifier'
+import { createVerifier, type KeyStore, type Verifier, type VerifierOptions } from '@latchkey/verifier'
 import { authenticate, oauthRoutes, requireScopes } from '@latchkey/verifier/fastify'
 import Fastify, { type FastifyInstance } from 'fastify'
 
@@ -12,13 +12,16 @@ export interface AppOptions {
   readonly verifier?: Omit<VerifierOptions, 'store' | 'issuer'>
 }
 
-/** The walk-through API: `GET /api/test` for any valid key, `POST /api/test` for scope `write`. */
+/**
+ * The walk-through API: `GET /api/test` for any valid key, `POST /api/test` for scope `write`; and its
+ * verifier, which the server readies before listening and closes on shutdown.
+ */
 export async function createApp({
   store,
   issuer,
   log = console.log,
   verifier: settings = {},
-}: AppOptions): Promise<FastifyInstance> {
+}: AppOptions): Promise<{ app: FastifyInstance; verifier: Verifier }> {
   const verifier = createVerifier({ ...settings, store, issuer, scopesSupported: ['read', 'write'] })
   const app = Fastify()
 
@@ -47,5 +50,5 @@ export async function createApp({
     }),
   )
 
-  return app
+  return { app, verifier }
 }

@@ -1,4 +1,4 @@
-import { createVerifier, type KeyStore, type VerifierOptions } from '@latchkey/verifier'
+import { createVerifier, type KeyStore, type Verifier, type VerifierOptions } from '@latchkey/verifier'
 import { authenticate, type LatchkeyEnv, oauthRoutes, requireScopes } from '@latchkey/verifier/hono'
 import { Hono } from 'hono'
 
@@ -15,13 +15,14 @@ export interface AppOptions {
 /** Express's `res.json` media type, so every example answers with the same bytes. */
 const jsonType = { 'Content-Type': 'application/json; charset=utf-8' }
 
-/** The walk-through API: `GET /api/test` for any valid key, `POST /api/test` for scope `write`. */
-export function createApp({
-  store,
-  issuer,
-  log = console.log,
-  verifier: settings = {},
-}: AppOptions): Hono<LatchkeyEnv> {
+/**
+ * The walk-through API: `GET /api/test` for any valid key, `POST /api/test` for scope `write`; and its
+ * verifier, which the server readies before listening and closes on shutdown.
+ */
+export function createApp({ store, issuer, log = console.log, verifier: settings = {} }: AppOptions): {
+  app: Hono<LatchkeyEnv>
+  verifier: Verifier
+} {
   const verifier = createVerifier({ ...settings, store, issuer, scopesSupported: ['read', 'write'] })
   const app = new Hono<LatchkeyEnv>()
 
@@ -45,5 +46,5 @@ export function createApp({
     return c.json({ message: 'Written.', keyId, scopes }, 200, jsonType)
   })
 
-  return app
+  return { app, verifier }
 }

@@ -1,4 +1,4 @@
-import { createVerifier, type KeyStore, type VerifierOptions } from '@latchkey/verifier'
+import { createVerifier, type KeyStore, type Verifier, type VerifierOptions } from '@latchkey/verifier'
 import { authenticate, type LatchkeyState, oauthRoutes, requireScopes } from '@latchkey/verifier/koa'
 import Koa from 'koa'
 
@@ -12,13 +12,14 @@ export interface AppOptions {
   readonly verifier?: Omit<VerifierOptions, 'store' | 'issuer'>
 }
 
-/** The walk-through API: `GET /api/test` for any valid key, `POST /api/test` for scope `write`. */
-export function createApp({
-  store,
-  issuer,
-  log = console.log,
-  verifier: settings = {},
-}: AppOptions): Koa<LatchkeyState> {
+/**
+ * The walk-through API: `GET /api/test` for any valid key, `POST /api/test` for scope `write`; and its
+ * verifier, which the server readies before listening and closes on shutdown.
+ */
+export function createApp({ store, issuer, log = console.log, verifier: settings = {} }: AppOptions): {
+  app: Koa<LatchkeyState>
+  verifier: Verifier
+} {
   const verifier = createVerifier({ ...settings, store, issuer, scopesSupported: ['read', 'write'] })
   const app = new Koa<LatchkeyState>()
   const signIn = authenticate(verifier)
@@ -55,5 +56,5 @@ export function createApp({
     await next()
   })
 
-  return app
+  return { app, verifier }
 }

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { startServer } from '@latchkey/cli'
 import next from 'next'
 
 const port = Number(process.env.PORT ?? 3000)
@@ -17,11 +18,12 @@ const server = createServer((req, res) => {
   const authorization = req.headersDistinct.authorization ?? []
   if (authorization.length > 1) req.headers.authorization = authorization.join(', ')
   void handle(req, res)
-}).listen(port, host, () => {
-  const address = server.address()
-  const actualPort = typeof address === 'object' && address ? address.port : port
-  console.log(`Latchkey example API on http://${host}:${actualPort} (issuer ${process.env.LATCHKEY_ISSUER})`)
 })
+// A port that is taken stops the server here with one line. The verifier lives in the route handlers'
+// bundle (lib/verifier.ts), out of reach here: a key-encryption key that opens no signing key shows at
+// the first token request, as a 500.
+const address = await startServer({ server, host, port })
+console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${process.env.LATCHKEY_ISSUER})`)
 
 function shutdown(): void {
   server.close(() => {

@@ -1,5 +1,5 @@
 import type { RequestListener, ServerResponse } from 'node:http'
-import { createVerifier, type KeyStore, type VerifierOptions } from '@latchkey/verifier'
+import { createVerifier, type KeyStore, type Verifier, type VerifierOptions } from '@latchkey/verifier'
 import { oauthRoutes, withAuth } from '@latchkey/verifier/node'
 
 /** Settings of the example API. */
@@ -16,8 +16,14 @@ function json(res: ServerResponse, body: unknown): void {
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body))
 }
 
-/** The walk-through API: `GET /api/test` for any valid key, `POST /api/test` for scope `write`. */
-export function createApp({ store, issuer, log = console.log, verifier: settings = {} }: AppOptions): RequestListener {
+/**
+ * The walk-through API: `GET /api/test` for any valid key, `POST /api/test` for scope `write`, as a
+ * request listener; and its verifier, which the server readies before listening and closes on shutdown.
+ */
+export function createApp({ store, issuer, log = console.log, verifier: settings = {} }: AppOptions): {
+  listener: RequestListener
+  verifier: Verifier
+} {
   const verifier = createVerifier({ ...settings, store, issuer, scopesSupported: ['read', 'write'] })
   const routes = oauthRoutes(verifier)
   const read = withAuth(verifier, (req, res) => {
@@ -29,7 +35,7 @@ export function createApp({ store, issuer, log = console.log, verifier: settings
     { scopes: ['write'] },
   )
 
-  return (req, res) => {
+  const listener: RequestListener = (req, res) => {
     const started = performance.now()
     const { pathname } = new URL(req.url ?? '/', 'http://localhost')
     // One line per request: never the Authorization header, only the key id once it is proven.
@@ -47,4 +53,5 @@ export function createApp({ store, issuer, log = console.log, verifier: settings
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found')
     })
   }
+  return { listener, verifier }
 }

@@ -1,10 +1,9 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { parseArgs } from 'node:util'
 import type { CliIo } from './cli-io.js'
 import { DEFAULT_DATABASE_URL } from './database-url.js'
+import { shown } from './duration.js'
+import { type ParseArgsOptionsConfig, parseArgsErrorMessage } from './parse-args-error.js'
 import { UsageError } from './usage-error.js'
-
-/** Option definitions, as `parseArgs` takes them. */
-type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>
 
 /** Options every command takes, so `--database` works wherever a user puts it. */
 const commonOptions = {
@@ -81,16 +80,17 @@ export function defineCommand<const Options extends ParseArgsOptionsConfig>(spec
     summary: spec.summary,
     usage: spec.usage,
     async run(argv, { io, database }) {
+      const options = { ...spec.options, ...commonOptions }
       let parsed: Parsed<Options>
       try {
-        parsed = parseArgs({
-          args: [...argv],
-          options: { ...spec.options, ...commonOptions },
-          strict: true,
-          allowPositionals: true,
-        })
+        parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true })
       } catch (error) {
-        throw new UsageError(parseArgsMessage(error), spec.path, { cause: error })
+        // Help asked for beside a mistake still gets the help, as `--help` alone would.
+        if (argv.includes('--help') || argv.includes('-h')) {
+          io.stdout.write(spec.usage)
+          return
+        }
+        throw new UsageError(parseArgsErrorMessage(error, argv, options), spec.path, { cause: error })
       }
       const { values, positionals } = parsed
       // TypeScript cannot resolve the parsed type of a generic options object; these two are always there.
@@ -99,23 +99,18 @@ export function defineCommand<const Options extends ParseArgsOptionsConfig>(spec
         io.stdout.write(spec.usage)
         return
       }
-      if (positionals.length !== spec.positionals.length) {
-        const expected = spec.positionals.length === 0 ? 'no arguments' : spec.positionals.join(' ')
-        const got = positionals.length === 0 ? 'none' : positionals.map((value) => JSON.stringify(value)).join(' ')
-        throw new UsageError(`${spec.path} takes ${expected}; got ${got}.`, spec.path)
+      const missing = spec.positionals.slice(positionals.length)
+      if (missing.length > 0) throw new UsageError(`${spec.path} needs ${missing.join(' ')}.`, spec.path)
+      const extra = positionals.slice(spec.positionals.length)
+      if (extra.length > 0) {
+        const takes = spec.positionals.length === 0 ? 'no arguments' : `only ${spec.positionals.join(' ')}`
+        // Not repeated when it may be a secret pasted by mistake (see `shown`).
+        const argument = shown(extra[0] ?? '')
+        const named = argument.startsWith('"') ? ` ${argument}` : ''
+        throw new UsageError(`Unexpected argument${named}: ${spec.path} takes ${takes}.`, spec.path)
       }
       const databaseUrl = common.database ?? database ?? (io.env.LATCHKEY_DATABASE_URL || DEFAULT_DATABASE_URL)
       await spec.run({ values, positionals, databaseUrl, io })
     },
   }
-}
-
-/**
- * The first sentence of a `parseArgs` error: the rest suggests `--` tricks that confuse more than help.
- * `parseArgs` never puts an option's value in its messages, so no secret passed by mistake shows.
- */
-function parseArgsMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  const first = /^[^\n]*?[.?](?=\s|$)/.exec(message)?.[0] ?? message.split('\n')[0] ?? message
-  return first.endsWith('.') ? first : `${first}.`
 }

@@ -46,20 +46,44 @@ describe('parseDatabaseUrl', () => {
   })
 
   it.each([
-    ['file:./keys.db', 'sqlite:./keys.db instead'],
-    ['memory:', 'in-memory store'],
-    ['sqlite:', 'file name is missing'],
-    ['sqlite://keys.db', 'absolute path'],
-    ['sqlite::memory:', 'in-memory'],
-    ['sqlite:keys.db?mode=ro', 'no query string'],
-    ['latchkey.db', 'did you mean sqlite:latchkey.db?'],
-    ['mysql://db/keys', 'mysql: is not supported'],
-    ['postgres:db', 'starts with postgres://'],
-  ])('refuses %s, saying why', (url, reason) => {
+    [
+      'file:./keys.db',
+      'Invalid database URL "file:./keys.db": file: URLs are ambiguous here; write sqlite:./keys.db instead.',
+    ],
+    [
+      'memory:',
+      'Invalid database URL "memory:": an in-memory store would lose every change when the command exits; name an SQLite file, as in sqlite:./latchkey.db.',
+    ],
+    ['sqlite:', 'Invalid database URL "sqlite:": the SQLite file name is missing, as in sqlite:./latchkey.db.'],
+    [
+      'sqlite://keys.db',
+      'Invalid database URL "sqlite://keys.db": sqlite:// must be followed by an absolute path, as in sqlite:///var/lib/latchkey.db; for a relative one, write sqlite:keys.db.',
+    ],
+    [
+      'sqlite::memory:',
+      'Invalid database URL "sqlite::memory:": in-memory and URI file names are not supported; name an SQLite file, as in sqlite:./latchkey.db.',
+    ],
+    [
+      'sqlite:keys.db?mode=ro',
+      'Invalid database URL "sqlite:keys.db?mode=ro": sqlite: URLs take no query string or fragment; remove what follows the ? or #.',
+    ],
+    [
+      'latchkey.db',
+      'Invalid database URL "latchkey.db": it has no scheme; for an SQLite file, write sqlite:latchkey.db.',
+    ],
+    [
+      'mysql://db/keys',
+      'Invalid database URL "mysql://db/keys": the scheme mysql: is not supported; use sqlite:PATH, sqlite:///ABSOLUTE/PATH or postgres://USER:PASSWORD@HOST/DATABASE.',
+    ],
+    [
+      'postgres:db',
+      'Invalid database URL "postgres:db": a postgres: URL starts with postgres://, as in postgres://USER:PASSWORD@HOST/DATABASE.',
+    ],
+  ])('refuses %s in one sentence saying what to write instead', (url, message) => {
     const error = errorOf(url)
-    expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
-    expect(error.message).toContain(reason)
-    expect(error.message).toContain('sqlite:PATH')
+    expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message })
+    // One sentence: no second one starting, and no "?." left by a question inside it.
+    expect(error.message).not.toMatch(/[.?!] [A-Z]|\?\./)
   })
 
   it('never shows the password of a refused URL', () => {

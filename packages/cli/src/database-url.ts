@@ -13,8 +13,8 @@ export type DatabaseLocation =
   /** A Postgres server; `url` is the URL as given, credentials included, so never print it. */
   | { readonly kind: 'postgres'; readonly url: string }
 
-const acceptedForms =
-  'use sqlite:PATH (relative to the working directory, or absolute), sqlite:///ABSOLUTE/PATH, or postgres://USER:PASSWORD@HOST/DATABASE'
+/** The forms a database URL takes, for the messages of a URL that is none of them. */
+const acceptedForms = 'sqlite:PATH, sqlite:///ABSOLUTE/PATH or postgres://USER:PASSWORD@HOST/DATABASE'
 
 /**
  * Parses a database URL.
@@ -28,25 +28,29 @@ const acceptedForms =
  * The scheme is case-insensitive (RFC 3986 §3.1).
  *
  * @throws {LatchkeyError} `ERR_INVALID_ARGUMENT` for anything else, including `file:` and `memory:`
- *   URLs; the message names the accepted forms and never shows a password.
+ *   URLs; the message is one sentence saying what to write instead, and never shows a password.
  */
 export function parseDatabaseUrl(url: string): DatabaseLocation {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase()
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    if (!url.slice(scheme.length + 1).startsWith('//')) invalid(url, `a ${scheme}: URL starts with ${scheme}://`)
+    if (!url.slice(scheme.length + 1).startsWith('//'))
+      invalid(url, `a ${scheme}: URL starts with ${scheme}://, as in ${scheme}://USER:PASSWORD@HOST/DATABASE`)
     return { kind: 'postgres', url }
   }
   if (scheme === 'sqlite') return { kind: 'sqlite', filename: sqliteFilename(url, url.slice('sqlite:'.length)) }
   if (scheme === 'file')
-    invalid(url, `file: URLs are ambiguous here; write sqlite:${url.slice('file:'.length)} instead`)
+    invalid(url, `file: URLs are ambiguous here; write sqlite:${redactDatabaseUrl(url.slice('file:'.length))} instead`)
   if (scheme === 'memory') {
-    invalid(url, 'an in-memory store would lose every change when the command exits; use an SQLite file')
+    invalid(
+      url,
+      'an in-memory store would lose every change when the command exits; name an SQLite file, as in sqlite:./latchkey.db',
+    )
   }
   if (scheme === undefined || /^[A-Za-z]:[\\/]/.test(url)) {
     // A bare path (or a Windows drive path) is the likeliest mistake: suggest the URL the user meant.
-    invalid(url, `a database URL starts with a scheme; did you mean sqlite:${url}?`)
+    invalid(url, `it has no scheme; for an SQLite file, write sqlite:${redactDatabaseUrl(url)}`)
   }
-  invalid(url, `the scheme ${scheme}: is not supported`)
+  invalid(url, `the scheme ${scheme}: is not supported; use ${acceptedForms}`)
 }
 
 function sqliteFilename(url: string, rest: string): string {
@@ -55,7 +59,10 @@ function sqliteFilename(url: string, rest: string): string {
     // RFC 8089: `sqlite:///abs` has an empty authority. `sqlite://name.db` would put the name in the
     // authority, where a host belongs, so it is refused rather than guessed.
     if (!rest.startsWith('///')) {
-      invalid(url, 'sqlite:// must be followed by an absolute path, as in sqlite:///var/lib/latchkey.db')
+      invalid(
+        url,
+        `sqlite:// must be followed by an absolute path, as in sqlite:///var/lib/latchkey.db; for a relative one, write sqlite:${redactDatabaseUrl(rest.slice(2))}`,
+      )
     }
     filename = rest.slice(2)
   }
@@ -64,14 +71,15 @@ function sqliteFilename(url: string, rest: string): string {
     invalid(url, 'in-memory and URI file names are not supported; name an SQLite file, as in sqlite:./latchkey.db')
   }
   // SQLite options in a query string would silently become part of the file name.
-  if (/[?#]/.test(filename)) invalid(url, 'sqlite: URLs take no query string or fragment')
+  if (/[?#]/.test(filename))
+    invalid(url, 'sqlite: URLs take no query string or fragment; remove what follows the ? or #')
   return filename
 }
 
 function invalid(url: string, reason: string): never {
   throw new LatchkeyError(
     'ERR_INVALID_ARGUMENT',
-    `Invalid database URL ${JSON.stringify(redactDatabaseUrl(url))}: ${reason}. Accepted forms: ${acceptedForms}.`,
+    `Invalid database URL ${JSON.stringify(redactDatabaseUrl(url))}: ${reason}.`,
   )
 }
 

@@ -26,7 +26,8 @@ export function formatDate(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
-function printable(text: string): string {
+/** `text` with its control characters shown as `?`, so it stays on its line and cannot move the cursor. */
+export function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 }

@@ -6,3 +6,5 @@ export { KEY_ENCRYPTION_KEY_VARIABLES, keyEncryptionKeyFromEnvironment } from '.
 export type { ClosableKeyStore, OpenKeyStoreOptions } from './open-key-store.js'
 export { openKeyStore } from './open-key-store.js'
 export { run } from './run.js'
+export type { ListenAddress, StartServerOptions } from './server-startup.js'
+export { invocationDirectory, listenFailureMessage, startServer } from './server-startup.js'

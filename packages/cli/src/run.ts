@@ -14,23 +14,24 @@ const usage = `Usage: latchkey [--database URL] COMMAND [OPTIONS]
 Manage the accounts, API keys and signing keys of a Latchkey key store.
 
 Commands:
-  accounts create --name NAME [--email EMAIL] [--meta KEY=VALUE]...
+  accounts create --name NAME [--email EMAIL] [--meta KEY=VALUE]... [--json]
   accounts update ACCOUNT_ID [--name NAME] [--email EMAIL] [--meta KEY=VALUE]... [--unset-meta KEY]...
   accounts list [--json]
   accounts disable ACCOUNT_ID
   accounts enable ACCOUNT_ID
   keys create --account ACCOUNT_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
-              [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]]
-  keys import --account ACCOUNT_ID (--from FILE | --id KEY_ID (--secret-stdin | --secret-hash HASH)) [...]
+              [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]] [--json]
+  keys import --account ACCOUNT_ID (--from FILE | --id KEY_ID (--secret-stdin | --secret-hash HASH)) [...] [--json]
   keys update KEY_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
               [--expires-in DURATION | --expires-at ISO8601 | --no-expiry] [--meta KEY=VALUE]... [--unset-meta KEY]...
-  keys rotate KEY_ID [--overlap DURATION] [--out FILE [--force]]
+  keys rotate KEY_ID [--overlap DURATION] [--out FILE [--force]] [--json]
   keys list [--account ACCOUNT_ID] [--expiring-within DURATION] [--json]
   keys show KEY_ID [--json]
   keys disable KEY_ID
   keys enable KEY_ID
   keys revoke KEY_ID
   signing-keys rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG]
+                      [--refresh-interval SECONDS] [--json]
   signing-keys list [--json]
   signing-keys reseal [--previous-key-file PATH] [--decrypt]
   help [COMMAND]
@@ -43,10 +44,13 @@ Options:
                   working directory, or absolute), sqlite:///ABSOLUTE/PATH, or
                   postgres://USER:PASSWORD@HOST:PORT/DATABASE.
                   Default: $LATCHKEY_DATABASE_URL, else sqlite:./latchkey.db
-  -h, --help      Show help; "latchkey COMMAND --help" shows a command's options
+                  "accounts create" creates an SQLite file that does not exist yet; every other
+                  command refuses one, so a mistyped path is not taken for an empty store.
+  -h, --help      Show help; "latchkey COMMAND --help" (or "latchkey help COMMAND") shows a
+                  command's options
   --version       Show the version
 
-Exit codes: 0 success, 1 failure (unknown id, file or store error), 2 usage error.
+Exit codes: 0 success, 1 failure (unknown id, missing database, file or store error), 2 usage error.
 `
 
 /**
@@ -89,11 +93,14 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
     }
     if (arg === '--database') {
       database = argv[++index]
-      if (database === undefined) throw new UsageError("Option '--database URL' argument missing.", 'latchkey')
+      // As `parseArgs` does for a command's options: `--database --help` is a forgotten value.
+      if (database === undefined || (database.length > 1 && database.startsWith('-'))) {
+        throw new UsageError('--database needs a value.', 'latchkey')
+      }
     } else if (arg.startsWith('--database=')) {
       database = arg.slice('--database='.length)
     } else {
-      throw new UsageError(`Unknown option ${JSON.stringify(optionName(arg))}.`, 'latchkey')
+      throw new UsageError(`Unknown option ${optionName(arg)}.`, 'latchkey')
     }
   }
 
@@ -102,10 +109,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
     io.stderr.write(usage)
     throw new UsageError('A command is missing.', undefined)
   }
-  if (name === 'help') {
-    io.stdout.write(helpFor(rest))
-    return
-  }
+  // `latchkey help keys create` is `latchkey keys create --help`, whatever follows: one help text, one way to find it.
+  if (name === 'help') return dispatch([...rest, '--help'], io)
   const group = lookup(groups, name)
   if (!group) throw new UsageError(`Unknown command ${JSON.stringify(name)}.`, 'latchkey')
   const [commandName, ...args] = rest
@@ -119,23 +124,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
   }
   const command = lookup(group.commands, commandName)
   if (!command) {
-    const what = commandName.startsWith('-') ? 'a command before options' : `no command ${JSON.stringify(commandName)}`
-    throw new UsageError(`latchkey ${name} has ${what}.`, `latchkey ${name}`)
+    const message = commandName.startsWith('-')
+      ? `latchkey ${name} needs a command before its options.`
+      : `latchkey ${name} has no command ${JSON.stringify(commandName)}.`
+    throw new UsageError(message, `latchkey ${name}`)
   }
   await command.run(args, { io, database })
-}
-
-/** The text of `latchkey help [GROUP [COMMAND]]`. */
-function helpFor([groupName, commandName, ...extra]: readonly string[]): string {
-  if (groupName === undefined) return usage
-  const group = lookup(groups, groupName)
-  if (!group) throw new UsageError(`Unknown command ${JSON.stringify(groupName)}.`, 'latchkey')
-  if (commandName === undefined) return group.usage
-  const command = lookup(group.commands, commandName)
-  if (!command || extra.length > 0) {
-    throw new UsageError(`Unknown command ${JSON.stringify([groupName, commandName, ...extra].join(' '))}.`, 'latchkey')
-  }
-  return command.usage
 }
 
 /** `record[key]` if `key` is its own: a command named `constructor` or `__proto__` is unknown. */

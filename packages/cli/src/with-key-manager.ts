@@ -1,6 +1,6 @@
 import { createKeyManager, type KeyManager } from '@latchkey/verifier/manage'
 import type { CliIo } from './cli-io.js'
-import { withKeyStore } from './with-key-store.js'
+import { type KeyStoreAccess, withKeyStore } from './with-key-store.js'
 
 /**
  * Opens the store at `databaseUrl`, runs `work` with a key manager over it, and closes the store
@@ -10,6 +10,7 @@ export function withKeyManager<T>(
   databaseUrl: string,
   io: Pick<CliIo, 'cwd' | 'stderr'>,
   work: (manager: KeyManager) => Promise<T>,
+  access: KeyStoreAccess = {},
 ): Promise<T> {
-  return withKeyStore(databaseUrl, io, (store) => work(createKeyManager(store)))
+  return withKeyStore(databaseUrl, io, (store) => work(createKeyManager(store)), access)
 }

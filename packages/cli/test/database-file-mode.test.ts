@@ -47,9 +47,10 @@ function modeOf(file: string): string {
   return (statSync(file).mode & 0o777).toString(8)
 }
 
+/** Creates the database, as only `accounts create` does, and an account in it. */
 function createAccount(): string {
   const result = latchkey(['accounts', 'create', '--name', 'Acme'])
-  expect(result).toMatchObject({ status: 0, stderr: '' })
+  expect(result).toMatchObject({ status: 0, stderr: `latchkey: created a new database at ${filename}\n` })
   return result.stdout.trim()
 }
 

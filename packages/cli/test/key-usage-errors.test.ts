@@ -127,7 +127,7 @@ describe('usage errors, exit 2, naming the flag', () => {
   })
 
   it.each([['show'], ['update'], ['rotate']])('keys %s needs a KEY_ID', async (command) => {
-    await usageError(['keys', command], `latchkey keys ${command} takes KEY_ID; got none.`)
+    await usageError(['keys', command], `latchkey keys ${command} needs KEY_ID.`)
   })
 })
 

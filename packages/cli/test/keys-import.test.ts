@@ -82,7 +82,7 @@ describe('keys import', () => {
     expect(verifySecret(secret, storedHash('hashed'))).toBe(true)
   })
 
-  it('refuses an id the store holds, a forged Latchkey secret, a bad id or hash, with exit 1', async () => {
+  it('refuses an id the store holds, and an unknown account, with exit 1', async () => {
     const account = await createAccount()
     const file = join(workDir(), 'apiKey.properties')
     writeFileSync(file, `apiKey.id = ${stormpathId}\napiKey.secret = ${stormpathSecret}\n`)
@@ -90,21 +90,36 @@ describe('keys import', () => {
     expect(await fails(['keys', 'import', '--account', account, '--from', file], 1)).toContain(
       `An API key with the id "${stormpathId}" exists already`,
     )
+    expect(await fails(['keys', 'import', '--account', 'acct_missing', '--from', file], 1)).toContain('acct_missing')
+  })
+
+  it('refuses a forged Latchkey secret, a bad id or hash given on the command line as usage errors (exit 2)', async () => {
+    const account = await createAccount()
     const forged = `lksecret_${'A'.repeat(49)}`
-    const error = await fails(['keys', 'import', '--account', account, '--id', 'k1', '--secret-stdin'], 1, {
+    const error = await fails(['keys', 'import', '--account', account, '--id', 'k1', '--secret-stdin'], 2, {
       stdin: forged,
     })
     expect(error).toContain('not one Latchkey issued')
+    expect(error).toContain('Run "latchkey keys import --help" for usage.')
     await ok(['keys', 'import', '--account', account, '--id', 'k2', '--secret-stdin'], {
       stdin: generateApiKeySecret(),
     })
     expect(
-      await fails(['keys', 'import', '--account', account, '--id', 'a:b', '--secret-hash', hashSecret('x')], 1),
+      await fails(['keys', 'import', '--account', account, '--id', 'a:b', '--secret-hash', hashSecret('x')], 2),
     ).toContain('The id given cannot be imported')
     expect(
-      await fails(['keys', 'import', '--account', account, '--id', 'k3', '--secret-hash', 'sha256:nope'], 1),
+      await fails(['keys', 'import', '--account', account, '--id', 'k3', '--secret-hash', 'sha256:nope'], 2),
     ).toContain('secretHash must be')
-    expect(await fails(['keys', 'import', '--account', 'acct_missing', '--from', file], 1)).toContain('acct_missing')
+    expect((JSON.parse(await ok(['keys', 'list', '--json'])) as KeyJson[]).map((key) => key.id)).toEqual(['k2'])
+  })
+
+  it("refuses a forged Latchkey secret in a --from file as the file's fault (exit 1)", async () => {
+    const account = await createAccount()
+    const file = join(workDir(), 'apiKey.properties')
+    writeFileSync(file, `apiKey.id = k1\napiKey.secret = lksecret_${'A'.repeat(49)}\n`)
+    expect(await fails(['keys', 'import', '--account', account, '--from', file], 1)).toContain(
+      'not one Latchkey issued',
+    )
   })
 
   it('reports an unreadable, incomplete or malformed --from file without its content, with exit 1', async () => {

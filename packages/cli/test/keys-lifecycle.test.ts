@@ -108,10 +108,11 @@ describe('keys update', () => {
     )
   })
 
-  it('refuses a name over 100 characters, with exit 1', async () => {
+  it('refuses a name over 100 characters as a usage error (exit 2), before opening the store', async () => {
     const account = await createAccount()
     const { id } = await createKey(account)
-    expect(await fails(['keys', 'update', id, '--name', 'x'.repeat(101)], 1)).toContain('at most 100')
+    expect(await fails(['keys', 'update', id, '--name', 'x'.repeat(101)], 2)).toContain('at most 100')
+    expect(await show(id)).toMatchObject({ name: null })
   })
 })
 

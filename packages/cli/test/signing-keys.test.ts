@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,6 +40,21 @@ function list(): ListedSigningKey[] {
 }
 
 describe('latchkey signing-keys on SQLite', () => {
+  it('refuses a database that does not exist, and creates none', () => {
+    for (const command of ['list', 'rotate']) {
+      const result = latchkey('signing-keys', command)
+      expect(result).toMatchObject({ status: 1, stdout: '' })
+      expect(result.stderr).toBe(
+        `latchkey: error: No database at ${join(root, 'latchkey.db')}: create one with "latchkey accounts create --name NAME", or check --database and LATCHKEY_DATABASE_URL.\n`,
+      )
+    }
+    expect(existsSync(join(root, 'latchkey.db'))).toBe(false)
+    expect(latchkey('accounts', 'create', '--name', 'Acme')).toMatchObject({
+      status: 0,
+      stderr: `latchkey: created a new database at ${join(root, 'latchkey.db')}\n`,
+    })
+  })
+
   it('says how the first key comes when there is none', () => {
     expect(latchkey('signing-keys', 'list')).toMatchObject({
       status: 0,

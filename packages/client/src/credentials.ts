@@ -44,7 +44,10 @@ export interface ResolveCredentialsOptions {
   readonly cwd?: string
   /** The home directory; `''` skips the home files. Default: `os.homedir()`. */
   readonly homeDir?: string
-  /** Receives a warning for a key file readable by group or others. Default: `process.emitWarning`. */
+  /**
+   * Receives a warning for a key file readable by group or others, at every resolution.
+   * Default: `process.emitWarning`, once per file per process.
+   */
   readonly onWarning?: (warning: CredentialWarning) => void
 }
 
@@ -186,6 +189,17 @@ function checkPermissions(file: string, warn: (warning: CredentialWarning) => vo
   })
 }
 
+/**
+ * The key files already warned about. A script that creates several clients from one file is told
+ * once; the set hangs off `globalThis` so the ESM and CJS copies of this package share it too.
+ */
+const WARNED_FILES: unique symbol = Symbol.for('@latchkey/client.warnedKeyFiles')
+
 function defaultWarning(warning: CredentialWarning): void {
+  const shared = globalThis as { [WARNED_FILES]?: Set<string> }
+  const warned = shared[WARNED_FILES] ?? new Set<string>()
+  shared[WARNED_FILES] = warned
+  if (warned.has(warning.path)) return
+  warned.add(warning.path)
   process.emitWarning(warning.message, { code: warning.code })
 }

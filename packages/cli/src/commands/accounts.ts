@@ -1,5 +1,6 @@
-import type { Account } from '@latchkey/verifier'
-import type { UpdateAccountOptions } from '@latchkey/verifier/manage'
+import type { Account, AccountStatus } from '@latchkey/verifier'
+import type { KeyManager, UpdateAccountOptions } from '@latchkey/verifier/manage'
+import { checkArguments } from '../argument-check.js'
 import { COMMON_OPTIONS_HELP, type CommandGroup, defineCommand } from '../command.js'
 import { formatDate, formatJson, formatTable } from '../format.js'
 import { applyMetadataEdits, hasMetadataEdits, parseMetadataOptions } from '../key-field-options.js'
@@ -9,27 +10,39 @@ import { withKeyManager } from '../with-key-manager.js'
 const create = defineCommand({
   path: 'latchkey accounts create',
   summary: 'Create an account and print its id',
-  usage: `Usage: latchkey accounts create --name NAME [--email EMAIL] [--meta KEY=VALUE]...
+  usage: `Usage: latchkey accounts create --name NAME [--email EMAIL] [--meta KEY=VALUE]... [--json]
 
 Creates an enabled account and prints its id, and nothing else, so scripts can capture it:
   ACCOUNT=$(latchkey accounts create --name "Acme")
+This is the command that creates a new SQLite database, when its file does not exist yet; one line
+on stderr then says so. Every other command refuses a database file that does not exist.
 
 Options:
-  --name NAME       A display name, 1 to 200 characters (required)
+  --name NAME       A display name, 1 to 200 characters, one line (required)
   --email EMAIL     A contact address, stored as given
   --meta KEY=VALUE  Metadata (the VALUE is kept as a string); may be repeated; at most 4096 bytes
                     as JSON in all
+  --json            Print the new account as a JSON object, as "accounts list --json" does
 ${COMMON_OPTIONS_HELP}
 `,
-  options: { name: { type: 'string' }, email: { type: 'string' }, meta: { type: 'string', multiple: true } },
+  options: {
+    name: { type: 'string' },
+    email: { type: 'string' },
+    meta: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  },
   positionals: [],
   async run({ values, databaseUrl, io }) {
     const path = 'latchkey accounts create'
     const { name, email } = values
     if (name === undefined) throw new UsageError('--name is required.', path)
     const metadata = Object.fromEntries(parseMetadataOptions(values.meta ?? [], [], path).set)
-    const account = await withKeyManager(databaseUrl, io, (manager) => manager.createAccount({ name, email, metadata }))
-    io.stdout.write(`${account.id}\n`)
+    const options = { name, email, metadata }
+    await checkArguments(path, (manager) => manager.createAccount(options))
+    const account = await withKeyManager(databaseUrl, io, (manager) => manager.createAccount(options), {
+      create: true,
+    })
+    io.stdout.write(values.json ? formatJson(accountJson(account)) : `${account.id}\n`)
   },
 })
 
@@ -63,6 +76,9 @@ ${COMMON_OPTIONS_HELP}
     if (Object.keys(changes).length === 0 && !hasMetadataEdits(edits)) {
       throw new UsageError('Give at least one change: --name, --email, --meta or --unset-meta.', path)
     }
+    // The metadata given alone: whether it still fits once merged is known only from the store.
+    const metadata = Object.fromEntries(edits.set)
+    await checkArguments(path, (manager) => manager.updateAccount(id, { ...changes, metadata }))
     const account = await withKeyManager(databaseUrl, io, async (manager) => {
       // Metadata edits merge into what the account holds now.
       if (hasMetadataEdits(edits)) changes.metadata = applyMetadataEdits((await manager.getAccount(id)).metadata, edits)
@@ -127,6 +143,7 @@ const disable = defineCommand({
 
 Disables an account: all its keys, and every access token issued to them, stop working at once.
 The keys keep their own status and work again after "latchkey accounts enable".
+Prints "ACCOUNT_ID disabled", or "ACCOUNT_ID was already disabled" (exit code 0, nothing written).
 
 Options:
 ${COMMON_OPTIONS_HELP}
@@ -134,8 +151,7 @@ ${COMMON_OPTIONS_HELP}
   options: {},
   positionals: ['ACCOUNT_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const account = await withKeyManager(databaseUrl, io, (manager) => manager.disableAccount(id))
-    io.stdout.write(`${account.id} disabled\n`)
+    io.stdout.write(await withKeyManager(databaseUrl, io, (manager) => setStatus(manager, id, 'disabled')))
   },
 })
 
@@ -145,6 +161,7 @@ const enable = defineCommand({
   usage: `Usage: latchkey accounts enable ACCOUNT_ID
 
 Enables an account again: its enabled keys work again; disabled and revoked keys stay as they are.
+Prints "ACCOUNT_ID enabled", or "ACCOUNT_ID was already enabled" (exit code 0, nothing written).
 
 Options:
 ${COMMON_OPTIONS_HELP}
@@ -152,10 +169,20 @@ ${COMMON_OPTIONS_HELP}
   options: {},
   positionals: ['ACCOUNT_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const account = await withKeyManager(databaseUrl, io, (manager) => manager.enableAccount(id))
-    io.stdout.write(`${account.id} enabled\n`)
+    io.stdout.write(await withKeyManager(databaseUrl, io, (manager) => setStatus(manager, id, 'enabled')))
   },
 })
+
+/**
+ * Gives account `id` the status `status` and says so, or says it already had it: then nothing is
+ * written, and the command still succeeds, so a script can run it again safely.
+ */
+async function setStatus(manager: KeyManager, id: string, status: AccountStatus): Promise<string> {
+  const before = await manager.getAccount(id)
+  if (before.status === status) return `${before.id} was already ${status}\n`
+  const account = await (status === 'disabled' ? manager.disableAccount(id) : manager.enableAccount(id))
+  return `${account.id} ${status}\n`
+}
 
 /** `latchkey accounts …` */
 export const accounts: CommandGroup = {
@@ -163,7 +190,7 @@ export const accounts: CommandGroup = {
   usage: `Usage: latchkey accounts COMMAND [OPTIONS]
 
 Commands:
-  create --name NAME [--email EMAIL] [--meta KEY=VALUE]...
+  create --name NAME [--email EMAIL] [--meta KEY=VALUE]... [--json]
                                        ${create.summary}
   update ACCOUNT_ID [--name NAME] [--email EMAIL] [--meta KEY=VALUE]... [--unset-meta KEY]...
                                        ${update.summary}

@@ -1,57 +1,74 @@
+import type { KeyStore } from '@latchkey/verifier'
 import { listSigningKeys, resealSigningKeys, rotateSigningKey, type SigningKeyInfo } from '@latchkey/verifier/manage'
-import { type CommandGroup, defineCommand } from '../command.js'
+import { COMMON_OPTIONS_HELP, type CommandGroup, defineCommand } from '../command.js'
+import { parseDatabaseUrl } from '../database-url.js'
 import { formatAge, formatDate, formatJson, formatTable } from '../format.js'
 import { keyEncryptionKeyFromEnvironment } from '../key-encryption-key.js'
 import { UsageError } from '../usage-error.js'
 import { withKeyStore } from '../with-key-store.js'
 
-const databaseOption = `  --database URL  The key store (default: $LATCHKEY_DATABASE_URL, else sqlite:./latchkey.db)
-  -h, --help      Show this help`
-
 const rotate = defineCommand({
   path: 'latchkey signing-keys rotate',
   summary: 'Add a new signing key; retire the current one without refusing a token',
-  usage: `Usage: latchkey signing-keys rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG] [--json]
+  usage: `Usage: latchkey signing-keys rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG]
+         [--refresh-interval SECONDS] [--json]
 
 Adds a signing key that every instance publishes in its JWKS at once and signs with only after
 --activate-in seconds, then sets the keys in use to expire once the last token they can sign has
 expired: activation + --token-lifetime + 60 s of clock tolerance. No valid token is ever refused.
 
-Instances sharing a Postgres store hear of the new key at once; with SQLite they re-read signing
-keys every signingKeyRefreshInterval (60 s by default), which --activate-in must exceed.
+Instances sharing a Postgres store hear of the new key at once. With SQLite they re-read signing
+keys every signingKeyRefreshInterval (60 s by default), so --activate-in must exceed it: a shorter
+one is refused while a key is in use. If your instances re-read sooner (or later), give their
+interval with --refresh-interval.
 
 Options:
-  --activate-in SECONDS     Delay before the new key signs (default: 120)
-  --token-lifetime SECONDS  The longest access-token lifetime of any instance (default: 3600)
-  --algorithm ALG           EdDSA or ES256 (default: that of the active key, else EdDSA)
-  --json                    Print the new and the retired keys as JSON
-${databaseOption}
+  --activate-in SECONDS       Delay before the new key signs (default: twice --refresh-interval, 120);
+                              at most 2592000 (30 days)
+  --token-lifetime SECONDS    The longest access-token lifetime of any instance (default: 3600);
+                              at most 86400
+  --algorithm ALG             EdDSA or ES256 (default: that of the active key, else EdDSA)
+  --refresh-interval SECONDS  The instances' signingKeyRefreshInterval, in seconds (default: 60);
+                              at most 86400
+  --json                      Print the new and the retired keys as JSON
+${COMMON_OPTIONS_HELP}
 `,
   options: {
     'activate-in': { type: 'string' },
     'token-lifetime': { type: 'string' },
     algorithm: { type: 'string' },
+    'refresh-interval': { type: 'string' },
     json: { type: 'boolean' },
   },
   positionals: [],
   async run({ values, databaseUrl, io }) {
     const path = 'latchkey signing-keys rotate'
-    const activateIn = seconds(values['activate-in'], '--activate-in', path) ?? 120
-    const tokenLifetime = seconds(values['token-lifetime'], '--token-lifetime', path) ?? 3600
+    // rotateSigningKey's bounds (and a day for the refresh interval), checked here to name the flag.
+    const refreshInterval = seconds(values['refresh-interval'], '--refresh-interval', path, 86_400) ?? 60
+    const activateIn = seconds(values['activate-in'], '--activate-in', path, 30 * 86_400) ?? 2 * refreshInterval
+    const tokenLifetime = seconds(values['token-lifetime'], '--token-lifetime', path, 86_400) ?? 3600
     const { algorithm } = values
     if (algorithm !== undefined && algorithm !== 'EdDSA' && algorithm !== 'ES256') {
       throw new UsageError('--algorithm must be EdDSA or ES256.', path)
     }
     // Sealed like the keys the servers generate, when a key-encryption key is configured.
     const keyEncryptionKey = keyEncryptionKeyFromEnvironment(io.env, io.cwd)
-    const rotation = await withKeyStore(databaseUrl, io, (store) =>
-      rotateSigningKey(store, {
+    const rotation = await withKeyStore(databaseUrl, io, async (store) => {
+      const minimum = await minimumActivationDelay(store, refreshInterval)
+      if (activateIn < minimum) {
+        const which = parseDatabaseUrl(databaseUrl).kind === 'sqlite' ? 'SQLite' : 'this store'
+        throw new UsageError(
+          `--activate-in must be at least ${minimum} seconds with ${which}, whose servers re-read signing keys every ${refreshInterval} s; if yours re-read sooner, give their interval with --refresh-interval.`,
+          path,
+        )
+      }
+      return rotateSigningKey(store, {
         activationDelay: activateIn * 1000,
         tokenLifetime,
         algorithm,
         ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
-      }),
-    )
+      })
+    })
     if (values.json) {
       io.stdout.write(formatJson({ added: keyJson(rotation.added), retired: rotation.retired.map(keyJson) }))
       return
@@ -64,11 +81,25 @@ ${databaseOption}
   },
 })
 
-/** A whole number of seconds from an option, or `undefined` when it was not given. */
-function seconds(value: string | undefined, name: string, path: string): number | undefined {
+/**
+ * The shortest `--activate-in`, in seconds, that lets every instance load the new key before any
+ * signs with it: 0 for a store whose change feed announces it at once (Postgres), else one more than
+ * the instances' refresh interval. Also 0 while no key is in use (a new store, or every key
+ * expired): no instance signs with an old key then, so there is no switch to keep in step.
+ */
+async function minimumActivationDelay(store: KeyStore, refreshInterval: number): Promise<number> {
+  if (store.watch !== undefined) return 0
+  const keys = await listSigningKeys(store)
+  return keys.some((key) => key.state !== 'expired') ? refreshInterval + 1 : 0
+}
+
+/** A whole number of seconds from an option, at most `max`, or `undefined` when it was not given. */
+function seconds(value: string | undefined, name: string, path: string, max: number): number | undefined {
   if (value === undefined) return undefined
-  if (!/^\d{1,7}$/.test(value)) throw new UsageError(`${name} takes a whole number of seconds.`, path)
-  return Number(value)
+  if (!/^\d{1,9}$/.test(value)) throw new UsageError(`${name} takes a whole number of seconds.`, path)
+  const number = Number(value)
+  if (number > max) throw new UsageError(`${name} takes at most ${max} seconds.`, path)
+  return number
 }
 
 const list = defineCommand({
@@ -85,7 +116,7 @@ Private keys are never shown.
 
 Options:
   --json          Print a JSON array (dates as ISO 8601 strings) instead of a table
-${databaseOption}
+${COMMON_OPTIONS_HELP}
 `,
   options: { json: { type: 'boolean' } },
   positionals: [],
@@ -129,7 +160,7 @@ not open, nothing is written. Restart the servers with the new key afterwards.
 Options:
   --previous-key-file PATH  The file holding the previous key-encryption key
   --decrypt                 With no current key-encryption key: store every key as a plain JWK
-${databaseOption}
+${COMMON_OPTIONS_HELP}
 `,
   options: { 'previous-key-file': { type: 'string' }, decrypt: { type: 'boolean' } },
   positionals: [],
@@ -171,7 +202,8 @@ export const signingKeys: CommandGroup = {
   usage: `Usage: latchkey signing-keys COMMAND [OPTIONS]
 
 Commands:
-  rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG] [--json]
+  rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG]
+         [--refresh-interval SECONDS] [--json]
                                           ${rotate.summary}
   list [--json]                           ${list.summary}
   reseal [--previous-key-file PATH] [--decrypt]

@@ -1,3 +1,4 @@
+import { checkArguments } from '../../argument-check.js'
 import { COMMON_OPTIONS_HELP, defineCommand } from '../../command.js'
 import { parseExpiryOptions, parseMetadataOptions, parseScopeOptions } from '../../key-field-options.js'
 import { UsageError } from '../../usage-error.js'
@@ -11,13 +12,16 @@ export const create = defineCommand({
   path,
   summary: 'Create an API key and save or print its secret',
   usage: `Usage: latchkey keys create --account ACCOUNT_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
-         [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]]
+         [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]] [--json]
 
 Creates an API key. Its secret is shown this once: only a hash of it is stored.
 
 With --out, writes the key to FILE in the apiKey.properties format, readable by its owner only
 (mode 0600), and prints only the key id. An existing FILE is kept, and no key created, unless
 --force is given. Without --out, prints the apiKey.properties text.
+
+With --json, prints the key as "keys show --json" does instead, and, without --out, its secret in
+a "secret" field: the one place it then is.
 
 Options:
   --account ACCOUNT_ID      The enabled account that owns the key (required)
@@ -31,6 +35,7 @@ Options:
                             string; may be repeated; at most 4096 bytes as JSON in all
   --out FILE                Write the key to FILE instead of printing its secret
   --force                   Replace FILE if it exists
+  --json                    Print the new key as a JSON object
 ${COMMON_OPTIONS_HELP}
 `,
   options: {
@@ -43,19 +48,20 @@ ${COMMON_OPTIONS_HELP}
     meta: { type: 'string', multiple: true },
     out: { type: 'string' },
     force: { type: 'boolean' },
+    json: { type: 'boolean' },
   },
   positionals: [],
   async run({ values, databaseUrl, io }) {
-    const { account: accountId, out, force = false, name, description } = values
+    const { account: accountId, out, force = false, json = false, name, description } = values
     if (accountId === undefined) throw new UsageError('--account is required.', path)
     if (force && out === undefined) throw new UsageError('--force applies only with --out.', path)
     const scopes = parseScopeOptions(values.scope ?? [], path)
     const expiresAt = parseExpiryOptions(values, path)
     const metadata = Object.fromEntries(parseMetadataOptions(values.meta ?? [], [], path).set)
+    const options = { accountId, scopes, name, description, metadata, expiresAt }
+    await checkArguments(path, (manager) => manager.createApiKey(options))
     await withKeyManager(databaseUrl, io, (manager) =>
-      handOutNewKey(manager, io, { out, force }, () =>
-        manager.createApiKey({ accountId, scopes, name, description, metadata, expiresAt }),
-      ),
+      handOutNewKey(manager, io, { out, force, json }, () => manager.createApiKey(options)),
     )
   },
 })

@@ -1,11 +1,14 @@
 import { resolve } from 'node:path'
-import type { ImportApiKeyOptions } from '@latchkey/verifier/manage'
+import { hashSecret, type ImportApiKeyOptions } from '@latchkey/verifier/manage'
+import { checkArguments } from '../../argument-check.js'
 import { COMMON_OPTIONS_HELP, defineCommand } from '../../command.js'
+import { formatJson } from '../../format.js'
 import { parseExpiryOptions, parseMetadataOptions, parseScopeOptions } from '../../key-field-options.js'
 import { readApiKeyPropertiesFile } from '../../properties-file.js'
 import { readStdinLine } from '../../stdin-line.js'
 import { UsageError } from '../../usage-error.js'
 import { withKeyManager } from '../../with-key-manager.js'
+import { newKeyJson } from './key-output.js'
 
 const path = 'latchkey keys import'
 
@@ -15,7 +18,7 @@ export const importKey = defineCommand({
   summary: 'Import a key issued elsewhere (Stormpath…) with its id and secret',
   usage: `Usage: latchkey keys import --account ACCOUNT_ID (--from FILE | --id KEY_ID (--secret-stdin | --secret-hash HASH))
          [--name NAME] [--description TEXT] [--scope "SCOPE ..."] [--expires-in DURATION | --expires-at ISO8601]
-         [--meta KEY=VALUE]...
+         [--meta KEY=VALUE]... [--json]
 
 Stores a key issued by another system, so that its users keep their id and secret, and prints its
 id. Only a hash of the secret is stored; the secret is never printed, nor put in an error.
@@ -39,6 +42,7 @@ Options:
   --expires-in DURATION     Expire the key after 90s, 15m, 24h, 30d...; default: never
   --expires-at ISO8601      Expire the key at 2030-01-31 (midnight UTC), 2030-01-31T09:00:00Z...
   --meta KEY=VALUE          Metadata (the VALUE is kept as a string); may be repeated
+  --json                    Print the imported key as "keys show --json" does; never its secret
 ${COMMON_OPTIONS_HELP}
 `,
   options: {
@@ -53,6 +57,7 @@ ${COMMON_OPTIONS_HELP}
     'expires-in': { type: 'string' },
     'expires-at': { type: 'string' },
     meta: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
   },
   positionals: [],
   async run({ values, databaseUrl, io }) {
@@ -85,9 +90,13 @@ ${COMMON_OPTIONS_HELP}
         : secretHash !== undefined
           ? { id: id ?? '', secretHash }
           : { id: id ?? '', secret: await readStdinLine(io.stdin, '--secret-stdin', path) }
+    // The id and secret of a --from file are the file's to answer for (exit code 1, as for a file
+    // that does not parse), so only what the command line gave is checked here.
+    const given = from === undefined ? credentials : { id: 'any', secretHash: hashSecret('any') }
+    await checkArguments(path, (manager) => manager.importApiKey({ accountId, ...given, ...fields }))
     const key = await withKeyManager(databaseUrl, io, (manager) =>
       manager.importApiKey({ accountId, ...credentials, ...fields }),
     )
-    io.stdout.write(`${key.id}\n`)
+    io.stdout.write(values.json ? formatJson(newKeyJson(key, false, new Date())) : `${key.id}\n`)
   },
 })

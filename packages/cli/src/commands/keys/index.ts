@@ -14,16 +14,16 @@ export const keys: CommandGroup = {
 
 Commands:
   create --account ACCOUNT_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
-         [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]]
+         [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]] [--json]
                                           ${create.summary}
   import --account ACCOUNT_ID (--from FILE | --id KEY_ID (--secret-stdin | --secret-hash HASH))
          [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
-         [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]...
+         [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--json]
                                           ${importKey.summary}
   update KEY_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
          [--expires-in DURATION | --expires-at ISO8601 | --no-expiry] [--meta KEY=VALUE]... [--unset-meta KEY]...
                                           ${update.summary}
-  rotate KEY_ID [--overlap DURATION] [--out FILE [--force]]
+  rotate KEY_ID [--overlap DURATION] [--out FILE [--force]] [--json]
                                           ${rotate.summary}
   list [--account ACCOUNT_ID] [--expiring-within DURATION] [--json]
                                           ${list.summary}

@@ -1,5 +1,5 @@
 import type { AccountStatus } from '@latchkey/verifier'
-import { type ApiKeyInfo, apiKeyState } from '@latchkey/verifier/manage'
+import { type ApiKeyInfo, apiKeyState, type CreatedApiKey } from '@latchkey/verifier/manage'
 import { formatDate } from '../../format.js'
 
 /**
@@ -23,6 +23,16 @@ export function keyJson(key: ApiKeyInfo, accountStatus: AccountStatus | undefine
     replaces: key.replaces,
     replacedBy: key.replacedBy,
   }
+}
+
+/**
+ * A key just created, rotated to or imported, for `--json`: as {@link keyJson} (its account is
+ * enabled, or the manager would have refused), with the `secret` added when `withSecret`, for a
+ * secret handed out on stdout rather than to a file.
+ */
+export function newKeyJson(key: ApiKeyInfo | CreatedApiKey, withSecret: boolean, now: Date) {
+  const json = keyJson(key, 'enabled', now)
+  return withSecret && 'secret' in key ? { ...json, secret: key.secret } : json
 }
 
 /** The STATUS cell: the key's state, and "(account disabled)" when that keeps a live key from working. */

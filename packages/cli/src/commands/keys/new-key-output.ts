@@ -1,29 +1,34 @@
 import { resolve } from 'node:path'
 import type { CreatedApiKey, KeyManager } from '@latchkey/verifier/manage'
 import type { CliIo } from '../../cli-io.js'
+import { formatJson } from '../../format.js'
 import { formatApiKeyProperties, reserveApiKeyPropertiesFile } from '../../properties-file.js'
+import { newKeyJson } from './key-output.js'
 
 /** Where a new key's secret goes: `--out FILE [--force]`, or standard output when `out` is undefined. */
 export interface NewKeyOutput {
   readonly out: string | undefined
   readonly force: boolean
+  /** `--json`: print the key as a JSON object, its `secret` in it when there is no `out`. */
+  readonly json: boolean
 }
 
 /**
  * Makes a key with `make` and hands its secret out, the one time it exists: to FILE in the
  * `apiKey.properties` format (mode 0600), printing only the key id, or, without `--out`, as the
- * `apiKey.properties` text on stdout. The file is opened before the key is made: a key whose secret
- * cannot be saved is a key nobody can use. Should writing still fail, the key is revoked.
+ * `apiKey.properties` text on stdout. With `json`, a JSON object stands for the id or the text. The
+ * file is opened before the key is made: a key whose secret cannot be saved is a key nobody can
+ * use. Should writing still fail, the key is revoked.
  */
 export async function handOutNewKey(
   manager: KeyManager,
   io: CliIo,
-  { out, force }: NewKeyOutput,
+  { out, force, json }: NewKeyOutput,
   make: () => Promise<CreatedApiKey>,
 ): Promise<CreatedApiKey> {
   if (out === undefined) {
     const key = await make()
-    io.stdout.write(formatApiKeyProperties(key))
+    io.stdout.write(json ? formatJson(newKeyJson(key, true, new Date())) : formatApiKeyProperties(key))
     return key
   }
   const file = reserveApiKeyPropertiesFile(resolve(io.cwd, out), { force })
@@ -36,7 +41,7 @@ export async function handOutNewKey(
   } catch (error) {
     await revokeUnsaved(manager, key, error)
   }
-  io.stdout.write(`${key.id}\n`)
+  io.stdout.write(json ? formatJson(newKeyJson(key, false, new Date())) : `${key.id}\n`)
   return key
 }
 

@@ -1,3 +1,5 @@
+import type { ApiKeyStatus } from '@latchkey/verifier'
+import type { KeyManager } from '@latchkey/verifier/manage'
 import { COMMON_OPTIONS_HELP, defineCommand } from '../../command.js'
 import { withKeyManager } from '../../with-key-manager.js'
 
@@ -8,6 +10,7 @@ export const disable = defineCommand({
   usage: `Usage: latchkey keys disable KEY_ID
 
 Disables an API key: it and every access token issued to it stop working until "latchkey keys enable".
+Prints "KEY_ID disabled", or "KEY_ID was already disabled" (exit code 0, nothing written).
 
 Options:
 ${COMMON_OPTIONS_HELP}
@@ -15,8 +18,7 @@ ${COMMON_OPTIONS_HELP}
   options: {},
   positionals: ['KEY_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const key = await withKeyManager(databaseUrl, io, (manager) => manager.disableApiKey(id))
-    io.stdout.write(`${key.id} disabled\n`)
+    io.stdout.write(await withKeyManager(databaseUrl, io, (manager) => setStatus(manager, id, 'disabled')))
   },
 })
 
@@ -28,6 +30,7 @@ export const enable = defineCommand({
 
 Enables a disabled API key again. A revoked key cannot be enabled: create a new one.
 An expired key stays expired: move its expiry with "latchkey keys update KEY_ID --expires-in ...".
+Prints "KEY_ID enabled", or "KEY_ID was already enabled" (exit code 0, nothing written).
 
 Options:
 ${COMMON_OPTIONS_HELP}
@@ -35,8 +38,7 @@ ${COMMON_OPTIONS_HELP}
   options: {},
   positionals: ['KEY_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const key = await withKeyManager(databaseUrl, io, (manager) => manager.enableApiKey(id))
-    io.stdout.write(`${key.id} enabled\n`)
+    io.stdout.write(await withKeyManager(databaseUrl, io, (manager) => setStatus(manager, id, 'enabled')))
   },
 })
 
@@ -47,6 +49,7 @@ export const revoke = defineCommand({
   usage: `Usage: latchkey keys revoke KEY_ID
 
 Revokes an API key: it and every access token issued to it stop working, for good.
+Prints "KEY_ID revoked", or "KEY_ID was already revoked" (exit code 0, nothing written).
 
 Options:
 ${COMMON_OPTIONS_HELP}
@@ -54,7 +57,25 @@ ${COMMON_OPTIONS_HELP}
   options: {},
   positionals: ['KEY_ID'],
   async run({ positionals: [id = ''], databaseUrl, io }) {
-    const key = await withKeyManager(databaseUrl, io, (manager) => manager.revokeApiKey(id))
-    io.stdout.write(`${key.id} revoked\n`)
+    io.stdout.write(await withKeyManager(databaseUrl, io, (manager) => setStatus(manager, id, 'revoked')))
   },
 })
+
+const change = {
+  disabled: (manager: KeyManager, id: string) => manager.disableApiKey(id),
+  enabled: (manager: KeyManager, id: string) => manager.enableApiKey(id),
+  revoked: (manager: KeyManager, id: string) => manager.revokeApiKey(id),
+} as const satisfies Record<ApiKeyStatus, unknown>
+
+/**
+ * Gives key `id` the status `status` and says so, or says it already had it: then nothing is
+ * written (no change event for the servers), and the command still succeeds, so a script that
+ * revokes a list of keys can run again. Anything else, such as enabling a revoked key, is the
+ * manager's to refuse.
+ */
+async function setStatus(manager: KeyManager, id: string, status: ApiKeyStatus): Promise<string> {
+  const before = await manager.getApiKey(id)
+  if (before.status === status) return `${before.id} was already ${status}\n`
+  const key = await change[status](manager, id)
+  return `${key.id} ${status}\n`
+}

@@ -1,4 +1,5 @@
 import type { UpdateApiKeyOptions } from '@latchkey/verifier/manage'
+import { checkArguments } from '../../argument-check.js'
 import { COMMON_OPTIONS_HELP, defineCommand } from '../../command.js'
 import {
   applyMetadataEdits,
@@ -59,6 +60,9 @@ ${COMMON_OPTIONS_HELP}
         path,
       )
     }
+    // The metadata given alone: whether it still fits once merged is known only from the store.
+    const metadata = Object.fromEntries(edits.set)
+    await checkArguments(path, (manager) => manager.updateApiKey(id, { ...changes, metadata }))
     const key = await withKeyManager(databaseUrl, io, async (manager) => {
       // Metadata edits merge into what the key holds now; the rest replaces fields whole.
       if (hasMetadataEdits(edits)) changes.metadata = applyMetadataEdits((await manager.getApiKey(id)).metadata, edits)
