@@ -430,15 +430,23 @@ export function expectIdenticalAnswers(reference: HttpResult, answers: Record<st
   }
 }
 
-/**
- * `secret` with its last character changed: always wrong, whatever that character was. A secret
- * Latchkey issued keeps its shape (the last character before the checksum is changed and the
- * checksum recomputed), so it is checked against the stored hash rather than refused on sight.
- */
+/** `secret` with its last character changed (see {@link wrongAt}): always wrong, whatever that character was. */
 export function wrongSecret(secret: string): string {
+  return wrongAt(secret, -1)
+}
+
+/**
+ * `secret` with one character changed at `position` (negative counts from the end). A secret Latchkey
+ * issued keeps its shape: the change is made in its random part (before the 6-character checksum),
+ * and the checksum recomputed, so the wrong secret is checked against the stored hash rather than
+ * refused on sight.
+ */
+export function wrongAt(secret: string, position: number): string {
   const checksummed = /^lksecret_[A-Za-z0-9]{49}$/.test(secret)
-  const body = checksummed ? secret.slice(0, -6) : secret
-  const changed = `${body.slice(0, -1)}${body.endsWith('x') ? 'y' : 'x'}`
+  const chars = [...(checksummed ? secret.slice(0, -6) : secret)]
+  const index = position < 0 ? chars.length + position : position
+  chars[index] = chars[index] === 'A' ? 'B' : 'A'
+  const changed = chars.join('')
   return checksummed ? changed + secretChecksum(changed) : changed
 }
 

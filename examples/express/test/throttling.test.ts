@@ -4,6 +4,7 @@ import {
   createKey,
   type HttpResult,
   json,
+  secretChecksum,
   startServer,
   type TestKey,
   type TestServer,
@@ -85,7 +86,9 @@ describe('Brute-force throttling over HTTP (Express)', () => {
     const statuses = new Map<number, number>()
     const sent = new Set<string>()
     for (let index = 0; index < 3000; index++) {
-      const secret = wrongSecret(`${key.secret.slice(0, -8)}${String(index).padStart(8, '0')}`)
+      // Distinct wrong secrets of the issued shape (a valid checksum), so each one is checked in full.
+      const body = `lksecret_${String(index).padStart(8, '0')}${key.secret.slice(17, -6)}`
+      const secret = wrongSecret(body + secretChecksum(body))
       sent.add(secret)
       const answer = await basicAt(attacker, key.id, secret)
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
@@ -100,6 +103,7 @@ describe('Brute-force throttling over HTTP (Express)', () => {
         expect((await tokenAt(owner, key.id, key.secret)).status).toBe(200)
       }
     }
+    expect(sent.size).toBe(3000)
     // 10 checked failures, then only the few attempts made as each (doubling) block ran out.
     expect(statuses.get(401) ?? 0).toBeGreaterThanOrEqual(10)
     expect(statuses.get(401) ?? 0).toBeLessThanOrEqual(20)

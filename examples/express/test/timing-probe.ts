@@ -1,6 +1,6 @@
 import * as http from 'node:http'
 import { expect, it } from 'vitest'
-import { basic, secretChecksum } from './harness.js'
+import { basic, wrongAt } from './harness.js'
 import { crop, median, welchT } from './timing-statistics.js'
 
 /**
@@ -85,21 +85,6 @@ export function expectUniform(samples: Record<string, number[]>, a: string, b: s
   console.log(`timing${label} ${a} vs ${b}: t = ${t.toFixed(2)}, Δmedian = ${deltaMedian.toFixed(1)} µs`)
   if (long) expect(Math.abs(t)).toBeLessThan(4.5)
   else expect(deltaMedian).toBeLessThan(100)
-}
-
-/**
- * `secret` with one character changed at `position` (negative counts from the end). A secret Latchkey
- * issued keeps its shape: the change is made in its random part (before the 6-character checksum),
- * and the checksum recomputed, so the wrong secret is checked against the stored hash rather than
- * refused on sight.
- */
-export function wrongAt(secret: string, position: number): string {
-  const checksummed = /^lksecret_[A-Za-z0-9]{49}$/.test(secret)
-  const chars = [...(checksummed ? secret.slice(0, -6) : secret)]
-  const index = position < 0 ? chars.length + position : position
-  chars[index] = chars[index] === 'A' ? 'B' : 'A'
-  const changed = chars.join('')
-  return checksummed ? changed + secretChecksum(changed) : changed
 }
 
 /** An id in the key format that no key has. */

@@ -1,8 +1,17 @@
 import { openSqliteKeyStore } from '@latchkey/store-sqlite'
 import { hashSecret } from '@latchkey/verifier/manage'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { basic, cliCreateKey, ISSUER, makeTempDir, removeTempDir, type ServerProcess, spawnServer } from './harness.js'
-import { expectUniform, TimingProbe, unknownIdCases, wrongAt } from './timing-probe.js'
+import {
+  basic,
+  cliCreateKey,
+  ISSUER,
+  makeTempDir,
+  removeTempDir,
+  type ServerProcess,
+  spawnServer,
+  wrongAt,
+} from './harness.js'
+import { expectUniform, TimingProbe, unknownIdCases } from './timing-probe.js'
 
 /** A Stormpath-shaped key brought in with `keys import`: 25 characters of [0-9A-Z], a base64 secret. */
 const imported = { id: '3QN9B7ZK1VXH8T2M5RCJ0YW4E', secret: 'k/3Jh+DOL7qBM7X2fE9dyhJ+2eaZ7GH6B0ZQx0W4Gl8' }

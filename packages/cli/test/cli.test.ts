@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openSqliteKeyStore } from '@latchkey/store-sqlite'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { withoutNewDatabaseNote } from './in-process.js'
+import { type KeyJson, withoutNewDatabaseNote } from './in-process.js'
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 
@@ -58,25 +58,8 @@ function expectOneLineError(result: Result, status: number): void {
   expect(result.stderr).toMatch(/^latchkey: error: [^\n]+\n$/)
 }
 
-interface ListedKey {
-  id: string
-  name: string | null
-  description: string | null
-  accountId: string
-  status: string
-  state: string
-  accountStatus: string
-  scopes: string[]
-  metadata: Record<string, unknown>
-  createdAt: string
-  expiresAt: string | null
-  lastUsedAt: string | null
-  replaces: string | null
-  replacedBy: string | null
-}
-
-function listKeys(...args: string[]): ListedKey[] {
-  return JSON.parse(ok(['keys', 'list', '--json', ...args])) as ListedKey[]
+function listKeys(...args: string[]): KeyJson[] {
+  return JSON.parse(ok(['keys', 'list', '--json', ...args])) as KeyJson[]
 }
 
 let databaseUrl: string

@@ -76,7 +76,7 @@ export class BearerCheck {
     const known = keys.findNow(checked.claims.sub)
     const key = known ? known.credential : await keys.find(checked.claims.sub)
     if (!key) throw invalidToken('unknown_key')
-    assertUsable(key, settings.now(), 'ERR_INVALID_TOKEN')
+    assertUsable(key, settings.now, 'ERR_INVALID_TOKEN')
     return principalOf(checked, key)
   }
 

@@ -49,13 +49,13 @@ describe('API keys', () => {
     expect(isIssuedSecretShape(secret.slice(0, -1))).toBe(false)
     expect(isIssuedSecretShape(`${secret}x`)).toBe(false)
     expect(isIssuedSecretShape('lksecret_short')).toBe(false)
-    expect(isIssuedSecretShape('lksecret_' + 'a'.repeat(40) + '-+/_')).toBe(false)
+    expect(isIssuedSecretShape(`lksecret_${'a'.repeat(40)}-+/_`)).toBe(false)
   })
 
   it('computes the checksum as documented: SHA-256, first 32 bits, base62, 6 digits', () => {
     // Computed here another way, as a secret scanner would from docs/security.md's description.
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-    for (const body of ['lksecret_' + 'A'.repeat(43), '', generateApiKeySecret().slice(0, -6)]) {
+    for (const body of [`lksecret_${'A'.repeat(43)}`, '', generateApiKeySecret().slice(0, -6)]) {
       let value = createHash('sha256').update(body).digest().readUInt32BE(0)
       let expected = ''
       for (let digit = 0; digit < 6; digit++) {
@@ -67,7 +67,7 @@ describe('API keys', () => {
   })
 
   it('still accepts secrets issued before checksums, and any secret without the prefix', () => {
-    expect(isIssuedSecretShape('lksecret_' + 'x'.repeat(43))).toBe(true)
+    expect(isIssuedSecretShape(`lksecret_${'x'.repeat(43)}`)).toBe(true)
     expect(API_KEY_SECRET_PATTERN.test(`lksecret_${'x'.repeat(43)}`)).toBe(true)
     // A Stormpath secret: 43 characters of base64.
     expect(isIssuedSecretShape('k/3Jh+DOL7qBM7X2fE9dyhJ+2eaZ7GH6B0ZQx0W4Gl8')).toBe(true)

@@ -27,7 +27,7 @@ export async function checkApiKey(
   if (!key) throw invalidCredentials('unknown_key')
   if (!secretMatches) throw invalidCredentials('wrong_secret')
   if (!remembered) verified?.remember(keyId, secret, key.secretHash)
-  assertUsable(key, now())
+  assertUsable(key, now)
   return key
 }
 
@@ -36,19 +36,17 @@ export async function checkApiKey(
  * epoch): {@link assertUsable} passes. The clock is read only for a key that expires.
  */
 export function isUsable(key: ApiKeyCredential, now: () => number): boolean {
-  return (
-    key.status === 'enabled' && key.accountStatus === 'enabled' && (!key.expiresAt || now() < key.expiresAt.getTime())
-  )
+  return unusableReason(key, now) === undefined
 }
 
 /**
  * Throws `ERR_INVALID_CREDENTIALS` (or, for a token, `ERR_INVALID_TOKEN`) unless the key and its
- * account are enabled and the key has not expired at `now` (ms since the epoch). An expired key is
+ * account are enabled and the key has not expired by `now()` (ms since the epoch). An expired key is
  * refused exactly as a revoked one; only the audit event's reason tells them apart.
  */
 export function assertUsable(
   key: ApiKeyCredential,
-  now: number,
+  now: () => number,
   code: 'ERR_INVALID_CREDENTIALS' | 'ERR_INVALID_TOKEN' = 'ERR_INVALID_CREDENTIALS',
 ): void {
   const reason = unusableReason(key, now)
@@ -56,9 +54,9 @@ export function assertUsable(
   throw code === 'ERR_INVALID_TOKEN' ? invalidToken(reason) : invalidCredentials(reason)
 }
 
-function unusableReason(key: ApiKeyCredential, now: number): FailureReason | undefined {
+function unusableReason(key: ApiKeyCredential, now: () => number): FailureReason | undefined {
   if (key.status === 'revoked') return 'key_revoked'
   if (key.status !== 'enabled') return 'key_disabled'
-  if (key.expiresAt && now >= key.expiresAt.getTime()) return 'key_expired'
+  if (key.expiresAt && now() >= key.expiresAt.getTime()) return 'key_expired'
   return key.accountStatus !== 'enabled' ? 'account_disabled' : undefined
 }
