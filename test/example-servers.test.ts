@@ -5,7 +5,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { buildWhenStale, nextBuild } from '../examples/conformance/build-when-stale.js'
 
 // Every example server started as its README says (issue #21): from the repository root, `pnpm start`
@@ -59,13 +59,13 @@ interface Started {
   readonly exited: Promise<number | null>
 }
 
-function start(example: Example, root: string, port: number): Started {
+function start(example: Example, root: string, port: number, settings: NodeJS.ProcessEnv = {}): Started {
   const child = spawn(
     process.execPath,
     ['--import', tsx, path.join(repoRoot, `examples/${example.name}/src/server.ts`)],
     {
       cwd: example.cwd(root),
-      env: { ...cleanEnvironment(), INIT_CWD: root, PORT: String(port), HOST: '127.0.0.1' },
+      env: { ...cleanEnvironment(), INIT_CWD: root, PORT: String(port), HOST: '127.0.0.1', ...settings },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
@@ -193,5 +193,55 @@ describe('every example server, started as its README says', () => {
         }
       }, 20_000)
     }
+  })
+
+  describe('with a malformed setting', () => {
+    // One mistake per example, so that each kind is seen once: every example reads its settings alike.
+    const mistakes: readonly [string, NodeJS.ProcessEnv, string][] = [
+      ['express', { PORT: 'abc' }, 'PORT must be a port number (0 picks a free port), a whole number from 0 to 65535.'],
+      ['fastify', { LATCHKEY_KEY_ENCRYPTION_KEY: 'short' }, 'LATCHKEY_KEY_ENCRYPTION_KEY must hold 32 random bytes'],
+      ['hono', { LATCHKEY_ISSUER: 'api.example.com' }, 'LATCHKEY_ISSUER must be an absolute http(s) URL'],
+      ['koa', { LATCHKEY_DATABASE_URL: 'keys.db' }, 'LATCHKEY_DATABASE_URL: Invalid database URL "keys.db"'],
+      ['node-http', { LATCHKEY_DATABASE_URL: 'sqlite:./missing/keys.db' }, 'the directory'],
+      ['next', { PORT: '70000' }, 'PORT must be a port number'],
+    ]
+    for (const [name, settings, message] of mistakes) {
+      it(`${name}: exits 1 with one line naming it (${Object.keys(settings)[0]}), no stack trace`, async () => {
+        const example = examples.find((candidate) => candidate.name === name) as Example
+        const server = start(example, root, 0, settings)
+        try {
+          expect(await exitCode(server, 15_000)).toBe(1)
+          expect(server.stderr()).toMatch(/^latchkey: [^\n]+\n$/)
+          expect(server.stderr()).toContain(message)
+          expect(server.stdout()).not.toContain('Latchkey example API on')
+        } finally {
+          await stop(server)
+        }
+      }, 20_000)
+    }
+
+    it('next: a key-encryption key that opens no signing key stops it before it listens, as the others', async () => {
+      // The route handlers' verifier is in Next's bundle; the server checks with one of its own first.
+      const next = examples.find((candidate) => candidate.name === 'next') as Example
+      // A root of its own, whose first signing key is made sealed (the shared root's is not).
+      const sealedRoot = fs.mkdtempSync(path.join(tmpdir(), 'latchkey-sealed-root-'))
+      const first = start(next, sealedRoot, 0, { LATCHKEY_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') })
+      try {
+        await listening(first)
+      } finally {
+        await stop(first)
+      }
+      const server = start(next, sealedRoot, 0, {
+        LATCHKEY_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+      })
+      onTestFinished(() => fs.rmSync(sealedRoot, { recursive: true, force: true }))
+      try {
+        expect(await exitCode(server, 15_000)).toBe(1)
+        expect(server.stderr()).toMatch(/^latchkey: Signing key \S+ is sealed with another key-encryption key[^\n]*\n$/)
+        expect(server.stdout()).not.toContain('Latchkey example API on')
+      } finally {
+        await stop(server)
+      }
+    }, 40_000)
   })
 })

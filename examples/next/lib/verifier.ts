@@ -2,26 +2,20 @@ import { createVerifier, type Principal } from '@latchkey/verifier'
 import { oauthRoutes as nextOAuthRoutes, type OAuthRouteHandlers } from '@latchkey/verifier/next'
 
 // Loaded by Node at run time, not bundled: the SQLite store holds a native module webpack cannot pack.
-const { DEFAULT_DATABASE_URL, invocationDirectory, keyEncryptionKeyFromEnvironment, openKeyStore } = (await import(
+const { openKeyStore, serverSettingsFromEnvironment } = (await import(
   /* webpackIgnore: true */ '@latchkey/cli'
 )) as typeof import('@latchkey/cli')
 
-const port = Number(process.env.PORT ?? 3000)
-const databaseUrl = process.env.LATCHKEY_DATABASE_URL ?? DEFAULT_DATABASE_URL
-// Every instance that shares a database must name the same issuer, whatever port it listens on.
-const issuer = process.env.LATCHKEY_ISSUER ?? `http://localhost:${port}`
-// Relative paths, the default database's too, are resolved where the command was typed (pnpm's
-// INIT_CWD), not in this package's folder: at the repository root, the file `pnpm latchkey` manages.
-const cwd = invocationDirectory(process.env, process.cwd())
-// Private signing keys are sealed at rest when LATCHKEY_KEY_ENCRYPTION_KEY (or _FILE) is set.
-const keyEncryptionKey = keyEncryptionKeyFromEnvironment(process.env, cwd)
+// The settings src/server.ts has checked before Next loads this module; relative paths, the default
+// database's too, are read where the command was typed: at the repository root, the file `pnpm latchkey` manages.
+const settings = serverSettingsFromEnvironment(process.env, process.cwd())
 
 /** One verifier for every route handler of the server process. */
 export const verifier = createVerifier({
-  store: await openKeyStore(databaseUrl, { cwd }),
-  issuer,
+  ...settings.verifier,
+  store: await openKeyStore(settings.databaseUrl, { cwd: settings.cwd }),
+  issuer: settings.issuer,
   scopesSupported: ['read', 'write'],
-  ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
 })
 
 const handlers = nextOAuthRoutes(verifier)

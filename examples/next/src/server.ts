@@ -1,12 +1,15 @@
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import { startServer } from '@latchkey/cli'
+import { openServerStore, readServerSettings, startServer } from '@latchkey/cli'
+import { createVerifier } from '@latchkey/verifier'
 import next from 'next'
 
-const port = Number(process.env.PORT ?? 3000)
-const host = process.env.HOST ?? '127.0.0.1'
+// PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_DATABASE_URL and LATCHKEY_KEY_ENCRYPTION_KEY (or _FILE): a
+// malformed one, or a store that cannot be opened, stops the server here with one line naming it.
+const settings = await readServerSettings()
+const { host, port, issuer } = settings
 // Read by lib/verifier.ts; set here so that PORT=0 still names one issuer for the whole process.
-process.env.LATCHKEY_ISSUER ??= `http://localhost:${port}`
+process.env.LATCHKEY_ISSUER = issuer
 
 const app = next({ dev: false, dir: fileURLToPath(new URL('..', import.meta.url)) })
 await app.prepare()
@@ -19,11 +22,15 @@ const server = createServer((req, res) => {
   if (authorization.length > 1) req.headers.authorization = authorization.join(', ')
   void handle(req, res)
 })
-// A port that is taken stops the server here with one line. The verifier lives in the route handlers'
-// bundle (lib/verifier.ts), out of reach here: a key-encryption key that opens no signing key shows at
-// the first token request, as a 500.
-const address = await startServer({ server, host, port })
-console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${process.env.LATCHKEY_ISSUER})`)
+// The route handlers' verifier lives in Next's bundle (lib/verifier.ts), out of reach here. This one, on
+// the same store and settings, is made only so that a key-encryption key that opens no signing key, or
+// a port that is taken, stops the server here with one line; it is closed once the server listens.
+const store = await openServerStore(settings)
+const startup = createVerifier({ ...settings.verifier, store, issuer })
+const address = await startServer({ server, host, port, verifier: startup })
+await startup.close?.()
+await store.close()
+console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${issuer})`)
 
 function shutdown(): void {
   server.close(() => {

@@ -6,5 +6,7 @@ export { KEY_ENCRYPTION_KEY_VARIABLES, keyEncryptionKeyFromEnvironment } from '.
 export type { ClosableKeyStore, OpenKeyStoreOptions } from './open-key-store.js'
 export { openKeyStore } from './open-key-store.js'
 export { run } from './run.js'
+export type { ServerSettings } from './server-settings.js'
+export { invocationDirectory, serverSettingsFromEnvironment } from './server-settings.js'
 export type { ListenAddress, StartServerOptions } from './server-startup.js'
-export { invocationDirectory, listenFailureMessage, startServer } from './server-startup.js'
+export { listenFailureMessage, openServerStore, readServerSettings, startServer } from './server-startup.js'

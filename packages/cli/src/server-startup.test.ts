@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { invocationDirectory, listenFailureMessage } from './server-startup.js'
+import { listenFailureMessage } from './server-startup.js'
 
 const address = { host: '127.0.0.1', port: 80 }
 const failure = (code: string): Error => Object.assign(new Error(`listen ${code}`), { code })
@@ -22,12 +22,5 @@ describe('listenFailureMessage', () => {
   it('leaves any other error to be thrown', () => {
     expect(listenFailureMessage(failure('EMFILE'), address)).toBeUndefined()
     expect(listenFailureMessage('not an error', address)).toBeUndefined()
-  })
-})
-
-describe('invocationDirectory', () => {
-  it('is the directory pnpm was run from, else the working directory', () => {
-    expect(invocationDirectory({ INIT_CWD: '/repo' }, '/repo/examples/koa')).toBe('/repo')
-    expect(invocationDirectory({}, '/repo/examples/koa')).toBe('/repo/examples/koa')
   })
 })

@@ -1,18 +1,8 @@
 import type { AddressInfo, Server } from 'node:net'
-import { resolve } from 'node:path'
 import { isLatchkeyError, type Verifier } from '@latchkey/verifier'
-
-/**
- * The directory a server reads its relative settings against (`sqlite:` URLs, the default
- * `sqlite:./latchkey.db` included, and `LATCHKEY_KEY_ENCRYPTION_KEY_FILE`): the one the command was
- * typed in, which npm and pnpm pass as `INIT_CWD` while they run a package's script in the package's
- * own directory; else `cwd`. So `pnpm --filter <example> start` typed at a repository's root opens the
- * `./latchkey.db` of that root, the file the CLI manages when it runs there.
- */
-export function invocationDirectory(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
-  const typedIn = env.INIT_CWD
-  return typedIn ? resolve(cwd, typedIn) : cwd
-}
+import { type ClosableKeyStore, openKeyStore } from './open-key-store.js'
+import { type ServerSettings, serverSettingsFromEnvironment } from './server-settings.js'
+import { UsageError } from './usage-error.js'
 
 /** Where a server is told to listen, as its settings (`HOST`, `PORT`) name it. */
 export interface ListenAddress {
@@ -40,6 +30,43 @@ export function listenFailureMessage(error: unknown, { host, port }: ListenAddre
       return 'latchkey: PORT is not a port number; set it to a whole number from 0 to 65535 (0 picks a free port).'
     default:
       return undefined
+  }
+}
+
+/**
+ * The first step of a server's entry point: its settings from `env` ({@link serverSettingsFromEnvironment}).
+ * A setting that is malformed (`PORT=abc`, a key-encryption key of the wrong length, an unknown
+ * database URL scheme) is written as one `latchkey:` line on stderr naming the variable, without a
+ * stack trace, and the process exits with 1.
+ *
+ * @param env Default: `process.env`.
+ * @param cwd Default: `process.cwd()`.
+ */
+export async function readServerSettings(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd: string = process.cwd(),
+): Promise<ServerSettings> {
+  try {
+    return serverSettingsFromEnvironment(env, cwd)
+  } catch (error) {
+    if (error instanceof UsageError) return exitWith(`latchkey: ${error.message}`)
+    throw error
+  }
+}
+
+/**
+ * Opens the store `settings` name, as {@link openKeyStore} does. A store that cannot be opened (a
+ * Postgres server that refuses, a folder that does not exist, a store package not installed) is
+ * written as one `latchkey:` line on stderr, which never shows a password, and the process exits with 1.
+ */
+export async function openServerStore(
+  settings: Pick<ServerSettings, 'databaseUrl' | 'cwd'>,
+): Promise<ClosableKeyStore> {
+  try {
+    return await openKeyStore(settings.databaseUrl, { cwd: settings.cwd })
+  } catch (error) {
+    if (isLatchkeyError(error)) return exitWith(`latchkey: ${error.message}`)
+    throw error
   }
 }
 
