@@ -33,7 +33,7 @@ export interface SqliteKeyStoreOptions {
  * directory must exist. WAL mode lets one server process and CLI processes use the file at once.
  * Call {@link SqliteKeyStore.close} when done.
  *
- * Inserting a duplicate id or `kid` throws a {@link LatchkeyError} `ERR_INVALID_ARGUMENT`, and a key
+ * Inserting a duplicate id or `kid` throws a `LatchkeyError` `ERR_INVALID_ARGUMENT`, and a key
  * whose account does not exist `ERR_NOT_FOUND`; any other database failure is thrown as it comes.
  *
  * @throws {LatchkeyError} `ERR_STORE_UNAVAILABLE` from the constructor when the file cannot be

@@ -2,6 +2,7 @@ import { type CryptoKey, importJWK, type JWK } from 'jose'
 import type { KeyStore, SigningKeyRecord } from '../store/key-store.js'
 import { callStore } from '../store/store-call.js'
 import { type KeyEncryptionKey, openPrivateKey } from './key-encryption.js'
+import { publishedJwk } from './published-jwk.js'
 import { generateSigningKey } from './signing-key-generation.js'
 import { activeSigningKey, verifiesAt } from './signing-key-state.js'
 
@@ -138,9 +139,7 @@ export class SigningKeyRing {
     // A fresh server publishes the key it is about to sign with, before its first token.
     await this.signingKey()
     return {
-      keys: this.#records
-        .filter((record) => this.#usable(record))
-        .map((record) => ({ ...record.publicJwk, kid: record.kid, alg: record.alg, use: 'sig' })),
+      keys: this.#records.filter((record) => this.#usable(record)).map(publishedJwk),
     }
   }
 

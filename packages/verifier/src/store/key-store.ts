@@ -191,7 +191,7 @@ export interface KeyStore {
    * Sets when a signing key stops verifying, for rotation. Expiry only ever moves earlier: a key
    * whose `expiresAt` is already at or before `expiresAt` keeps it. Returns the key as it now is,
    * or `undefined` when there is none. Optional so that older stores still type-check; without it
-   * {@link rotateSigningKey} refuses to run.
+   * `rotateSigningKey` (`@latchkey/verifier/manage`) refuses to run.
    */
   expireSigningKey?(kid: string, expiresAt: Date): Awaitable<SigningKeyRecord | undefined>
   /**
