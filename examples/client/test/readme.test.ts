@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,39 +11,14 @@ import {
   type ServerProcess,
   spawnServer,
 } from '../../express/test/harness.js'
+import type { WalkthroughReport } from '../src/runtime-walkthrough.js'
+import { runReadmeBlock, type ShellResult } from './readme-shell.js'
 
 const exampleDir = fileURLToPath(new URL('..', import.meta.url))
-const repoRoot = path.resolve(exampleDir, '../..')
-const cliBin = path.join(repoRoot, 'packages/cli/dist/bin.js')
 const readme = fs.readFileSync(path.join(exampleDir, 'README.md'), 'utf8')
-const startScript: string = JSON.parse(fs.readFileSync(path.join(exampleDir, 'package.json'), 'utf8')).scripts.start
 const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '')
 const runBlock = blocks.find((block) => !block.includes('keys create')) ?? ''
 const createBlock = blocks.find((block) => block.includes('keys create')) ?? ''
-
-/**
- * A `pnpm` that does what the real one does for the README's two kinds of command, without
- * installing: `pnpm --silent latchkey …` runs the CLI in the directory it was typed in, and
- * `pnpm --filter @latchkey/example-client start` runs the package's start script in examples/client with
- * INIT_CWD naming the directory it was typed in.
- */
-const fakePnpm = `
-pnpm() {
-  if [ "$1" = --silent ] && [ "$2" = latchkey ]; then shift 2; node "$LATCHKEY_CLI" "$@"; return; fi
-  if [ "$*" = "--filter @latchkey/example-client start" ]; then
-    (INIT_CWD=$PWD && export INIT_CWD && cd "$EXAMPLE_DIR" && PATH="$EXAMPLE_DIR/node_modules/.bin:$PATH" sh -c "$EXAMPLE_START")
-    return
-  fi
-  echo "the test's pnpm does not know: pnpm $*" >&2
-  return 127
-}
-`
-
-interface ShellResult {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
 
 let server: ServerProcess
 let serverDir: string
@@ -68,32 +42,13 @@ beforeEach(() => {
 })
 afterEach(() => removeTempDir(root))
 
-/** Runs a README block as a reader pastes it, in `root`, with {@link fakePnpm}. */
+/** Runs a README block as a reader pastes it, in `root`, with a `pnpm` that does not install. */
 function shell(block: string): Promise<ShellResult> {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [name, value] of Object.entries(process.env)) {
-    // The reader's own key settings would decide which key the example uses.
-    if (!/^(LATCHKEY|STORMPATH)_/.test(name) && name !== 'INIT_CWD') env[name] = value
-  }
-  Object.assign(env, {
-    HOME: root,
-    PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
-    LATCHKEY_DATABASE_URL: databaseUrl,
-    LATCHKEY_API_URL: server.url,
-    LATCHKEY_CLI: cliBin,
-    EXAMPLE_DIR: exampleDir,
-    EXAMPLE_START: startScript,
-  })
-  return new Promise((resolve, reject) => {
-    execFile(
-      'sh',
-      ['-c', `set -e\n${fakePnpm}\n${block}`],
-      { cwd: root, env, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(error)
-        resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr })
-      },
-    )
+  return runReadmeBlock(block, {
+    root,
+    databaseUrl,
+    example: { name: '@latchkey/example-client', dir: exampleDir },
+    env: { LATCHKEY_API_URL: server.url },
   })
 }
 
@@ -145,5 +100,36 @@ describe('examples/client/README.md, run from the repository root', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('ERR_CREDENTIALS_MISSING')
     expect(result.stderr).toContain(`(This example reads ./apiKey.properties from ${root}.)`)
+  })
+})
+
+describe('its section on Bun, Deno and workerd', () => {
+  const setupBlock = blocks.find((block) => block.includes('LATCHKEY_REFUSED_TOKEN')) ?? ''
+  const runtimesBlock = blocks.find((block) => block.includes('walkthrough:bun')) ?? ''
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(exampleDir, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>
+  }
+
+  it('runs each runtime with a package script of its own', () => {
+    const runtimes = ['bun', 'deno', 'workerd']
+    expect(runtimesBlock.trim().split('\n')).toEqual(
+      runtimes.map((runtime) => `pnpm --filter @latchkey/example-client walkthrough:${runtime}`),
+    )
+    for (const name of ['walkthrough', ...runtimes.map((runtime) => `walkthrough:${runtime}`)]) {
+      expect(scripts).toHaveProperty([name])
+    }
+  })
+
+  it('works as written: a key, a token the API refuses, then every step of the walk-through on Node', async () => {
+    // The API listens on a free port here, not on 3000. test/runtimes.test.ts runs the other scripts.
+    const result = await shell(setupBlock.replaceAll('http://127.0.0.1:3000', server.url))
+    expect(result, result.stderr).toMatchObject({ code: 0 })
+    const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as WalkthroughReport
+    expect(report.steps.map(({ step, ok }) => `${step} ${ok}`)).toEqual(
+      ['basic', 'bearer-get', 'bearer-post', 'refresh-stale', 'refresh-expired', 'retry-401'].map(
+        (step) => `${step} true`,
+      ),
+    )
+    expect(result.stdout + result.stderr).not.toMatch(/lksecret_/)
   })
 })

@@ -1,8 +1,8 @@
 import type { ApiKey } from './api-key.js'
-import { assertOpen } from './assert-open.js'
 import { authorizedInit } from './authorized-init.js'
 import { httpBasic } from './basic-credentials.js'
 import type { Client, ClientRequestInit } from './client.js'
+import type { ClientLifetime } from './client-lifetime.js'
 import { invalidOption } from './option-checks.js'
 import type { RequestTarget } from './request-target.js'
 
@@ -11,14 +11,13 @@ export interface BasicClientParts {
   readonly apiKey: ApiKey
   readonly fetch: typeof globalThis.fetch
   readonly target: RequestTarget
-  /** Aborted by `close()`. */
-  readonly controller: AbortController
+  /** Ended by `close()`. */
+  readonly lifetime: ClientLifetime
 }
 
 /** A Basic-mode {@link Client} (RFC 7617): the same header on every call, no tokens to cache. */
 export function basicClient(parts: BasicClientParts): Client {
   const authorization = httpBasic(parts.apiKey.id, parts.apiKey.secret)
-  const closed = parts.controller.signal
   // No method uses `this`, so `client.fetch` can be handed on detached, as a `fetch` implementation.
   return {
     mode: 'basic',
@@ -29,12 +28,12 @@ export function basicClient(parts: BasicClientParts): Client {
       throw invalidOption(`getToken() needs mode 'client_credentials'; in Basic mode there are no tokens.`)
     },
     async authorization() {
-      assertOpen(closed)
+      parts.lifetime.assertOpen()
       return authorization
     },
     async invalidate() {},
     async close() {
-      parts.controller.abort()
+      parts.lifetime.close()
     },
   }
 }
@@ -49,7 +48,7 @@ function basicFetch(
   // Called unbound, never as `parts.fetch(…)`: a browser's own fetch throws when `this` is not `window`.
   const { fetch: fetchImpl, target } = parts
   try {
-    assertOpen(parts.controller.signal)
+    parts.lifetime.assertOpen()
     if (input instanceof Request) {
       const request = target.request(input, init)
       request.headers.set('authorization', authorization)

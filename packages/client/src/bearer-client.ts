@@ -1,6 +1,6 @@
-import { assertOpen } from './assert-open.js'
 import { authorizedInit, requestMethod } from './authorized-init.js'
 import type { Client, ClientRequestInit } from './client.js'
+import type { ClientLifetime } from './client-lifetime.js'
 import { isLatchkeyClientError, LatchkeyClientError } from './errors.js'
 import { type ClientHooks, emit } from './hooks.js'
 import { isReplayableBody } from './request-body.js'
@@ -16,8 +16,8 @@ export interface BearerClientParts {
   readonly hooks: ClientHooks
   /** The normalized `scope` option, used when a call names none. */
   readonly defaultScope: string
-  /** Aborted by `close()`. */
-  readonly controller: AbortController
+  /** Ended by `close()`. */
+  readonly lifetime: ClientLifetime
 }
 
 /**
@@ -25,14 +25,14 @@ export interface BearerClientParts {
  * and one retry with a new token after a 401.
  */
 export function bearerClient(parts: BearerClientParts): Client {
-  const { tokens, target, controller } = parts
+  const { tokens, target, lifetime } = parts
   // Only `authorization` uses `this`; `client.fetch` can be handed on detached, as a `fetch` implementation.
   return {
     mode: 'client_credentials',
     fetch(input, init) {
       // Not an async function: a fresh cached token goes to fetch with no promise in between.
       try {
-        assertOpen(controller.signal)
+        lifetime.assertOpen()
         const scope = scopeOf(parts, init?.scope)
         if (input instanceof Request) return fetchRequest(parts, input, init, scope)
         return fetchUrl(parts, target.url(input), init, scope, tokens.peek(scope))
@@ -54,7 +54,7 @@ export function bearerClient(parts: BearerClientParts): Client {
       await tokens.invalidate(scopeOf(parts, invalidateOptions.scope), invalidateOptions.token)
     },
     async close() {
-      controller.abort()
+      lifetime.close()
       await tokens.clear()
     },
   }

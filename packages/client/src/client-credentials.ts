@@ -1,5 +1,6 @@
 import type { ApiKey } from './api-key.js'
 import { clientSecretBasic } from './basic-credentials.js'
+import { type ClientLifetime, closedError } from './client-lifetime.js'
 import type { Clock } from './clock.js'
 import { LatchkeyClientError } from './errors.js'
 import { type ClientHooks, emit, type TokenRequestReason } from './hooks.js'
@@ -25,8 +26,8 @@ export interface TokenRequestSettings {
   readonly retry: RetryPolicy
   readonly expiry: ExpiryLimits
   readonly hooks: ClientHooks
-  /** Aborted by `close()`. */
-  readonly closed: AbortSignal
+  /** Ended by `close()`, which aborts a request in flight. */
+  readonly lifetime: ClientLifetime
 }
 
 /** A token and when the request that obtained it was sent, on the monotonic clock. */
@@ -55,13 +56,22 @@ export async function requestToken(
   scope: string,
   reason: TokenRequestReason,
 ): Promise<ObtainedToken> {
+  return settings.lifetime.during((closing) => requestUntilDone(settings, scope, reason, closing))
+}
+
+async function requestUntilDone(
+  settings: TokenRequestSettings,
+  scope: string,
+  reason: TokenRequestReason,
+  closing: AbortSignal,
+): Promise<ObtainedToken> {
   const { clock, retry, hooks } = settings
   const base = { tokenUrl: settings.tokenUrl.href, clientId: settings.apiKey.id, scope, reason }
   const started = clock.now()
   for (let attempt = 1; ; attempt++) {
     emit(hooks, 'onTokenRequest', { ...base, attempt })
     const sentAt = clock.now()
-    const result = await exchange(settings, scope, sentAt)
+    const result = await exchange(settings, scope, sentAt, closing)
     const duration = clock.now() - sentAt
     if (result.ok) {
       const { response } = result.token
@@ -91,14 +101,19 @@ export async function requestToken(
     })
     if (!willRetry) throw result.error
     try {
-      await clock.sleep(delay, settings.closed)
+      await clock.sleep(delay, closing)
     } catch {
       throw closedError()
     }
   }
 }
 
-async function exchange(settings: TokenRequestSettings, scope: string, sentAt: number): Promise<Attempt> {
+async function exchange(
+  settings: TokenRequestSettings,
+  scope: string,
+  sentAt: number,
+  closing: AbortSignal,
+): Promise<Attempt> {
   const { apiKey } = settings
   const form = new URLSearchParams({ grant_type: 'client_credentials' })
   if (scope !== '') form.set('scope', scope)
@@ -115,7 +130,7 @@ async function exchange(settings: TokenRequestSettings, scope: string, sentAt: n
     form.set('client_secret', apiKey.secret)
   }
   const timeout = AbortSignal.timeout(settings.timeout)
-  const signal = AbortSignal.any([settings.closed, timeout])
+  const signal = AbortSignal.any([closing, timeout])
 
   let response: Response
   let text: string
@@ -140,7 +155,7 @@ async function exchange(settings: TokenRequestSettings, scope: string, sentAt: n
     }
     text = await readLimited(response, settings.maxResponseBytes)
   } catch (cause) {
-    if (settings.closed.aborted) return { ok: false, error: closedError(), retryable: false }
+    if (closing.aborted) return { ok: false, error: closedError(), retryable: false }
     if (timeout.aborted) {
       return fail(
         'ERR_TIMEOUT',
@@ -219,10 +234,6 @@ function fail(
 ): Attempt {
   const error = new LatchkeyClientError(code, message, options)
   return retryAfter === undefined ? { ok: false, error, retryable } : { ok: false, error, retryable, retryAfter }
-}
-
-function closedError(): LatchkeyClientError {
-  return new LatchkeyClientError('ERR_CLOSED', 'The client was closed; create a new one to make more calls.')
 }
 
 function parseJson(text: string, contentType: string | null): unknown {

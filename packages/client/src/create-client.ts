@@ -2,6 +2,7 @@ import { basicClient } from './basic-client.js'
 import { bearerClient } from './bearer-client.js'
 import type { Client } from './client.js'
 import { requestToken, type TokenRequestSettings } from './client-credentials.js'
+import { ClientLifetime } from './client-lifetime.js'
 import type { ClientOptions } from './client-options.js'
 import { systemClock } from './clock.js'
 import { assertSecureUrl, parseUrlOption } from './endpoint-url.js'
@@ -40,11 +41,10 @@ export function createClient(options: ClientOptions): Client {
   const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const defaultScope = normalizeScope(options.scope)
   const hooks = options.hooks ?? {}
-  const controller = new AbortController()
-  const closed = controller.signal
+  const lifetime = new ClientLifetime()
   const target = new RequestTarget(baseUrl, allowInsecureHttp)
 
-  if (mode === 'basic') return basicClient({ apiKey, fetch: fetchImpl, target, controller })
+  if (mode === 'basic') return basicClient({ apiKey, fetch: fetchImpl, target, lifetime })
 
   const tokenUrl = tokenUrlOf(options.tokenUrl, baseUrl)
   assertSecureUrl(tokenUrl, 'tokenUrl', allowInsecureHttp)
@@ -65,14 +65,14 @@ export function createClient(options: ClientOptions): Client {
       maxExpiresIn: positive('maxTokenLifetime', options.maxTokenLifetime ?? 86_400_000, 2 ** 31 - 1) / 1000,
     },
     hooks,
-    closed,
+    lifetime,
   }
   const describe = (scope: string) => ({ tokenUrl: tokenUrl.href, clientId: apiKey.id, scope })
   const tokens = new TokenCache({
     clock: settings.clock,
     hooks,
     store: options.tokenStore,
-    closed,
+    lifetime,
     expirySkew: nonNegative('expirySkew', options.expirySkew ?? 30_000),
     refreshWindow: nonNegative('refreshWindow', options.refreshWindow ?? 60_000),
     keyFor: (scope) =>
@@ -80,5 +80,5 @@ export function createClient(options: ClientOptions): Client {
     describe,
     requestToken: (scope, reason) => requestToken(settings, scope, reason),
   })
-  return bearerClient({ fetch: fetchImpl, target, tokens, hooks, defaultScope, controller })
+  return bearerClient({ fetch: fetchImpl, target, tokens, hooks, defaultScope, lifetime })
 }

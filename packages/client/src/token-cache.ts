@@ -1,7 +1,8 @@
 import { abortable } from './abortable.js'
 import type { ObtainedToken } from './client-credentials.js'
+import type { ClientLifetime } from './client-lifetime.js'
 import type { Clock } from './clock.js'
-import { isLatchkeyClientError, LatchkeyClientError } from './errors.js'
+import { isLatchkeyClientError } from './errors.js'
 import { type ClientHooks, emit, type TokenRequestReason } from './hooks.js'
 import { SingleFlight } from './single-flight.js'
 import type { StoredToken, TokenStore } from './token-store.js'
@@ -20,7 +21,7 @@ export interface TokenCacheSettings extends TokenTimings {
   readonly hooks: ClientHooks
   readonly store: TokenStore | undefined
   /** Aborted by `close()`. */
-  readonly closed: AbortSignal
+  readonly lifetime: ClientLifetime
   /** The cache key of `scope`: token URL, client id, sorted scope set and audience. */
   readonly keyFor: (scope: string) => string
   /** The fields of token events. */
@@ -55,6 +56,8 @@ export class TokenCache {
   readonly #flights = new SingleFlight<string, Entry>()
   /** Keys written to the store, to delete them on `clear()`. */
   readonly #storedKeys = new Set<string>()
+  /** Keys whose token the API refused, so that the next token request says so (`'invalidated'`). */
+  readonly #refused = new Set<string>()
 
   /** Cache keys by scope: `keyFor` serialises on every call, and a cached call must stay cheap. */
   readonly #keys = new Map<string, string>()
@@ -69,7 +72,7 @@ export class TokenCache {
    * closed): {@link get} decides, and reports, what happens then.
    */
   peek(scope: string): string | undefined {
-    if (this.#settings.closed.aborted) return undefined
+    if (this.#settings.lifetime.closed) return undefined
     const entry = this.#entries.get(this.#keyFor(scope))
     if (entry === undefined || !(this.#settings.clock.now() < entry.staleAt)) return undefined
     this.#report(scope, 'hit')
@@ -105,7 +108,8 @@ export class TokenCache {
       }
     }
     this.#report(scope, 'miss')
-    const reason = call.forceRefresh ? 'forced' : entry ? 'expired' : 'initial'
+    const refused = this.#refused.delete(key)
+    const reason = call.forceRefresh ? 'forced' : entry ? 'expired' : refused ? 'invalidated' : 'initial'
     return (await abortable(this.#refresh(key, scope, reason), call.signal)).token
   }
 
@@ -119,6 +123,7 @@ export class TokenCache {
     if (entry && entry.token !== token) return false
     // With the entry gone, the next get() joins a refresh already running, or starts one.
     this.#entries.delete(key)
+    this.#refused.add(key)
     const { store } = this.#settings
     if (store) {
       const stored = await this.#storeCall('get', () => store.get(key))
@@ -130,6 +135,7 @@ export class TokenCache {
   /** Forgets every token, here and in the store. */
   async clear(): Promise<void> {
     this.#entries.clear()
+    this.#refused.clear()
     const { store } = this.#settings
     if (!store) return
     for (const key of this.#storedKeys) await this.#storeCall('delete', () => store.delete(key))
@@ -217,9 +223,7 @@ export class TokenCache {
   }
 
   #assertOpen(): void {
-    if (this.#settings.closed.aborted) {
-      throw new LatchkeyClientError('ERR_CLOSED', 'The client was closed; create a new one to make more calls.')
-    }
+    this.#settings.lifetime.assertOpen()
   }
 }
 

@@ -101,7 +101,10 @@ describe('client credentials against the verifier', () => {
 
   it('refreshes once and retries once when the API refuses an expired token', async () => {
     const retries: unknown[] = []
-    const api = client({ hooks: { onAuthRetry: (event) => retries.push(event) } })
+    const reasons: string[] = []
+    const api = client({
+      hooks: { onAuthRetry: (event) => retries.push(event), onTokenRequest: (event) => reasons.push(event.reason) },
+    })
     await api.getToken()
     // The server's clock passes the token's expiry; the client's does not know.
     scenario.serverTime += 2 * 3600_000
@@ -111,6 +114,7 @@ describe('client credentials against the verifier', () => {
     expect(traffic.api).toHaveLength(2)
     expect(await traffic.api[1]?.text()).toBe('{"a":1}')
     expect(retries).toEqual([{ method: 'POST', url: RESOURCE_URL, reusedNewerToken: false }])
+    expect(reasons).toEqual(['initial', 'invalidated'])
   })
 
   it('after revocation, refreshes once, then surfaces invalid_client without looping', async () => {

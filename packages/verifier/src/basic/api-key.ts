@@ -103,8 +103,13 @@ function digestOf(secret: string): Uint8Array {
   return sha256(encoder.encode(secret))
 }
 
-/** A digest no secret matches, compared against when the id is unknown so that case costs the same work. */
-const decoyDigest = digestOf(API_KEY_SECRET_PREFIX + randomBase62(secretLength))
+/**
+ * What the digest of a secret is compared against when the id is unknown, so that case costs the same
+ * work. Its value does not matter (an unknown id is refused whatever the comparison says), so it is a
+ * constant: a random one made when the module loads would stop the core loading in a Cloudflare
+ * Worker, where random values are refused outside a request.
+ */
+const decoyDigest = new Uint8Array(32)
 
 /** Stored hashes decoded, by their text: decoding one costs about as much as hashing a secret. */
 const storedDigest = memoize(10_000, (secretHash: string): Uint8Array | null => {

@@ -149,8 +149,12 @@ function versionedLookup(
   }
 }
 
-/** An id no key has (about 143 random bits): the absent key a found one is balanced with. */
-const absentId = generateApiKeyId()
+/**
+ * An id no key has (about 143 random bits): the absent key a found one is balanced with. Drawn at the
+ * first read rather than when the module loads: a Cloudflare Worker may not draw random values at
+ * global scope.
+ */
+let absentId: string | undefined
 
 /**
  * A read that finds nothing returns sooner than one that finds a row and converts it (SQLite: about
@@ -167,6 +171,7 @@ async function readBalanced(
   const credential = await read(id)
   if (credential) {
     decoys.set(read, credential.id)
+    absentId ??= generateApiKeyId()
     await read(absentId).catch(() => undefined)
   } else {
     const decoy = decoys.get(read)
