@@ -1,13 +1,16 @@
 import { API_KEY_SECRET_PREFIX } from '@latchkey/verifier/manage'
 import packageJson from '../package.json' with { type: 'json' }
 import { type CliIo, processIo } from './cli-io.js'
-import type { CommandGroup } from './command.js'
+import type { Command, CommandGroup } from './command.js'
 import { accounts } from './commands/accounts.js'
 import { keys } from './commands/keys/index.js'
+import { serve } from './commands/serve.js'
 import { signingKeys } from './commands/signing-keys.js'
 import { UsageError } from './usage-error.js'
 
 const groups: Readonly<Record<string, CommandGroup>> = { accounts, keys, 'signing-keys': signingKeys }
+/** Commands without a group. */
+const commands: Readonly<Record<string, Command>> = { serve }
 
 const usage = `Usage: latchkey [--database URL] COMMAND [OPTIONS]
 
@@ -34,6 +37,7 @@ Commands:
                       [--refresh-interval SECONDS] [--json]
   signing-keys list [--json]
   signing-keys reseal [--previous-key-file PATH] [--decrypt]
+  serve [--host HOST] [--port PORT] [--config FILE] [--trusted-proxies LIST]
   help [COMMAND]
 
 DURATION is a whole number and a unit: 90s, 15m, 24h, 30d. ISO8601 is 2030-01-31 (midnight UTC)
@@ -111,6 +115,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<void> {
   }
   // `latchkey help keys create` is `latchkey keys create --help`, whatever follows: one help text, one way to find it.
   if (name === 'help') return dispatch([...rest, '--help'], io)
+  const single = lookup(commands, name)
+  if (single) return single.run(rest, { io, database })
   const group = lookup(groups, name)
   if (!group) throw new UsageError(`Unknown command ${JSON.stringify(name)}.`, 'latchkey')
   const [commandName, ...args] = rest

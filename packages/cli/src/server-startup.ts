@@ -13,21 +13,25 @@ export interface ListenAddress {
 /**
  * The one line to print when a server cannot listen at `address` for a reason a setting fixes (the
  * port is taken or not allowed, the host is not this machine's), naming the setting; `undefined` for
- * any other error.
+ * any other error. `settings` names what sets the port and the host (default: `PORT`, `HOST`).
  */
-export function listenFailureMessage(error: unknown, { host, port }: ListenAddress): string | undefined {
+export function listenFailureMessage(
+  error: unknown,
+  { host, port }: ListenAddress,
+  settings: { readonly port: string; readonly host: string } = { port: 'PORT', host: 'HOST' },
+): string | undefined {
   const examples = 'such as 127.0.0.1 (or 0.0.0.0 for every interface)'
   switch ((error as { code?: unknown } | null)?.code) {
     case 'EADDRINUSE':
-      return `latchkey: port ${port} on ${host} is in use; set PORT to another port (or stop what listens there).`
+      return `latchkey: port ${port} on ${host} is in use; set ${settings.port} to another port (or stop what listens there).`
     case 'EACCES':
-      return `latchkey: port ${port} on ${host} is not open to this process; set PORT to a port above 1023 (lower ones need privileges).`
+      return `latchkey: port ${port} on ${host} is not open to this process; set ${settings.port} to a port above 1023 (lower ones need privileges).`
     case 'EADDRNOTAVAIL':
-      return `latchkey: ${host} is not an address of this machine; set HOST to one that is, ${examples}.`
+      return `latchkey: ${host} is not an address of this machine; set ${settings.host} to one that is, ${examples}.`
     case 'ENOTFOUND':
-      return `latchkey: the host name ${host} does not resolve; set HOST to an address of this machine, ${examples}.`
+      return `latchkey: the host name ${host} does not resolve; set ${settings.host} to an address of this machine, ${examples}.`
     case 'ERR_SOCKET_BAD_PORT':
-      return 'latchkey: PORT is not a port number; set it to a whole number from 0 to 65535 (0 picks a free port).'
+      return `latchkey: ${settings.port} is not a port number; set it to a whole number from 0 to 65535 (0 picks a free port).`
     default:
       return undefined
   }

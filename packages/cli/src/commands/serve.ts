@@ -1,0 +1,112 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
+import { createGatewayListener, DEFAULT_TRUSTED_PROXIES, readRoutesFile } from '@latchkey/server'
+import { createVerifier, isLatchkeyError } from '@latchkey/verifier'
+import { COMMON_OPTIONS_HELP, defineCommand } from '../command.js'
+import { keyEncryptionKeyFromEnvironment } from '../key-encryption-key.js'
+import { openKeyStore } from '../open-key-store.js'
+import { listenFailureMessage } from '../server-startup.js'
+import { UsageError } from '../usage-error.js'
+
+/** `latchkey serve`: the gateway, until SIGTERM or SIGINT. */
+export const serve = defineCommand({
+  path: 'latchkey serve',
+  summary: 'Run the gateway: forward-auth decisions for nginx, Caddy, Traefik and Envoy, and the token endpoint',
+  usage: `Usage: latchkey serve [--host HOST] [--port PORT] [--config FILE] [--trusted-proxies LIST]
+
+Runs the Latchkey gateway in front of a backend in any language: the forward-auth decision
+endpoints /auth/nginx, /auth/traefik, /auth/caddy and /auth/envoy/…, the token endpoint, JWKS and
+metadata, /healthz and /readyz. LATCHKEY_ISSUER (required) names the issuer, and the audience tokens
+must carry; every instance sharing a store must name the same. Stops on SIGTERM or SIGINT once the
+requests in flight are answered. See docs/gateway.md for each proxy's configuration.
+
+Options:
+  --host HOST             Address to listen on (default: 127.0.0.1)
+  --port PORT             Port to listen on, 0 for any free one (default: 8080)
+  --config FILE           Route rules, JSON: {"routes": [{"method": "GET", "path": "/public/*",
+                          "auth": "none"}, {"path": "/api/*", "scopes": ["write"]}]}; the first rule that
+                          matches decides; unmatched requests need valid credentials and no scope
+  --trusted-proxies LIST  Comma-separated addresses or CIDR ranges whose X-Forwarded-For is believed
+                          (default: 127.0.0.0/8,::1)
+${COMMON_OPTIONS_HELP}
+`,
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    config: { type: 'string' },
+    'trusted-proxies': { type: 'string' },
+  },
+  positionals: [],
+  async run({ values, databaseUrl, io }) {
+    const issuer = io.env.LATCHKEY_ISSUER
+    if (!issuer) {
+      throw new UsageError('latchkey serve needs LATCHKEY_ISSUER, such as https://api.example.com.', 'latchkey serve')
+    }
+    const host = values.host ?? '127.0.0.1'
+    const port = portOf(values.port)
+    const rules = values.config === undefined ? [] : readRoutesFile(resolve(io.cwd, values.config), values.config)
+    const trustedProxies = values['trusted-proxies']?.split(',').map((entry) => entry.trim()) ?? DEFAULT_TRUSTED_PROXIES
+    const keyEncryptionKey = keyEncryptionKeyFromEnvironment(io.env, io.cwd)
+    const store = await openKeyStore(databaseUrl, { cwd: io.cwd })
+    let verifier: ReturnType<typeof createVerifier>
+    try {
+      verifier = createVerifier({ store, issuer, trustedProxies, ...(keyEncryptionKey ? { keyEncryptionKey } : {}) })
+    } catch (error) {
+      await store.close()
+      throw new UsageError((error as Error).message, 'latchkey serve', { cause: error })
+    }
+    const server = createServer(createGatewayListener({ verifier, store, rules }))
+    try {
+      await verifier.ready?.()
+    } catch (error) {
+      // A store that is down does not stop the gateway: /readyz says so, and requests answer 503.
+      if (!isLatchkeyError(error) || error.code !== 'ERR_STORE_UNAVAILABLE') {
+        await store.close()
+        throw error
+      }
+    }
+    const address = await listen(server, port, host).catch(async (error: unknown) => {
+      await Promise.resolve(verifier.close?.()).finally(() => store.close())
+      const message = listenFailureMessage(error, { host, port }, { port: '--port', host: '--host' })
+      throw message === undefined ? error : new Error(message.replace(/^latchkey: /, ''), { cause: error })
+    })
+    io.stdout.write(
+      `${JSON.stringify({ level: 'info', message: 'listening', url: `http://${host}:${address.port}`, issuer, routes: rules.length })}\n`,
+    )
+    await stopped()
+    await new Promise<void>((done) => server.close(() => done()))
+    await verifier.close?.()
+    await store.close()
+  },
+})
+
+function portOf(text: string | undefined): number {
+  if (text === undefined) return 8080
+  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN
+  if (port >= 0 && port <= 65_535) return port
+  throw new UsageError('--port must be a whole number from 0 to 65535 (0 picks a free port).', 'latchkey serve')
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve(server.address() as AddressInfo)
+    })
+  })
+}
+
+/** Resolves at the first SIGTERM or SIGINT. */
+function stopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop)
+      process.off('SIGINT', stop)
+      resolve()
+    }
+    process.once('SIGTERM', stop)
+    process.once('SIGINT', stop)
+  })
+}

@@ -1,0 +1,49 @@
+import type { IncomingMessage } from 'node:http'
+import type { AuthenticationResult, HttpAnswer, Verifier } from '@latchkey/verifier'
+import { allowed, ambiguousPath, carriedRefusal, missingProxyHeader } from '../gateway/gateway-answers.js'
+import { carryRefusal } from '../gateway/nginx-refusal.js'
+import { normalizeRequestPath } from '../routes/request-path.js'
+import { type RouteRule, routeAuthFor } from '../routes/route-rules.js'
+import { identityHeaders } from './identity-headers.js'
+import type { ProxyContract } from './proxy-contract.js'
+
+/**
+ * The answer of a decision endpoint to a proxy that asks whether `req`'s original request may go on:
+ * its path normalised once (an ambiguous one refused with 400), the first matching rule applied, the
+ * credentials authenticated as the embedded verifier does (the same refusals, throttling by the
+ * client's address from `X-Forwarded-For`, revocation), and 200 with the identity headers, or the
+ * refusal in the form the proxy can pass on.
+ */
+export function decide(
+  verifier: Verifier,
+  rules: readonly RouteRule[],
+  contract: ProxyContract,
+  req: IncomingMessage,
+  url: string,
+): HttpAnswer | Promise<HttpAnswer> {
+  const refuse = (answer: HttpAnswer): HttpAnswer =>
+    contract.passesAnswers ? answer : carriedRefusal(answer, carryRefusal(answer))
+  const original = contract.original(req, url)
+  if ('missing' in original) return refuse(missingProxyHeader(original.missing))
+  const path = normalizeRequestPath(original.target)
+  if (!path.ok) return refuse(ambiguousPath(path.reason))
+  const auth = routeAuthFor(rules, original.method, path.path)
+  if (auth.kind === 'none') return allowed()
+  const decided = (result: AuthenticationResult): HttpAnswer => {
+    if (!result.ok) return refuse(verifier.answerError(result.error))
+    const denied = verifier.checkScopes(result.principal, auth.scopes)
+    if (denied) return refuse(verifier.answerError(denied))
+    const identity = identityHeaders(result.principal)
+    // Envoy removes what this names from the request it sends upstream (ext_authz HTTP service).
+    if (contract.path === '/auth/envoy') identity['x-envoy-auth-headers-to-remove'] = 'authorization'
+    return allowed(identity)
+  }
+  const input = {
+    authorization: req.headersDistinct.authorization ?? [],
+    // The original target: a token in its query is refused, as the embedded verifier refuses it.
+    url: original.target,
+    headers: req.headers,
+  }
+  const result = verifier.authenticateNow(input, { clientAddress: req.socket.remoteAddress })
+  return result instanceof Promise ? result.then(decided) : decided(result)
+}

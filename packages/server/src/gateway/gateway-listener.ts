@@ -1,0 +1,78 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import type { HttpAnswer, KeyStore, Verifier } from '@latchkey/verifier'
+import { oauthRoutes } from '@latchkey/verifier/node'
+import { decide } from '../forward-auth/decide.js'
+import { envoyContract, PROXY_CONTRACTS, type ProxyContract } from '../forward-auth/proxy-contract.js'
+import type { RouteRule } from '../routes/route-rules.js'
+import { alive, notFound, notReady, ready, unreadableRefusal } from './gateway-answers.js'
+import { readCarriedRefusal } from './nginx-refusal.js'
+
+/** Options of {@link createGatewayListener}. */
+export interface GatewayListenerOptions {
+  /** Decides every request; make it with the proxies as `trustedProxies` (default of `latchkey serve`: loopback). */
+  readonly verifier: Verifier
+  /** The store `/readyz` checks. */
+  readonly store: KeyStore
+  /** Route rules, first match wins. Default: none, every request needs valid credentials. */
+  readonly rules?: readonly RouteRule[]
+  /** How long `/readyz` waits for the store, in ms. Default: 2000. */
+  readonly readyTimeout?: number
+}
+
+/**
+ * The request listener of `latchkey serve`: the forward-auth decision endpoints (`/auth/nginx`,
+ * `/auth/traefik`, `/auth/caddy`, `/auth/envoy/…`), the verifier's token endpoint, JWKS and metadata,
+ * and `/healthz` and `/readyz`.
+ */
+export function createGatewayListener(options: GatewayListenerOptions): RequestListener {
+  const { verifier, store, rules = [], readyTimeout = 2000 } = options
+  const endpoints = oauthRoutes(verifier)
+  return (req, res) => {
+    const url = req.url ?? '/'
+    const path = url.split('?', 1)[0] as string
+    const contract = contractFor(path)
+    if (contract) return write(res, decide(verifier, rules, contract, req, url))
+    if (path === '/auth/nginx/refusal')
+      return write(res, readCarriedRefusal(header(req, 'x-latchkey-refusal')) ?? unreadableRefusal())
+    if (path === '/healthz') return write(res, alive())
+    if (path === '/readyz') return write(res, readiness(store, readyTimeout))
+    endpoints(req, res, () => write(res, notFound()))
+  }
+}
+
+function contractFor(path: string): ProxyContract | undefined {
+  if (path === envoyContract.path || path.startsWith(`${envoyContract.path}/`)) return envoyContract
+  return PROXY_CONTRACTS.find((contract) => contract !== envoyContract && contract.path === path)
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+async function readiness(store: KeyStore, timeout: number): Promise<HttpAnswer> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(reject, timeout)
+  })
+  try {
+    await Promise.race([Promise.resolve(store.listSigningKeys()), late])
+    return ready()
+  } catch {
+    return notReady()
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function write(res: ServerResponse, answer: HttpAnswer | Promise<HttpAnswer>): void {
+  if (answer instanceof Promise) {
+    answer.then(
+      (settled) => write(res, settled),
+      () => write(res, notReady()),
+    )
+    return
+  }
+  res.writeHead(answer.status, answer.headers)
+  res.end(answer.body)
+}
