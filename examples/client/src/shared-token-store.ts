@@ -1,26 +1,22 @@
-import type { StoredToken, TokenStore } from '@latchkey/client'
+import { MemoryTokenStore, type StoredToken } from '@latchkey/client'
 
 /**
- * A {@link TokenStore} that several clients share, as instances share Redis, and into which a test
- * can write what another instance would.
+ * A token store that several clients share, as instances share Redis, and into which a test can
+ * write what another instance would.
  */
-export class SharedTokenStore implements TokenStore {
-  readonly #tokens = new Map<string, StoredToken>()
+export class SharedTokenStore extends MemoryTokenStore {
+  readonly #keys = new Set<string>()
 
-  get(key: string): StoredToken | undefined {
-    return this.#tokens.get(key)
-  }
-
-  set(key: string, token: StoredToken): void {
-    this.#tokens.set(key, token)
-  }
-
-  delete(key: string): void {
-    this.#tokens.delete(key)
+  override set(key: string, token: StoredToken): void {
+    this.#keys.add(key)
+    super.set(key, token)
   }
 
   /** Puts `accessToken` in every entry, times unchanged: as another instance storing its own token would. */
   replaceAccessTokens(accessToken: string): void {
-    for (const [key, token] of this.#tokens) this.#tokens.set(key, { ...token, accessToken })
+    for (const key of this.#keys) {
+      const token = this.get(key)
+      if (token) super.set(key, { ...token, accessToken })
+    }
   }
 }
