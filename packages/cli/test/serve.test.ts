@@ -70,12 +70,29 @@ describe('latchkey serve', () => {
       expect([allowed.status, allowed.headers.get('x-latchkey-key-id')]).toEqual([200, key.id])
       expect((await ask('/admin/users')).status).toBe(403)
       expect((await fetch(`${url}/.well-known/oauth-authorization-server`)).status).toBe(200)
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
+        /^latchkey_decisions_total\{contract="caddy",outcome="allowed",method="basic"\} 1$/m,
+      )
       expect(JSON.parse(run.out().trim().split('\n')[0] ?? '')).toMatchObject({ level: 'info', routes: 1 })
     } finally {
       run.child.kill('SIGTERM')
     }
     expect(await run.exited).toBe(0)
     expect(run.err()).not.toContain(key.secret)
+  })
+
+  it('serves /metrics on --metrics-port instead of the main port when given one', async () => {
+    const run = serve(['--port', '0', '--metrics-port', '0'])
+    try {
+      const url = await listeningUrl(run)
+      const line = JSON.parse(run.out().trim().split('\n')[0] ?? '') as { metrics: string }
+      expect(line.metrics).not.toBe(`${url}/metrics`)
+      expect((await fetch(line.metrics)).status).toBe(200)
+      expect((await fetch(`${url}/metrics`)).status).toBe(404)
+    } finally {
+      run.child.kill('SIGTERM')
+    }
+    expect(await run.exited).toBe(0)
   })
 
   it.each([

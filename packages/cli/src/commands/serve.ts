@@ -1,7 +1,13 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import { createGatewayListener, DEFAULT_TRUSTED_PROXIES, readRoutesFile } from '@latchkey/server'
+import {
+  createGatewayListener,
+  createGatewayMetrics,
+  createMetricsServer,
+  DEFAULT_TRUSTED_PROXIES,
+  readRoutesFile,
+} from '@latchkey/server'
 import { createVerifier, isLatchkeyError } from '@latchkey/verifier'
 import { COMMON_OPTIONS_HELP, defineCommand } from '../command.js'
 import { keyEncryptionKeyFromEnvironment } from '../key-encryption-key.js'
@@ -14,10 +20,11 @@ export const serve = defineCommand({
   path: 'latchkey serve',
   summary: 'Run the gateway: forward-auth decisions for nginx, Caddy, Traefik and Envoy, and the token endpoint',
   usage: `Usage: latchkey serve [--host HOST] [--port PORT] [--config FILE] [--trusted-proxies LIST]
+                      [--metrics-port PORT]
 
 Runs the Latchkey gateway in front of a backend in any language: the forward-auth decision
 endpoints /auth/nginx, /auth/traefik, /auth/caddy and /auth/envoy/…, the token endpoint, JWKS and
-metadata, /healthz and /readyz. LATCHKEY_ISSUER (required) names the issuer, and the audience tokens
+metadata, /healthz, /readyz and /metrics (Prometheus). LATCHKEY_ISSUER (required) names the issuer, and the audience tokens
 must carry; every instance sharing a store must name the same. Stops on SIGTERM or SIGINT once the
 requests in flight are answered. See docs/gateway.md for each proxy's configuration.
 
@@ -29,6 +36,7 @@ Options:
                           matches decides; unmatched requests need valid credentials and no scope
   --trusted-proxies LIST  Comma-separated addresses or CIDR ranges whose X-Forwarded-For is believed
                           (default: 127.0.0.0/8,::1)
+  --metrics-port PORT     Serve /metrics on this port of --host instead of the main port
 ${COMMON_OPTIONS_HELP}
 `,
   options: {
@@ -36,6 +44,7 @@ ${COMMON_OPTIONS_HELP}
     port: { type: 'string' },
     config: { type: 'string' },
     'trusted-proxies': { type: 'string' },
+    'metrics-port': { type: 'string' },
   },
   positionals: [],
   async run({ values, databaseUrl, io }) {
@@ -44,19 +53,30 @@ ${COMMON_OPTIONS_HELP}
       throw new UsageError('latchkey serve needs LATCHKEY_ISSUER, such as https://api.example.com.', 'latchkey serve')
     }
     const host = values.host ?? '127.0.0.1'
-    const port = portOf(values.port)
+    const port = portOf(values.port, '--port', 8080)
+    const metricsPort =
+      values['metrics-port'] === undefined ? undefined : portOf(values['metrics-port'], '--metrics-port', 0)
+    const metrics = createGatewayMetrics()
     const rules = values.config === undefined ? [] : readRoutesFile(resolve(io.cwd, values.config), values.config)
     const trustedProxies = values['trusted-proxies']?.split(',').map((entry) => entry.trim()) ?? DEFAULT_TRUSTED_PROXIES
     const keyEncryptionKey = keyEncryptionKeyFromEnvironment(io.env, io.cwd)
     const store = await openKeyStore(databaseUrl, { cwd: io.cwd })
     let verifier: ReturnType<typeof createVerifier>
     try {
-      verifier = createVerifier({ store, issuer, trustedProxies, ...(keyEncryptionKey ? { keyEncryptionKey } : {}) })
+      verifier = createVerifier({
+        store,
+        issuer,
+        trustedProxies,
+        onEvent: metrics.onAuthEvent,
+        ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
+      })
     } catch (error) {
       await store.close()
       throw new UsageError((error as Error).message, 'latchkey serve', { cause: error })
     }
-    const server = createServer(createGatewayListener({ verifier, store, rules }))
+    const metricsPath = metricsPort === undefined ? '/metrics' : false
+    const server = createServer(createGatewayListener({ verifier, store, rules, metrics, metricsPath }))
+    const metricsServer = metricsPort === undefined ? undefined : createMetricsServer(metrics)
     try {
       await verifier.ready?.()
     } catch (error) {
@@ -66,26 +86,40 @@ ${COMMON_OPTIONS_HELP}
         throw error
       }
     }
-    const address = await listen(server, port, host).catch(async (error: unknown) => {
+    const failed = (listening: number, option: string) => async (error: unknown) => {
+      server.close()
+      metricsServer?.close()
       await Promise.resolve(verifier.close?.()).finally(() => store.close())
-      const message = listenFailureMessage(error, { host, port }, { port: '--port', host: '--host' })
+      const message = listenFailureMessage(error, { host, port: listening }, { port: option, host: '--host' })
       throw message === undefined ? error : new Error(message.replace(/^latchkey: /, ''), { cause: error })
-    })
+    }
+    const address = await listen(server, port, host).catch(failed(port, '--port'))
+    const metricsAddress =
+      metricsServer && metricsPort !== undefined
+        ? await listen(metricsServer, metricsPort, host).catch(failed(metricsPort, '--metrics-port'))
+        : undefined
     io.stdout.write(
-      `${JSON.stringify({ level: 'info', message: 'listening', url: `http://${host}:${address.port}`, issuer, routes: rules.length })}\n`,
+      `${JSON.stringify({
+        level: 'info',
+        message: 'listening',
+        url: `http://${host}:${address.port}`,
+        metrics: `http://${host}:${metricsAddress?.port ?? address.port}/metrics`,
+        issuer,
+        routes: rules.length,
+      })}\n`,
     )
     await stopped()
-    await new Promise<void>((done) => server.close(() => done()))
+    await Promise.all([server, metricsServer].map((open) => open && new Promise((done) => open.close(done))))
     await verifier.close?.()
     await store.close()
   },
 })
 
-function portOf(text: string | undefined): number {
-  if (text === undefined) return 8080
+function portOf(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback
   const port = /^\d+$/.test(text) ? Number(text) : Number.NaN
   if (port >= 0 && port <= 65_535) return port
-  throw new UsageError('--port must be a whole number from 0 to 65535 (0 picks a free port).', 'latchkey serve')
+  throw new UsageError(`${option} must be a whole number from 0 to 65535 (0 picks a free port).`, 'latchkey serve')
 }
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {

@@ -13,6 +13,8 @@ export interface OriginalRequest {
  * Caddy `forward_auth`, Envoy `ext_authz` (HTTP service).
  */
 export interface ProxyContract {
+  /** The proxy, as metrics label it: `nginx`, `traefik`, `caddy`, `envoy`. */
+  readonly name: string
   /** The decision endpoint's path (Envoy's is a prefix, followed by the original path). */
   readonly path: string
   /**
@@ -45,6 +47,7 @@ function fromHeaders(methodHeader: string, targetHeader: string) {
 
 /** nginx `auth_request`: the documented config sets `X-Original-Method` and `X-Original-URI` ($request_uri). */
 export const nginxContract: ProxyContract = {
+  name: 'nginx',
   path: '/auth/nginx',
   original: fromHeaders('x-original-method', 'x-original-uri'),
   passesAnswers: false,
@@ -54,16 +57,27 @@ export const nginxContract: ProxyContract = {
 const forwarded = fromHeaders('x-forwarded-method', 'x-forwarded-uri')
 
 /** Traefik `forwardAuth`: any non-2xx answer goes to the client as it is. */
-export const traefikContract: ProxyContract = { path: '/auth/traefik', original: forwarded, passesAnswers: true }
+export const traefikContract: ProxyContract = {
+  name: 'traefik',
+  path: '/auth/traefik',
+  original: forwarded,
+  passesAnswers: true,
+}
 
 /** Caddy `forward_auth`: any non-2xx answer goes to the client as it is. */
-export const caddyContract: ProxyContract = { path: '/auth/caddy', original: forwarded, passesAnswers: true }
+export const caddyContract: ProxyContract = {
+  name: 'caddy',
+  path: '/auth/caddy',
+  original: forwarded,
+  passesAnswers: true,
+}
 
 /**
  * Envoy `ext_authz` with an HTTP service and `path_prefix: /auth/envoy`: the decision request has the
  * original method, and the original path and query after the prefix. Exactly 200 allows.
  */
 export const envoyContract: ProxyContract = {
+  name: 'envoy',
   path: '/auth/envoy',
   original: (req, url) => {
     const target = url.slice('/auth/envoy'.length)

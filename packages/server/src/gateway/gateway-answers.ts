@@ -99,3 +99,13 @@ export function carriedRefusal(answer: HttpAnswer, carried: string): HttpAnswer 
 export function unreadableRefusal(): HttpAnswer {
   return problem(403, 'Forbidden', 'The request was refused; the proxy sent no refusal the gateway can read.')
 }
+
+/** `/metrics` when the registry could not be read. */
+export function metricsUnavailable(): HttpAnswer {
+  return problem(500, 'Metrics unavailable', 'The metrics registry could not be read.')
+}
+
+/** The Prometheus text exposition, as prom-client writes it. */
+export function metricsText(text: string, contentType: string): HttpAnswer {
+  return { status: 200, headers: { 'Content-Type': contentType, ...noStore }, body: text }
+}

@@ -1,11 +1,14 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import type { IncomingMessage, RequestListener } from 'node:http'
 import type { HttpAnswer, KeyStore, Verifier } from '@latchkey/verifier'
 import { oauthRoutes } from '@latchkey/verifier/node'
 import { decide } from '../forward-auth/decide.js'
 import { envoyContract, PROXY_CONTRACTS, type ProxyContract } from '../forward-auth/proxy-contract.js'
+import type { GatewayMetrics } from '../operations/gateway-metrics.js'
+import { serveMetrics } from '../operations/metrics-endpoint.js'
 import type { RouteRule } from '../routes/route-rules.js'
 import { alive, notFound, notReady, ready, unreadableRefusal } from './gateway-answers.js'
 import { readCarriedRefusal } from './nginx-refusal.js'
+import { writeAnswer } from './write-answer.js'
 
 /** Options of {@link createGatewayListener}. */
 export interface GatewayListenerOptions {
@@ -17,6 +20,10 @@ export interface GatewayListenerOptions {
   readonly rules?: readonly RouteRule[]
   /** How long `/readyz` waits for the store, in ms. Default: 2000. */
   readonly readyTimeout?: number
+  /** Counts every decision; served on `/metrics` unless `metricsPath` is `false`. Default: none. */
+  readonly metrics?: GatewayMetrics
+  /** `false` when `/metrics` is served elsewhere (`latchkey serve --metrics-port`). Default: `'/metrics'`. */
+  readonly metricsPath?: '/metrics' | false
 }
 
 /**
@@ -25,18 +32,28 @@ export interface GatewayListenerOptions {
  * and `/healthz` and `/readyz`.
  */
 export function createGatewayListener(options: GatewayListenerOptions): RequestListener {
-  const { verifier, store, rules = [], readyTimeout = 2000 } = options
+  const { verifier, store, rules = [], readyTimeout = 2000, metrics, metricsPath = '/metrics' } = options
   const endpoints = oauthRoutes(verifier)
   return (req, res) => {
     const url = req.url ?? '/'
     const path = url.split('?', 1)[0] as string
     const contract = contractFor(path)
-    if (contract) return write(res, decide(verifier, rules, contract, req, url))
+    if (contract) {
+      const started = metrics && performance.now()
+      const answer = decide(verifier, rules, contract, req, url)
+      if (!metrics || started === undefined) return writeAnswer(res, answer)
+      const counted = (settled: HttpAnswer) => {
+        metrics.observeDecision(contract.name, settled, (performance.now() - started) / 1000)
+        return settled
+      }
+      return writeAnswer(res, answer instanceof Promise ? answer.then(counted) : counted(answer))
+    }
+    if (metrics && metricsPath && path === metricsPath) return serveMetrics(metrics, res)
     if (path === '/auth/nginx/refusal')
-      return write(res, readCarriedRefusal(header(req, 'x-latchkey-refusal')) ?? unreadableRefusal())
-    if (path === '/healthz') return write(res, alive())
-    if (path === '/readyz') return write(res, readiness(store, readyTimeout))
-    endpoints(req, res, () => write(res, notFound()))
+      return writeAnswer(res, readCarriedRefusal(header(req, 'x-latchkey-refusal')) ?? unreadableRefusal())
+    if (path === '/healthz') return writeAnswer(res, alive())
+    if (path === '/readyz') return writeAnswer(res, readiness(store, readyTimeout))
+    endpoints(req, res, () => writeAnswer(res, notFound()))
   }
 }
 
@@ -63,16 +80,4 @@ async function readiness(store: KeyStore, timeout: number): Promise<HttpAnswer> 
   } finally {
     clearTimeout(timer)
   }
-}
-
-function write(res: ServerResponse, answer: HttpAnswer | Promise<HttpAnswer>): void {
-  if (answer instanceof Promise) {
-    answer.then(
-      (settled) => write(res, settled),
-      () => write(res, notReady()),
-    )
-    return
-  }
-  res.writeHead(answer.status, answer.headers)
-  res.end(answer.body)
 }
