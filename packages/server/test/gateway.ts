@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createVerifier, type KeyStore, MemoryKeyStore, type Verifier } from '@latchkey/verifier'
+import { createVerifier, type KeyStore, MemoryKeyStore, type Verifier, type VerifierOptions } from '@latchkey/verifier'
 import { createKeyManager } from '@latchkey/verifier/manage'
 import { afterAll, beforeAll } from 'vitest'
 import { createGatewayListener, DEFAULT_TRUSTED_PROXIES, type RouteRule } from '../src/index.js'
@@ -24,15 +24,22 @@ export interface TestGateway {
 
 export const ISSUER = 'https://gateway.test'
 
-/** Starts a gateway with `rules` before the calling file's tests, and stops it after them. */
-export function startGateway(rules: readonly RouteRule[], store: KeyStore = new MemoryKeyStore()): TestGateway {
+/**
+ * Starts a gateway with `rules` before the calling file's tests, and stops it after them; `options`
+ * are passed on to its verifier (a clock, say).
+ */
+export function startGateway(
+  rules: readonly RouteRule[],
+  store: KeyStore = new MemoryKeyStore(),
+  options: Omit<VerifierOptions, 'store' | 'issuer'> = {},
+): TestGateway {
   const manager = createKeyManager(store)
   let server: Server | undefined
   let verifier: Verifier | undefined
   let url = ''
   let accountId = ''
   beforeAll(async () => {
-    verifier = createVerifier({ store, issuer: ISSUER, trustedProxies: DEFAULT_TRUSTED_PROXIES })
+    verifier = createVerifier({ store, issuer: ISSUER, trustedProxies: DEFAULT_TRUSTED_PROXIES, ...options })
     const created = createServer(createGatewayListener({ verifier, store, rules, readyTimeout: 300 }))
     server = created
     await new Promise<void>((resolve) => created.listen(0, '127.0.0.1', resolve))

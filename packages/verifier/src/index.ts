@@ -42,7 +42,12 @@ export type {
 } from './store/key-store.js'
 export { MemoryKeyStore } from './store/memory-key-store.js'
 export type { FailureThrottleOptions } from './throttle/failure-throttle.js'
-export { MAX_FORM_BODY_BYTES, MAX_FORM_PARAMETERS } from './token-endpoint/form-body.js'
+export {
+  checkFormHeaders,
+  MAX_FORM_BODY_BYTES,
+  MAX_FORM_PARAMETERS,
+  parseFormBody,
+} from './token-endpoint/form-body.js'
 export type { TokenResponseBody } from './token-endpoint/token-request.js'
 export type {
   AuthenticationInput,

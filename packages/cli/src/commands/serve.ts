@@ -24,8 +24,9 @@ export const serve = defineCommand({
 
 Runs the Latchkey gateway in front of a backend in any language: the forward-auth decision
 endpoints /auth/nginx, /auth/traefik, /auth/caddy and /auth/envoy/…, the token endpoint, JWKS and
-metadata, /healthz, /readyz and /metrics (Prometheus). LATCHKEY_ISSUER (required) names the issuer, and the audience tokens
-must carry; every instance sharing a store must name the same. Stops on SIGTERM or SIGINT once the
+metadata, token introspection (POST /oauth/introspect, for keys with the scope
+latchkey:introspect), /healthz, /readyz and /metrics (Prometheus). LATCHKEY_ISSUER (required) names
+the issuer, and the audience tokens must carry; every instance sharing a store must name the same. Stops on SIGTERM or SIGINT once the
 requests in flight are answered. See docs/gateway.md for each proxy's configuration.
 
 Options:

@@ -1,4 +1,5 @@
 import type { HttpAnswer } from '@latchkey/verifier'
+import type { IntrospectionResponse } from '../oauth/introspection-response.js'
 import type { AmbiguousPathReason } from '../routes/request-path.js'
 
 // Every status the gateway writes itself. Refusals of credentials (401, 403, 429, 503) are the
@@ -108,4 +109,22 @@ export function metricsUnavailable(): HttpAnswer {
 /** The Prometheus text exposition, as prom-client writes it. */
 export function metricsText(text: string, contentType: string): HttpAnswer {
   return { status: 200, headers: { 'Content-Type': contentType, ...noStore }, body: text }
+}
+
+/** RFC 7662 §2.2: an active token, described. */
+export function activeToken(description: IntrospectionResponse): HttpAnswer {
+  return { status: 200, headers: { 'Content-Type': 'application/json', ...noStore }, body: JSON.stringify(description) }
+}
+
+/**
+ * RFC 7662 §2.2: the one answer for every token that is not active (malformed, altered, expired,
+ * another issuer's, a revoked key's, no token at all), with the same bytes whatever the reason.
+ */
+export function inactiveToken(): HttpAnswer {
+  return { status: 200, headers: { 'Content-Type': 'application/json', ...noStore }, body: '{"active":false}' }
+}
+
+/** `answer`, the connection closed after it: the request's body passed the cap and was not all read. */
+export function closingConnection(answer: HttpAnswer): HttpAnswer {
+  return { ...answer, headers: { ...answer.headers, Connection: 'close' } }
 }

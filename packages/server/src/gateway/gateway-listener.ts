@@ -3,6 +3,7 @@ import type { HttpAnswer, KeyStore, Verifier } from '@latchkey/verifier'
 import { oauthRoutes } from '@latchkey/verifier/node'
 import { decide } from '../forward-auth/decide.js'
 import { envoyContract, PROXY_CONTRACTS, type ProxyContract } from '../forward-auth/proxy-contract.js'
+import { INTROSPECTION_PATH, introspect } from '../oauth/introspection.js'
 import type { GatewayMetrics } from '../operations/gateway-metrics.js'
 import { serveMetrics } from '../operations/metrics-endpoint.js'
 import type { RouteRule } from '../routes/route-rules.js'
@@ -24,16 +25,19 @@ export interface GatewayListenerOptions {
   readonly metrics?: GatewayMetrics
   /** `false` when `/metrics` is served elsewhere (`latchkey serve --metrics-port`). Default: `'/metrics'`. */
   readonly metricsPath?: '/metrics' | false
+  /** `false` turns token introspection (RFC 7662) off. Default: `'/oauth/introspect'`. */
+  readonly introspectionPath?: '/oauth/introspect' | false
 }
 
 /**
  * The request listener of `latchkey serve`: the forward-auth decision endpoints (`/auth/nginx`,
  * `/auth/traefik`, `/auth/caddy`, `/auth/envoy/…`), the verifier's token endpoint, JWKS and metadata,
- * and `/healthz` and `/readyz`.
+ * token introspection (`/oauth/introspect`), and `/healthz` and `/readyz`.
  */
 export function createGatewayListener(options: GatewayListenerOptions): RequestListener {
   const { verifier, store, rules = [], readyTimeout = 2000, metrics, metricsPath = '/metrics' } = options
   const endpoints = oauthRoutes(verifier)
+  const introspectionPath = options.introspectionPath ?? INTROSPECTION_PATH
   return (req, res) => {
     const url = req.url ?? '/'
     const path = url.split('?', 1)[0] as string
@@ -51,6 +55,7 @@ export function createGatewayListener(options: GatewayListenerOptions): RequestL
     if (metrics && metricsPath && path === metricsPath) return serveMetrics(metrics, res)
     if (path === '/auth/nginx/refusal')
       return writeAnswer(res, readCarriedRefusal(header(req, 'x-latchkey-refusal')) ?? unreadableRefusal())
+    if (introspectionPath && path === introspectionPath) return writeAnswer(res, introspect(verifier, req, url))
     if (path === '/healthz') return writeAnswer(res, alive())
     if (path === '/readyz') return writeAnswer(res, readiness(store, readyTimeout))
     endpoints(req, res, () => writeAnswer(res, notFound()))

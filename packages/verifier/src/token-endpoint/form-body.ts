@@ -15,42 +15,46 @@ export async function readFormBody(request: Request): Promise<Map<string, string
 }
 
 /**
- * What {@link readFormBody} checks before reading: the media type, then the declared length.
+ * What the token endpoint checks before reading a form body: the media type, then the declared length.
  * Throws `ERR_INVALID_REQUEST`.
+ *
+ * @param what The request, as messages name it. Default: `'token request'`.
  */
 export function checkFormHeaders(
   contentType: string | null | undefined,
   contentLength: string | null | undefined,
+  what = 'token request',
 ): void {
   const mediaType = contentType?.split(';', 1)[0]?.trim().toLowerCase()
   if (mediaType !== 'application/x-www-form-urlencoded') {
-    throw invalidRequest('The token request body must be application/x-www-form-urlencoded.')
+    throw invalidRequest(`The ${what} body must be application/x-www-form-urlencoded.`)
   }
-  if (Number(contentLength ?? 0) > MAX_FORM_BODY_BYTES) throw invalidRequest('The token request body is too large.')
+  if (Number(contentLength ?? 0) > MAX_FORM_BODY_BYTES) throw invalidRequest(`The ${what} body is too large.`)
 }
 
 /**
  * The parameters of a form body already read, within the limits above; a body given as text was
  * decoded by whoever read it. Throws `ERR_INVALID_REQUEST`.
+ *
+ * @param what The request, as messages name it. Default: `'token request'`.
  */
-export function parseFormBody(body: Uint8Array | string): Map<string, string> {
+export function parseFormBody(body: Uint8Array | string, what = 'token request'): Map<string, string> {
   let text: string
   if (typeof body === 'string') {
     text = body
-    if (encoder.encode(text).byteLength > MAX_FORM_BODY_BYTES)
-      throw invalidRequest('The token request body is too large.')
+    if (encoder.encode(text).byteLength > MAX_FORM_BODY_BYTES) throw invalidRequest(`The ${what} body is too large.`)
   } else {
-    if (body.byteLength > MAX_FORM_BODY_BYTES) throw invalidRequest('The token request body is too large.')
+    if (body.byteLength > MAX_FORM_BODY_BYTES) throw invalidRequest(`The ${what} body is too large.`)
     try {
       text = decoder.decode(body)
     } catch {
-      throw invalidRequest('The token request body is not valid UTF-8.')
+      throw invalidRequest(`The ${what} body is not valid UTF-8.`)
     }
   }
   const parameters = new Map<string, string>()
   let count = 0
   for (const [name, value] of new URLSearchParams(text)) {
-    if (++count > MAX_FORM_PARAMETERS) throw invalidRequest('The token request has too many parameters.')
+    if (++count > MAX_FORM_PARAMETERS) throw invalidRequest(`The ${what} has too many parameters.`)
     // RFC 6749 §3.2: "Parameters sent without a value MUST be treated as if they were omitted."
     if (value === '') continue
     if (parameters.has(name)) throw invalidRequest(`The parameter ${safeName(name)} is given more than once.`)
