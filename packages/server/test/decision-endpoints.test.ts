@@ -94,7 +94,22 @@ describe('every decision endpoint', () => {
 
   it('lets Envoy strip the credential upstream, and only Envoy is told to', async () => {
     const response = await envoy('GET', '/api/things', { authorization: basic(reader) })
+    // The credential, and the one identity header this key does not get (it has a name, so only none).
     expect(response.headers.get('x-envoy-auth-headers-to-remove')).toBe('authorization')
+    const unnamed = await gateway.createKey(['read'])
+    const anonymous = await envoy('GET', '/api/things', { authorization: basic(unnamed) })
+    expect(anonymous.headers.get('x-envoy-auth-headers-to-remove')).toBe('authorization,x-latchkey-key-name')
+    // A public route sets no identity: Envoy removes every client copy and the credential.
+    const open = await envoy('GET', '/public/logo.png', { authorization: basic(reader), 'x-latchkey-key-id': 'forged' })
+    expect(open.headers.get('x-envoy-auth-headers-to-remove')?.split(',')).toEqual([
+      'authorization',
+      'x-latchkey-key-id',
+      'x-latchkey-account-id',
+      'x-latchkey-scopes',
+      'x-latchkey-key-name',
+      'x-latchkey-metadata',
+      'x-latchkey-auth-method',
+    ])
     const other = await forwarded('traefik', 'GET', '/api/things', { authorization: basic(reader) })
     expect(other.headers.get('x-envoy-auth-headers-to-remove')).toBeNull()
   })

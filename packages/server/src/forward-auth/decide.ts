@@ -4,8 +4,8 @@ import { allowed, ambiguousPath, carriedRefusal, missingProxyHeader } from '../g
 import { carryRefusal } from '../gateway/nginx-refusal.js'
 import { normalizeRequestPath } from '../routes/request-path.js'
 import { type RouteRule, routeAuthFor } from '../routes/route-rules.js'
-import { identityHeaders } from './identity-headers.js'
-import type { ProxyContract } from './proxy-contract.js'
+import { IDENTITY_HEADERS, identityHeaders } from './identity-headers.js'
+import { envoyContract, type ProxyContract } from './proxy-contract.js'
 
 /**
  * The answer of a decision endpoint to a proxy that asks whether `req`'s original request may go on:
@@ -28,15 +28,13 @@ export function decide(
   const path = normalizeRequestPath(original.target)
   if (!path.ok) return refuse(ambiguousPath(path.reason))
   const auth = routeAuthFor(rules, original.method, path.path)
-  if (auth.kind === 'none') return allowed()
+  if (auth.kind === 'none') return allowed(contract === envoyContract ? envoyRemovals({}) : {})
   const decided = (result: AuthenticationResult): HttpAnswer => {
     if (!result.ok) return refuse(verifier.answerError(result.error))
     const denied = verifier.checkScopes(result.principal, auth.scopes)
     if (denied) return refuse(verifier.answerError(denied))
     const identity = identityHeaders(result.principal)
-    // Envoy removes what this names from the request it sends upstream (ext_authz HTTP service).
-    if (contract.path === '/auth/envoy') identity['x-envoy-auth-headers-to-remove'] = 'authorization'
-    return allowed(identity)
+    return allowed(contract === envoyContract ? envoyRemovals(identity) : identity)
   }
   const input = {
     authorization: req.headersDistinct.authorization ?? [],
@@ -46,4 +44,16 @@ export function decide(
   }
   const result = verifier.authenticateNow(input, { clientAddress: req.socket.remoteAddress })
   return result instanceof Promise ? result.then(decided) : decided(result)
+}
+
+/**
+ * `identity` with Envoy's `x-envoy-auth-headers-to-remove` (ext_authz HTTP service), which names the
+ * request headers Envoy removes before it goes upstream: the credential, and every identity header
+ * the answer does not set, so that a copy the client forged never reaches the upstream (Envoy only
+ * overwrites the headers an answer sends). On every allow, `auth: none` routes included.
+ */
+function envoyRemovals(identity: Record<string, string>): Record<string, string> {
+  const absent = Object.values(IDENTITY_HEADERS).filter((name) => identity[name] === undefined)
+  const removed = ['authorization', ...absent.map((name) => name.toLowerCase())]
+  return { ...identity, 'x-envoy-auth-headers-to-remove': removed.join(',') }
 }
