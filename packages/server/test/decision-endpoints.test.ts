@@ -1,6 +1,7 @@
 import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { basic, startGateway, type TestKey } from './gateway.js'
+import { wrongSecret } from './wrong-secret.js'
 
 // The decision endpoints over real loopback HTTP, sent exactly the requests each proxy's
 // documentation describes: nginx auth_request, Traefik forwardAuth, Caddy forward_auth, Envoy ext_authz.
@@ -45,8 +46,6 @@ function envoy(method: string, uri: string, headers: Record<string, string> = {}
     sent.end()
   })
 }
-/** A secret that differs from `secret` in its last character. */
-const wrongSecret = (secret: string) => `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`
 
 /** The answer nginx's error_page location fetches from /auth/nginx/refusal. */
 async function refusalOf(response: Response) {

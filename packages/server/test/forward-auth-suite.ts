@@ -4,6 +4,7 @@ import { basicAuthorization, type CliKey } from './cli-key-store.js'
 import { damageKeyStore } from './damage-key-store.js'
 import type { ProxiedGateway } from './proxied-gateway.js'
 import type { RawAnswer } from './raw-request.js'
+import { wrongSecret } from './wrong-secret.js'
 
 // The acceptance of the gateway issue, proved through a real proxy: what a client gets back, and what
 // the Python backend behind the proxy receives. nginx.test.ts and caddy.test.ts run it, each with its
@@ -14,11 +15,6 @@ const CHALLENGE = 'Basic realm="api", charset="UTF-8", Bearer realm="api"'
 
 /** Its challenge to Basic credentials it refused: the scheme they came in. */
 export const BASIC_CHALLENGE = 'Basic realm="api", charset="UTF-8"'
-
-/** `secret` with its last character changed: a wrong secret for the same key id. */
-function wrongSecret(secret: string): string {
-  return `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`
-}
 
 const IDENTITY = [
   'x-latchkey-key-id',

@@ -3,6 +3,7 @@ import { createVerifier, MAX_FORM_BODY_BYTES, MemoryKeyStore } from '@latchkey/v
 import { createKeyManager } from '@latchkey/verifier/manage'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { basic, ISSUER, startGateway, type TestKey } from './gateway.js'
+import { wrongSecret } from './wrong-secret.js'
 
 // POST /oauth/introspect (RFC 7662) over real loopback HTTP: a resource server that cannot verify
 // JWTs asks the gateway, with its own API key, whether a token is active.
@@ -52,7 +53,6 @@ function forged(token: string, jti: string): string {
   return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`
 }
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString())
-const wrongSecret = (secret: string) => `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`
 const compared = ['content-type', 'cache-control', 'www-authenticate']
 /** Status, the headers that matter, and body, a line each: what "the same answer" compares. */
 const shown = async (response: Response) =>
