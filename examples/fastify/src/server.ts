@@ -17,7 +17,6 @@ const address = await startServer({
   port,
   verifier,
 })
-console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${issuer})`)
 
 function shutdown(): void {
   app.close().finally(() => {
@@ -28,3 +27,5 @@ function shutdown(): void {
 }
 process.on('SIGINT', shutdown)
 process.on('SIGTERM', shutdown)
+// Said last, once a signal would stop the server cleanly: a supervisor (or a test) may act on it at once.
+console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${issuer})`)

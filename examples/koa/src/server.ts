@@ -13,7 +13,6 @@ const { app, verifier } = createApp({ store, issuer, verifier: settings.verifier
 const server = createServer(app.callback())
 // A signing key that cannot be opened, or a port that is taken, stops the server here with one line.
 const address = await startServer({ server, host, port, verifier })
-console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${issuer})`)
 
 function shutdown(): void {
   server.close(() => {
@@ -25,3 +24,5 @@ function shutdown(): void {
 }
 process.on('SIGINT', shutdown)
 process.on('SIGTERM', shutdown)
+// Said last, once a signal would stop the server cleanly: a supervisor (or a test) may act on it at once.
+console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${issuer})`)

@@ -30,7 +30,6 @@ const startup = createVerifier({ ...settings.verifier, store, issuer })
 const address = await startServer({ server, host, port, verifier: startup })
 await startup.close?.()
 await store.close()
-console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${issuer})`)
 
 function shutdown(): void {
   server.close(() => {
@@ -40,3 +39,5 @@ function shutdown(): void {
 }
 process.on('SIGINT', shutdown)
 process.on('SIGTERM', shutdown)
+// Said last, once a signal would stop the server cleanly: a supervisor (or a test) may act on it at once.
+console.log(`Latchkey example API on http://${host}:${address.port} (issuer ${issuer})`)

@@ -79,6 +79,13 @@ describe('latchkey serve', () => {
     }
     expect(await run.exited).toBe(0)
     expect(run.err()).not.toContain(key.secret)
+    const lines = run
+      .out()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { message: string; signal?: string })
+    expect(lines.map((line) => line.message)).toEqual(['listening', 'stopping', 'stopped'])
+    expect(lines[1]?.signal).toBe('SIGTERM')
   })
 
   it('serves /metrics on --metrics-port instead of the main port when given one', async () => {

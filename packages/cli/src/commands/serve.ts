@@ -61,6 +61,9 @@ ${COMMON_OPTIONS_HELP}
     const rules = values.config === undefined ? [] : readRoutesFile(resolve(io.cwd, values.config), values.config)
     const trustedProxies = values['trusted-proxies']?.split(',').map((entry) => entry.trim()) ?? DEFAULT_TRUSTED_PROXIES
     const keyEncryptionKey = keyEncryptionKeyFromEnvironment(io.env, io.cwd)
+    /** One JSON line per event on stdout, as log collectors read them. */
+    const log = (level: 'info' | 'error', message: string, fields: Record<string, unknown>) =>
+      io.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`)
     const store = await openKeyStore(databaseUrl, { cwd: io.cwd })
     let verifier: ReturnType<typeof createVerifier>
     try {
@@ -68,7 +71,18 @@ ${COMMON_OPTIONS_HELP}
         store,
         issuer,
         trustedProxies,
-        onEvent: metrics.onAuthEvent,
+        onEvent: (event) => {
+          metrics.onAuthEvent(event)
+          // A store outage or an unexpected error, once per request it refuses with 5xx: the code and
+          // key id only, never a credential.
+          if (event.outcome === 'error') {
+            log('error', 'authentication failed on the server side', {
+              type: event.type,
+              code: event.code,
+              keyId: event.keyId,
+            })
+          }
+        },
         ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
       })
     } catch (error) {
@@ -99,20 +113,18 @@ ${COMMON_OPTIONS_HELP}
       metricsServer && metricsPort !== undefined
         ? await listen(metricsServer, metricsPort, host).catch(failed(metricsPort, '--metrics-port'))
         : undefined
-    io.stdout.write(
-      `${JSON.stringify({
-        level: 'info',
-        message: 'listening',
-        url: `http://${host}:${address.port}`,
-        metrics: `http://${host}:${metricsAddress?.port ?? address.port}/metrics`,
-        issuer,
-        routes: rules.length,
-      })}\n`,
-    )
-    await stopped()
+    log('info', 'listening', {
+      url: `http://${host}:${address.port}`,
+      metrics: `http://${host}:${metricsAddress?.port ?? address.port}/metrics`,
+      issuer,
+      routes: rules.length,
+    })
+    const signal = await stopped()
+    log('info', 'stopping', { signal })
     await Promise.all([server, metricsServer].map((open) => open && new Promise((done) => open.close(done))))
     await verifier.close?.()
     await store.close()
+    log('info', 'stopped', {})
   },
 })
 
@@ -133,13 +145,13 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
   })
 }
 
-/** Resolves at the first SIGTERM or SIGINT. */
-function stopped(): Promise<void> {
+/** Resolves with the first SIGTERM or SIGINT. */
+function stopped(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const stop = () => {
+    const stop = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', stop)
       process.off('SIGINT', stop)
-      resolve()
+      resolve(signal)
     }
     process.once('SIGTERM', stop)
     process.once('SIGINT', stop)
