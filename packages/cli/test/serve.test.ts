@@ -102,6 +102,33 @@ describe('latchkey serve', () => {
     expect(await run.exited).toBe(0)
   })
 
+  it('accepts only tokens for --audience when given one', async () => {
+    const run = serve(['--port', '0', '--audience', 'https://api.example.com'])
+    try {
+      const url = await listeningUrl(run)
+      const token = await fetch(`${url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      })
+      const { access_token: accessToken } = (await token.json()) as { access_token: string }
+      const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
+        aud: string
+      }
+      expect(payload.aud).toBe('https://api.example.com')
+      const decided = await fetch(`${url}/auth/traefik`, {
+        headers: { authorization: `Bearer ${accessToken}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/api' },
+      })
+      expect(decided.status).toBe(200)
+    } finally {
+      run.child.kill('SIGTERM')
+    }
+    expect(await run.exited).toBe(0)
+  })
+
   it.each([
     [[], { LATCHKEY_ISSUER: '' }, 2, /^latchkey: error: latchkey serve needs LATCHKEY_ISSUER/],
     [['--port', 'http'], {}, 2, /^latchkey: error: --port must be a whole number from 0 to 65535/],

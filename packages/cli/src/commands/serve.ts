@@ -20,7 +20,7 @@ export const serve = defineCommand({
   path: 'latchkey serve',
   summary: 'Run the gateway: forward-auth decisions for nginx, Caddy, Traefik and Envoy, and the token endpoint',
   usage: `Usage: latchkey serve [--host HOST] [--port PORT] [--config FILE] [--trusted-proxies LIST]
-                      [--metrics-port PORT]
+                      [--metrics-port PORT] [--audience URI]
 
 Runs the Latchkey gateway in front of a backend in any language: the forward-auth decision
 endpoints /auth/nginx, /auth/traefik, /auth/caddy and /auth/envoy/…, the token endpoint, JWKS and
@@ -38,6 +38,7 @@ Options:
   --trusted-proxies LIST  Comma-separated addresses or CIDR ranges whose X-Forwarded-For is believed
                           (default: 127.0.0.0/8,::1)
   --metrics-port PORT     Serve /metrics on this port of --host instead of the main port
+  --audience URI          The audience tokens are issued for and must carry (default: LATCHKEY_ISSUER)
 ${COMMON_OPTIONS_HELP}
 `,
   options: {
@@ -46,6 +47,7 @@ ${COMMON_OPTIONS_HELP}
     config: { type: 'string' },
     'trusted-proxies': { type: 'string' },
     'metrics-port': { type: 'string' },
+    audience: { type: 'string' },
   },
   positionals: [],
   async run({ values, databaseUrl, io }) {
@@ -71,6 +73,7 @@ ${COMMON_OPTIONS_HELP}
         store,
         issuer,
         trustedProxies,
+        ...(values.audience === undefined ? {} : { audience: values.audience }),
         onEvent: (event) => {
           metrics.onAuthEvent(event)
           // A store outage or an unexpected error, once per request it refuses with 5xx: the code and
