@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import type { FailureThrottleOptions, KeyEncryptionKey } from '@latchkey/verifier'
+import { type FailureThrottleOptions, type KeyEncryptionKey, validIssuer } from '@latchkey/verifier'
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.js'
 import { keyEncryptionKeyFromEnvironment } from './key-encryption-key.js'
 import { UsageError } from './usage-error.js'
@@ -57,9 +57,11 @@ export function serverSettingsFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
 ): ServerSettings {
-  const port = wholeNumber(env, 'PORT', 3000, 0, 65_535, 'a port number (0 picks a free port)')
+  const port = portNumber(env.PORT, 'PORT', 3000)
   const issuer = env.LATCHKEY_ISSUER ?? `http://localhost:${port}`
-  if (!isIssuerIdentifier(issuer)) {
+  try {
+    validIssuer(issuer)
+  } catch {
     throw new UsageError(
       'LATCHKEY_ISSUER must be an absolute http(s) URL without query or fragment, such as https://api.example.com (RFC 8414 §2).',
       undefined,
@@ -90,28 +92,38 @@ export function serverSettingsFromEnvironment(
 }
 
 function failureLimit(env: Readonly<Record<string, string | undefined>>): number {
-  return wholeNumber(env, 'LATCHKEY_FAILURE_LIMIT', 0, 1, 1_000_000, 'the failures allowed before throttling')
+  return wholeNumber(
+    env.LATCHKEY_FAILURE_LIMIT,
+    'LATCHKEY_FAILURE_LIMIT',
+    0,
+    1,
+    1_000_000,
+    'the failures allowed before throttling',
+  )
 }
 
-/** `env[name]` as a whole number from `min` to `max`, `fallback` when unset or empty. */
+/**
+ * `text` as a port, 0 to 65535 (0 picks a free one), `fallback` when unset or empty.
+ *
+ * @param name The setting, as the message names it: `PORT`, `--port`.
+ * @throws {UsageError}
+ */
+export function portNumber(text: string | undefined, name: string, fallback: number): number {
+  return wholeNumber(text, name, fallback, 0, 65_535, 'a port number (0 picks a free port)')
+}
+
+/** `text` as a whole number from `min` to `max`, `fallback` when unset or empty. */
 function wholeNumber(
-  env: Readonly<Record<string, string | undefined>>,
+  given: string | undefined,
   name: string,
   fallback: number,
   min: number,
   max: number,
   meaning: string,
 ): number {
-  const text = env[name]?.trim()
+  const text = given?.trim()
   if (!text) return fallback
   const value = /^\d+$/.test(text) ? Number(text) : Number.NaN
   if (value >= min && value <= max) return value
   throw new UsageError(`${name} must be ${meaning}, a whole number from ${min} to ${max}.`, undefined)
-}
-
-/** RFC 8414 §2's issuer identifier, as the verifier checks it: an http(s) URL with no query or fragment. */
-function isIssuerIdentifier(issuer: string): boolean {
-  if (!URL.canParse(issuer)) return false
-  const url = new URL(issuer)
-  return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash
 }

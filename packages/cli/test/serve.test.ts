@@ -131,7 +131,12 @@ describe('latchkey serve', () => {
 
   it.each([
     [[], { LATCHKEY_ISSUER: '' }, 2, /^latchkey: error: latchkey serve needs LATCHKEY_ISSUER/],
-    [['--port', 'http'], {}, 2, /^latchkey: error: --port must be a whole number from 0 to 65535/],
+    [
+      ['--port', 'http'],
+      {},
+      2,
+      /^latchkey: error: --port must be a port number \(0 picks a free port\), a whole number from 0 to 65535\./,
+    ],
     [['--config', 'missing.json'], {}, 1, /^latchkey: error: missing\.json:1: the file cannot be read \(ENOENT\)/],
   ])('refuses %j %j with one line and exit %i', async (args, overrides, code, line) => {
     const run = serve(['--port', '0', ...args], { ...env, ...overrides })

@@ -12,6 +12,7 @@ import { createVerifier, isLatchkeyError } from '@latchkey/verifier'
 import { COMMON_OPTIONS_HELP, defineCommand } from '../command.js'
 import { keyEncryptionKeyFromEnvironment } from '../key-encryption-key.js'
 import { openKeyStore } from '../open-key-store.js'
+import { portNumber } from '../server-settings.js'
 import { listenFailureMessage } from '../server-startup.js'
 import { UsageError } from '../usage-error.js'
 
@@ -56,9 +57,9 @@ ${COMMON_OPTIONS_HELP}
       throw new UsageError('latchkey serve needs LATCHKEY_ISSUER, such as https://api.example.com.', 'latchkey serve')
     }
     const host = values.host ?? '127.0.0.1'
-    const port = portOf(values.port, '--port', 8080)
+    const port = portNumber(values.port, '--port', 8080)
     const metricsPort =
-      values['metrics-port'] === undefined ? undefined : portOf(values['metrics-port'], '--metrics-port', 0)
+      values['metrics-port'] === undefined ? undefined : portNumber(values['metrics-port'], '--metrics-port', 0)
     const metrics = createGatewayMetrics()
     const rules = values.config === undefined ? [] : readRoutesFile(resolve(io.cwd, values.config), values.config)
     const trustedProxies = values['trusted-proxies']?.split(',').map((entry) => entry.trim()) ?? DEFAULT_TRUSTED_PROXIES
@@ -130,13 +131,6 @@ ${COMMON_OPTIONS_HELP}
     log('info', 'stopped', {})
   },
 })
-
-function portOf(text: string | undefined, option: string, fallback: number): number {
-  if (text === undefined) return fallback
-  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN
-  if (port >= 0 && port <= 65_535) return port
-  throw new UsageError(`${option} must be a whole number from 0 to 65535 (0 picks a free port).`, 'latchkey serve')
-}
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {

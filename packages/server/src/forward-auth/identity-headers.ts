@@ -24,13 +24,24 @@ export function identityHeaders(principal: Principal): Record<string, string> {
     [IDENTITY_HEADERS.keyId]: principal.keyId,
     [IDENTITY_HEADERS.accountId]: principal.accountId,
     [IDENTITY_HEADERS.scopes]: principal.scopes.join(' '),
-    [IDENTITY_HEADERS.metadata]: base64url(JSON.stringify(principal.metadata)),
+    [IDENTITY_HEADERS.metadata]: encodedMetadata(principal.metadata),
     [IDENTITY_HEADERS.method]: principal.method,
   }
   if (principal.keyName !== null) headers[IDENTITY_HEADERS.keyName] = encodeURIComponent(principal.keyName)
   return headers
 }
 
-function base64url(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url')
+/**
+ * Each metadata object's header value, made once: a principal's metadata is the object the verifier
+ * cached with the key, so every decision for the key reads the same one, until the key changes.
+ */
+const encoded = new WeakMap<object, string>()
+
+function encodedMetadata(metadata: Principal['metadata']): string {
+  let value = encoded.get(metadata)
+  if (value === undefined) {
+    value = Buffer.from(JSON.stringify(metadata), 'utf8').toString('base64url')
+    encoded.set(metadata, value)
+  }
+  return value
 }

@@ -1,6 +1,6 @@
 /**
  * `issuer` when it is an issuer identifier (RFC 8414 §2): an absolute http(s) URL with no query or
- * fragment. Throws a `TypeError` that says what to pass instead.
+ * fragment, as `createVerifier` requires. Throws a `TypeError` that says what to pass instead.
  */
 export function validIssuer(issuer: string): string {
   let url: URL
