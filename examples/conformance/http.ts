@@ -65,6 +65,14 @@ export function tokenRequest(
   }
 }
 
+/** A form-urlencoded `POST /oauth/revoke` (RFC 7009). */
+export function revocationRequest(
+  form: Readonly<Record<string, string>>,
+  headers: Readonly<Record<string, string | readonly string[]>> = {},
+): HttpRequest {
+  return { ...tokenRequest(form, headers), path: '/oauth/revoke' }
+}
+
 /** The JSON body of `result`. */
 export function json(result: HttpResult): Record<string, unknown> {
   return JSON.parse(result.body) as Record<string, unknown>

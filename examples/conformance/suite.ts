@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type CliKey, cli, cliCreateKey } from './example-process.js'
-import { basic, type HttpRequest, type HttpResult, json, send, tokenRequest } from './http.js'
+import { basic, type HttpRequest, type HttpResult, json, revocationRequest, send, tokenRequest } from './http.js'
 
 const bothChallenges = 'Basic realm="api", charset="UTF-8", Bearer realm="api"'
 const basicChallenge = 'Basic realm="api", charset="UTF-8"'
@@ -386,6 +386,8 @@ export function runConformanceSuite(getBaseUrl: () => string, helpers: Conforman
           grant_types_supported: ['client_credentials'],
           token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
           scopes_supported: ['read', 'write'],
+          revocation_endpoint: `${helpers.issuer}/oauth/revoke`,
+          revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
         })
       })
 
@@ -393,6 +395,90 @@ export function runConformanceSuite(getBaseUrl: () => string, helpers: Conforman
         const result = await ask('JWKS, POST', { method: 'POST', path: '/.well-known/jwks.json' })
         expect(result.status).toBe(405)
         expect(result.headers.allow).toBe('GET, HEAD')
+      })
+    })
+
+    describe('Token revocation POST /oauth/revoke (RFC 7009)', () => {
+      /** Sends `request` until its status is `status`, for at most 5 s: a revocation reaches every verifier within the store's bound. */
+      async function askUntil(label: string, request: HttpRequest, status: number): Promise<HttpResult> {
+        const started = performance.now()
+        let result = await send(getBaseUrl(), request)
+        while (result.status !== status && performance.now() - started < 5000) {
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          result = await send(getBaseUrl(), request)
+        }
+        answers[label] = record(result, masks)
+        return result
+      }
+
+      it('revokes a token of the client itself, answering 200 with an empty JSON object, and leaves its other tokens alone', async () => {
+        const [revokedToken, otherToken] = await Promise.all([
+          token(rw, { scope: 'read' }),
+          token(rw, { scope: 'read' }),
+        ])
+        expect((await send(getBaseUrl(), getTest(`Bearer ${revokedToken}`))).status).toBe(200)
+        const result = await ask(
+          'revocation, own token',
+          revocationRequest(
+            { token: revokedToken, token_type_hint: 'access_token' },
+            { authorization: basic(rw.id, rw.secret) },
+          ),
+        )
+        expect(result.status).toBe(200)
+        expect(result.body).toBe('{}')
+        expect(result.headers['cache-control']).toBe('no-store')
+        const refusedResult = await askUntil('revocation, the revoked token', getTest(`Bearer ${revokedToken}`), 401)
+        expectError(refusedResult, 401, 'invalid_token', invalidTokenChallenge)
+        expect((await send(getBaseUrl(), getTest(`Bearer ${otherToken}`))).status).toBe(200)
+        expect((await send(getBaseUrl(), getTest(basic(rw.id, rw.secret)))).status).toBe(200)
+      })
+
+      it("answers another client's token, a forged or a malformed one with the same 200, and revokes nothing", async () => {
+        const issued = await token(rw, { scope: 'read' })
+        const [head, payload, signature = ''] = issued.split('.')
+        const forged = `${head}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`
+        const asRo = { authorization: basic(ro.id, ro.secret) }
+        const results = [
+          await ask("revocation, another client's token", revocationRequest({ token: issued }, asRo)),
+          await ask('revocation, forged token', revocationRequest({ token: forged }, asRo)),
+          await ask('revocation, malformed token', revocationRequest({ token: 'not-a-token' }, asRo)),
+          await ask(
+            'revocation, client_secret_post',
+            revocationRequest({ token: 'x', client_id: ro.id, client_secret: ro.secret }),
+          ),
+        ]
+        for (const result of results)
+          expect({ status: result.status, body: result.body }).toEqual({ status: 200, body: '{}' })
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        expect((await send(getBaseUrl(), getTest(`Bearer ${issued}`))).status).toBe(200)
+      })
+
+      it('refuses a request without client authentication or with a wrong secret with 401 invalid_client', async () => {
+        const issued = await token(rw, { scope: 'read' })
+        expectError(
+          await ask('revocation, no client', revocationRequest({ token: issued })),
+          401,
+          'invalid_client',
+          basicChallenge,
+        )
+        expectError(
+          await ask(
+            'revocation, wrong secret',
+            revocationRequest({ token: issued }, { authorization: basic(rw.id, `${rw.secret}x`) }),
+          ),
+          401,
+          'invalid_client',
+          basicChallenge,
+        )
+        expect((await send(getBaseUrl(), getTest(`Bearer ${issued}`))).status).toBe(200)
+      })
+
+      it('refuses a request without a token with 400 invalid_request, and another method with 405', async () => {
+        const authorization = basic(rw.id, rw.secret)
+        expectError(await ask('revocation, no token', revocationRequest({}, { authorization })), 400, 'invalid_request')
+        const result = await ask('revocation, GET', { path: '/oauth/revoke', headers: { authorization } })
+        expect(result.status).toBe(405)
+        expect(result.headers.allow).toBe('POST')
       })
     })
 

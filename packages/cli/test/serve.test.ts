@@ -145,6 +145,35 @@ describe('latchkey serve', () => {
     expect(run.err().trim().split('\n')).toHaveLength(1)
   })
 
+  it('publishes its revocation and introspection endpoints, and RFC 9728 metadata with --protected-resource', async () => {
+    const run = serve(['--port', '0', '--protected-resource'])
+    try {
+      const url = await listeningUrl(run)
+      const metadata = (await (await fetch(`${url}/.well-known/oauth-authorization-server`)).json()) as Record<
+        string,
+        unknown
+      >
+      expect(metadata).toMatchObject({
+        revocation_endpoint: 'https://gateway.test/oauth/revoke',
+        introspection_endpoint: 'https://gateway.test/oauth/introspect',
+      })
+      const resource = await fetch(`${url}/.well-known/oauth-protected-resource`)
+      expect(await resource.json()).toMatchObject({
+        resource: 'https://gateway.test',
+        authorization_servers: ['https://gateway.test'],
+      })
+      const refused = await fetch(`${url}/auth/caddy`, {
+        headers: { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/' },
+      })
+      expect(refused.headers.get('www-authenticate')).toContain(
+        'resource_metadata="https://gateway.test/.well-known/oauth-protected-resource"',
+      )
+    } finally {
+      run.child.kill('SIGTERM')
+    }
+    expect(await run.exited).toBe(0)
+  })
+
   it('names a routes file mistake by file and line', async () => {
     writeFileSync(join(dir, 'bad.json'), '{"routes": [\n  {"path": "/a",\n   "scope": ["x"]}\n]}\n')
     const run = serve(['--port', '0', '--config', 'bad.json'])

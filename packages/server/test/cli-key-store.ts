@@ -35,10 +35,13 @@ export interface CliKeyStore {
   revoke(id: string): Promise<void>
 }
 
-/** The SQLite store `keys.db` in `directory` (which must exist), created by the first account. */
-export function cliKeyStore(directory: string): CliKeyStore {
+/**
+ * The SQLite store `keys.db` in `directory` (which must exist), created by the first account; or,
+ * given `postgresUrl`, that Postgres database (`file` is then unused).
+ */
+export function cliKeyStore(directory: string, postgresUrl?: string): CliKeyStore {
   const file = join(directory, 'keys.db')
-  const databaseUrl = `sqlite:${file}`
+  const databaseUrl = postgresUrl ?? `sqlite:${file}`
   const latchkey = (...args: string[]) => runLatchkey(['--database', databaseUrl, ...args], directory)
   return {
     file,

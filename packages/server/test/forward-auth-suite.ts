@@ -118,6 +118,33 @@ export function describeForwardAuth(proxied: ProxiedGateway): void {
       expect(seen?.values('x-latchkey-auth-method')).toEqual(['bearer'])
     })
 
+    it('refuses a token its client revoked at POST /oauth/revoke (RFC 7009), asked through the proxy', async () => {
+      const form = { authorization: basic(keys.reader), 'content-type': 'application/x-www-form-urlencoded' }
+      const issued = await proxied.send({
+        method: 'POST',
+        path: '/oauth/token',
+        headers: form,
+        body: 'grant_type=client_credentials',
+      })
+      const { access_token: accessToken } = JSON.parse(issued.body) as { access_token: string }
+      const request = { path: '/api/things', headers: { authorization: `Bearer ${accessToken}` } }
+      expect(readEcho(await proxied.send(request))?.values('x-latchkey-key-id')).toEqual([keys.reader.id])
+      const revoked = await proxied.send({
+        method: 'POST',
+        path: '/oauth/revoke',
+        headers: form,
+        body: `token=${accessToken}`,
+      })
+      expect([revoked.status, revoked.body]).toEqual([200, '{}'])
+      // The gateway's own write: SQLite counts it from the next request.
+      const answer = await proxied.send(request)
+      expect(answer.status).toBe(401)
+      expect(refusalBody(answer)).toMatchObject({ error: 'invalid_token' })
+      expect((await proxied.send({ path: '/api/things', headers: { authorization: basic(keys.reader) } })).status).toBe(
+        200,
+      )
+    })
+
     it('replaces every identity header a client forged, and removes those the gateway did not send', async () => {
       const answer = await proxied.send({
         path: '/api/things',

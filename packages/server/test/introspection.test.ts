@@ -247,7 +247,6 @@ describe('refusals', () => {
         introspect(`token=${issued}`, asResourceServer(), `/oauth/introspect?token=${issued}`),
         introspect(`client_secret=${resourceServer.secret}&token=${issued}`, asResourceServer()),
         introspect(`client_id=${client.id}&token=${issued}`, asResourceServer()),
-        introspect(`client_id=a:b&client_secret=${resourceServer.secret}&token=${issued}`),
       ])),
     ]
     for (const response of refusals) {
@@ -256,6 +255,15 @@ describe('refusals', () => {
       expect(answer.split('\n').slice(0, 4)).toEqual(asTokenEndpoint.split('\n').slice(0, 4))
       expect(JSON.parse(answer.split('\n')[4] ?? '')).toMatchObject({ error: 'invalid_request' })
     }
+  })
+
+  it('answers a client_id no key can have exactly as the token endpoint does: 401 invalid_client', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' }
+    const body = `client_id=a:b&client_secret=${resourceServer.secret}`
+    const asTokenEndpoint = await shown(await post('/oauth/token', `${body}&grant_type=client_credentials`, form))
+    const answer = await shown(await introspect(`${body}&token=x.y.z`))
+    expect(answer).toBe(asTokenEndpoint)
+    expect(answer.split('\n')[0]).toBe('401')
   })
 })
 

@@ -37,7 +37,7 @@ server {
     listen ${listen};
 
     # The token endpoint and the discovery documents: the gateway answers them itself.
-    location ~ ^/(oauth/token|\\.well-known/(oauth-authorization-server|jwks\\.json))$ {
+    location ~ ^/(oauth/(token|revoke)|\\.well-known/(oauth-authorization-server|oauth-protected-resource|jwks\\.json))$ {
         proxy_pass http://latchkey;
         # The connection's address, never the client's own X-Forwarded-For: what throttling counts by.
         proxy_set_header X-Forwarded-For $remote_addr;
@@ -112,7 +112,7 @@ server {
 export function caddyConfig(site: string, { gateway, backend }: ProxyTargets): string {
   return `${site} {
 	# The token endpoint and the discovery documents: the gateway answers them itself.
-	@latchkey path /oauth/token /.well-known/oauth-authorization-server /.well-known/jwks.json
+	@latchkey path /oauth/token /oauth/revoke /.well-known/oauth-authorization-server /.well-known/oauth-protected-resource /.well-known/jwks.json
 	handle @latchkey {
 		reverse_proxy ${gateway}
 	}

@@ -12,6 +12,7 @@ import { describeKeyRotation } from './suites/key-rotation.js'
 import { describeKeyUpdates } from './suites/key-updates.js'
 import { describeLastUsed } from './suites/last-used.js'
 import { describePersistence } from './suites/persistence.js'
+import { describeRevokedTokens } from './suites/revoked-tokens.js'
 import { describeSealedSigningKeys } from './suites/sealed-signing-keys.js'
 import { describeSigningKeys } from './suites/signing-keys.js'
 import { describeUnreachable } from './suites/unreachable.js'
@@ -101,6 +102,7 @@ export function describeKeyStoreConformance(
     describeFirstSigningKey(harness)
     describeSealedSigningKeys(harness)
     describeLastUsed(harness)
+    describeRevokedTokens(harness)
     describeConcurrency(harness)
     describePersistence(harness)
     describeUnreachable(options.unreachable)

@@ -19,7 +19,7 @@ import { setClause } from './set-clause.js'
  */
 const statements = {
   findApiKey: {
-    name: 'latchkey_v4_find_api_key',
+    name: 'latchkey_v5_find_api_key',
     text: `SELECT ${apiKeyCredentialColumns}
            FROM latchkey_api_keys AS k JOIN latchkey_accounts AS a ON a.id = k.account_id WHERE k.id = $1`,
   },

@@ -144,6 +144,56 @@ const migrations: readonly string[] = [
         NEW.description, NEW.metadata, NEW.expires_at, NEW.replaces, NEW.replaced_by)
     ) EXECUTE FUNCTION latchkey_notify_change();
   `,
+  // 5: access tokens revoked one by one (RFC 7009), until expires_at (the token's exp plus the
+  // verifiers' clock tolerance), after which a later revocation deletes them; a jti is unique among
+  // its key's tokens only. Verifiers read a key's revocations with the key, so a revocation stored
+  // or extended is announced as a change of its key: the notify function learns the table, whose id
+  // column is key_id. The purge's deletes are not announced: a verifier refuses an expired token
+  // anyway. The rest of the function is step 3's. Written to run again harmlessly, as step 3 is.
+  `
+  CREATE TABLE IF NOT EXISTS latchkey_revoked_tokens (
+    key_id text NOT NULL REFERENCES latchkey_api_keys (id),
+    jti text NOT NULL,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (key_id, jti)
+  );
+  CREATE INDEX IF NOT EXISTS latchkey_revoked_tokens_expires_at ON latchkey_revoked_tokens (expires_at);
+
+  CREATE OR REPLACE FUNCTION latchkey_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_TABLE_NAME = 'latchkey_signing_keys' THEN
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'signing-keys')::text);
+    ELSIF TG_TABLE_NAME = 'latchkey_accounts' THEN
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'account', 'id', OLD.id)::text);
+    ELSIF TG_TABLE_NAME = 'latchkey_revoked_tokens' THEN
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'api-key', 'id', NEW.key_id)::text);
+      IF TG_OP = 'UPDATE' THEN
+        IF NEW.key_id IS DISTINCT FROM OLD.key_id THEN
+          PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'api-key', 'id', OLD.key_id)::text);
+        END IF;
+      END IF;
+    ELSIF TG_OP = 'INSERT' THEN
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'api-key', 'id', NEW.id)::text);
+    ELSE
+      PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'api-key', 'id', OLD.id)::text);
+      -- Nested, not ANDed: NEW is null in a DELETE trigger, and SQL does not promise to short-circuit.
+      IF TG_OP = 'UPDATE' THEN
+        IF NEW.id IS DISTINCT FROM OLD.id THEN
+          PERFORM pg_notify('${CHANGE_CHANNEL}', json_build_object('type', 'api-key', 'id', NEW.id)::text);
+        END IF;
+      END IF;
+    END IF;
+    RETURN NULL;
+  END
+  $$;
+
+  DROP TRIGGER IF EXISTS latchkey_revoked_tokens_inserted ON latchkey_revoked_tokens;
+  CREATE TRIGGER latchkey_revoked_tokens_inserted AFTER INSERT ON latchkey_revoked_tokens
+    FOR EACH ROW EXECUTE FUNCTION latchkey_notify_change();
+  DROP TRIGGER IF EXISTS latchkey_revoked_tokens_updated ON latchkey_revoked_tokens;
+  CREATE TRIGGER latchkey_revoked_tokens_updated AFTER UPDATE ON latchkey_revoked_tokens
+    FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION latchkey_notify_change();
+  `,
 ]
 
 /** The schema version this copy of the package writes and reads. */

@@ -15,6 +15,7 @@ import {
   type KeyStoreSubscription,
   type KeyStoreWatchListener,
   LatchkeyError,
+  type RevokedToken,
   type SigningKeyRecord,
 } from '@latchkey/verifier'
 import type pg from 'pg'
@@ -33,6 +34,7 @@ import type { ChangeFeed } from './change-feed.js'
 import { createConnections, type PostgresKeyStoreOptions } from './connections.js'
 import { postgresFailureLimiter } from './failure-limiter.js'
 import { migrate } from './migrations.js'
+import { revokeAccessToken } from './revoked-token-queries.js'
 import {
   expireSigningKey,
   insertFirstSigningKey,
@@ -144,6 +146,18 @@ export class PostgresKeyStore implements KeyStore {
    */
   touchApiKeys(uses: ReadonlyMap<string, Date>): Promise<void> {
     return touchApiKeys(this.#pool, uses)
+  }
+
+  /**
+   * Remembers a revoked access token (RFC 7009) until `token.expiresAt`, and forgets the revocations
+   * of every key that expire at or before `now`, in one transaction. `findApiKey` lists the token in
+   * its key's `revokedTokens`, and the change feed announces the key (see migration 5), so every
+   * instance re-reads it.
+   *
+   * @throws {LatchkeyError} `ERR_NOT_FOUND` when no key has the id `token.keyId`.
+   */
+  revokeAccessToken(token: RevokedToken, now: Date): Promise<void> {
+    return revokeAccessToken(this.#pool, token, now)
   }
 
   listSigningKeys(): Promise<SigningKeyRecord[]> {

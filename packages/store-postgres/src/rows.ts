@@ -40,9 +40,11 @@ export interface ApiKeyRow {
   last_used_at?: Date | null
 }
 
-/** A row of `latchkey_api_keys` joined with its account's status. */
+/** A row of `latchkey_api_keys` joined with its account's status and its revoked tokens. */
 export interface ApiKeyCredentialRow extends ApiKeyRow {
   account_status: string
+  /** The `jti`s of `latchkey_revoked_tokens`; `null` when the key has none. */
+  revoked_tokens: string[] | null
 }
 
 /** A row of `latchkey_signing_keys`. */
@@ -77,10 +79,15 @@ const cachedApiKeyColumns = [
 /** Every column of `latchkey_api_keys`, in the order inserts give them. */
 export const apiKeyColumns = [...cachedApiKeyColumns, 'last_used_at'].join(', ')
 
-/** What the hot path reads of a key `k`, joined with its account `a`. */
+/**
+ * What the hot path reads of a key `k`, joined with its account `a`, and its revoked tokens: a
+ * correlated subquery on the primary key, so the lookup stays one round trip. `array_agg` over no
+ * rows is NULL.
+ */
 export const apiKeyCredentialColumns = [
   ...cachedApiKeyColumns.map((column) => `k.${column}`),
   'a.status AS account_status',
+  '(SELECT array_agg(r.jti) FROM latchkey_revoked_tokens AS r WHERE r.key_id = k.id) AS revoked_tokens',
 ].join(', ')
 export const signingKeyColumns = 'kid, alg, public_jwk, private_jwk, created_at, activates_at, expires_at'
 
@@ -140,7 +147,12 @@ export function metadataToJson(metadata: Metadata | undefined): string {
 }
 
 export function rowToApiKeyCredential(row: ApiKeyCredentialRow): ApiKeyCredential {
-  return { ...rowToApiKey(row), accountStatus: row.account_status as AccountStatus }
+  return {
+    ...rowToApiKey(row),
+    accountStatus: row.account_status as AccountStatus,
+    // Omitted when there is none, as for lastUsedAt: a key reads back exactly as it was inserted.
+    ...(row.revoked_tokens === null ? {} : { revokedTokens: new Set(row.revoked_tokens) }),
+  }
 }
 
 export function rowToSigningKey(row: SigningKeyRow): SigningKeyRecord {

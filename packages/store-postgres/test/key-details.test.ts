@@ -158,8 +158,10 @@ describe('PostgresKeyStore, schema version 4', () => {
   it('upgrades a version 3 database in place: keys read back with no details, and their changes are announced', async () => {
     const { url, operator } = await setUp()
     await Promise.all(stores.splice(0).map((store) => store.close()))
-    // Version 3 as the previous release left it: the version 4 columns, index and trigger undone.
+    // Version 3 as an earlier release left it: the version 5 table and the version 4 columns, index
+    // and trigger undone.
     await operator.query(`
+      DROP TABLE latchkey_revoked_tokens;
       DROP TRIGGER latchkey_api_keys_updated ON latchkey_api_keys;
       DROP INDEX latchkey_api_keys_replaced_by;
       ALTER TABLE latchkey_api_keys DROP COLUMN name, DROP COLUMN description, DROP COLUMN metadata,
@@ -170,7 +172,7 @@ describe('PostgresKeyStore, schema version 4', () => {
           (OLD.id, OLD.account_id, OLD.secret_hash, OLD.scopes, OLD.status, OLD.created_at)
           IS DISTINCT FROM (NEW.id, NEW.account_id, NEW.secret_hash, NEW.scopes, NEW.status, NEW.created_at)
         ) EXECUTE FUNCTION latchkey_notify_change();
-      DELETE FROM latchkey_schema_migrations WHERE version = 4;
+      DELETE FROM latchkey_schema_migrations WHERE version >= 4;
       INSERT INTO latchkey_api_keys VALUES ('lk_old', 'acct_a', 'sha256:x', '{read}', 'enabled', now(), NULL);
     `)
     const store = await openPostgresKeyStore(url)

@@ -59,6 +59,20 @@ const migrations: readonly string[] = [
 
   ALTER TABLE accounts ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_type(metadata) = 'object');
   `,
+  // 4: access tokens revoked one by one (RFC 7009), until expires_at (epoch ms: the token's exp plus
+  // the verifiers' clock tolerance), after which a later revocation deletes them. A jti is unique
+  // among its key's tokens only. WITHOUT ROWID clusters the rows by key, so the hot path reads a
+  // key's revocations as one range of the primary key; the index serves the purge.
+  `
+  CREATE TABLE revoked_tokens (
+    key_id TEXT NOT NULL REFERENCES api_keys (id),
+    jti TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (key_id, jti)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at);
+  `,
 ]
 
 /** The schema version this copy of the package writes and reads. */

@@ -41,9 +41,11 @@ export interface ApiKeyRow {
   last_used_at?: number | null
 }
 
-/** A row of `api_keys` joined with its account's status. */
+/** A row of `api_keys` joined with its account's status and its revoked tokens. */
 export interface ApiKeyCredentialRow extends ApiKeyRow {
   account_status: string
+  /** The `jti`s of `revoked_tokens` as a JSON array of strings; `null` when the key has none. */
+  revoked_tokens: string | null
 }
 
 /** A row of `signing_keys`. */
@@ -79,10 +81,15 @@ const cachedApiKeyColumns = [
 /** Every column of `api_keys`. */
 export const apiKeyColumns = [...cachedApiKeyColumns, 'last_used_at'].join(', ')
 
-/** What the hot path reads of a key `k`, joined with its account `a`. */
+/**
+ * What the hot path reads of a key `k`, joined with its account `a`, and its revoked tokens: a
+ * correlated subquery, so the lookup stays one statement. An aggregate over no rows still yields
+ * one row (`[]`); HAVING turns it into NULL, so a key without revocations costs no JSON parse.
+ */
 export const apiKeyCredentialColumns = [
   ...cachedApiKeyColumns.map((column) => `k.${column}`),
   'a.status AS account_status',
+  '(SELECT json_group_array(r.jti) FROM revoked_tokens AS r WHERE r.key_id = k.id HAVING count(*) > 0) AS revoked_tokens',
 ].join(', ')
 
 export function accountToRow(account: Account): AccountRow {
@@ -146,7 +153,12 @@ export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
 }
 
 export function rowToApiKeyCredential(row: ApiKeyCredentialRow): ApiKeyCredential {
-  return { ...rowToApiKey(row), accountStatus: row.account_status as AccountStatus }
+  return {
+    ...rowToApiKey(row),
+    accountStatus: row.account_status as AccountStatus,
+    // Omitted when there is none, as for lastUsedAt: a key reads back exactly as it was inserted.
+    ...(row.revoked_tokens === null ? {} : { revokedTokens: new Set(JSON.parse(row.revoked_tokens) as string[]) }),
+  }
 }
 
 /** Metadata as the `metadata` columns hold it: JSON text, `{}` when there is none. */

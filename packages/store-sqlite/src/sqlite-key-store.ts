@@ -8,6 +8,7 @@ import type {
   ApiKeyRotationResult,
   ApiKeyStatus,
   KeyStore,
+  RevokedToken,
   SigningKeyRecord,
 } from '@latchkey/verifier'
 import type { Database } from 'better-sqlite3'
@@ -16,6 +17,7 @@ import { ApiKeyQueries } from './api-key-queries.js'
 import { ApiKeyRotation } from './api-key-rotation.js'
 import { ChangeVersion } from './change-version.js'
 import { openDatabase } from './open-database.js'
+import { RevokedTokenQueries } from './revoked-token-queries.js'
 import { SigningKeyQueries } from './signing-key-queries.js'
 
 /** Options of {@link openSqliteKeyStore}. */
@@ -47,6 +49,7 @@ export class SqliteKeyStore implements KeyStore {
   readonly #accounts: AccountQueries
   readonly #apiKeys: ApiKeyQueries
   readonly #rotation: ApiKeyRotation
+  readonly #revokedTokens: RevokedTokenQueries
   readonly #signingKeys: SigningKeyQueries
 
   /**
@@ -59,6 +62,7 @@ export class SqliteKeyStore implements KeyStore {
     this.#accounts = new AccountQueries(this.#db)
     this.#apiKeys = new ApiKeyQueries(this.#db)
     this.#rotation = new ApiKeyRotation(this.#db, this.#apiKeys)
+    this.#revokedTokens = new RevokedTokenQueries(this.#db)
     this.#signingKeys = new SigningKeyQueries(this.#db)
   }
 
@@ -144,6 +148,18 @@ export class SqliteKeyStore implements KeyStore {
   touchApiKeys(uses: ReadonlyMap<string, Date>): void {
     // No bump: a use changes nothing the verifier caches.
     this.#apiKeys.touch(uses)
+  }
+
+  /**
+   * Remembers a revoked access token (RFC 7009) until `token.expiresAt`, and forgets the revocations
+   * of every key that expire at or before `now`, in one IMMEDIATE transaction. `findApiKey` lists
+   * the token in its key's `revokedTokens`; the change version moves, so verifiers re-read the key.
+   *
+   * @throws {LatchkeyError} `ERR_NOT_FOUND` when no key has the id `token.keyId`.
+   */
+  revokeAccessToken(token: RevokedToken, now: Date): void {
+    this.#changes.bump()
+    this.#revokedTokens.revoke(token, now)
   }
 
   listSigningKeys(): SigningKeyRecord[] {

@@ -6,6 +6,7 @@ import { isLatchkeyError } from '@latchkey/verifier'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openSqliteKeyStore, type SqliteKeyStore } from '../src/index.js'
+import { apiKeyCredentialColumns } from '../src/rows.js'
 
 const root = mkdtempSync(join(tmpdir(), 'latchkey-store-sqlite-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -96,7 +97,7 @@ describe('SqliteKeyStore', () => {
     for (const store of opened.splice(0)) store.close()
   })
 
-  it('creates the schema at version 3 and keeps it on reopen, data included', () => {
+  it('creates the schema at version 4 and keeps it on reopen, data included', () => {
     const first = open()
     first.insertAccount({
       id: 'acct_one',
@@ -107,14 +108,14 @@ describe('SqliteKeyStore', () => {
       metadata: {},
     })
     first.close()
-    expect(pragma(filename, 'user_version')).toBe(3)
+    expect(pragma(filename, 'user_version')).toBe(4)
     const second = open()
     open()
-    expect(pragma(filename, 'user_version')).toBe(3)
+    expect(pragma(filename, 'user_version')).toBe(4)
     expect(second.listAccounts().map((account) => account.id)).toEqual(['acct_one'])
   })
 
-  it('upgrades a version 1 file in place: keys kept, lastUsedAt and the version 3 fields added', () => {
+  it('upgrades a version 1 file in place: keys kept, lastUsedAt, the version 3 fields and revoked tokens added', () => {
     const db = new BetterSqlite3(filename)
     // Version 1 as the first release created it, with a key in it.
     db.exec(`
@@ -129,7 +130,7 @@ describe('SqliteKeyStore', () => {
     `)
     db.close()
     const store = open()
-    expect(pragma(filename, 'user_version')).toBe(3)
+    expect(pragma(filename, 'user_version')).toBe(4)
     expect(store.getApiKey('lk_one')).toEqual({
       id: 'lk_one',
       accountId: 'acct_one',
@@ -141,13 +142,16 @@ describe('SqliteKeyStore', () => {
     })
     store.touchApiKeys(new Map([['lk_one', new Date(3)]]))
     expect(store.getApiKey('lk_one')?.lastUsedAt).toEqual(new Date(3))
+    store.revokeAccessToken({ jti: 'jti-a', keyId: 'lk_one', expiresAt: new Date(10) }, new Date(4))
+    expect(store.findApiKey('lk_one')?.revokedTokens).toEqual(new Set(['jti-a']))
   })
 
   it('upgrades a version 2 file in place: accounts and keys read back with no metadata, expiry or links, and take them after', () => {
     open().close()
-    // Version 2 as the previous release left it: the version 3 columns and index dropped again.
+    // Version 2 as an earlier release left it: the version 4 table, the version 3 columns and index dropped again.
     const db = new BetterSqlite3(filename)
     db.exec(`
+      DROP TABLE revoked_tokens;
       DROP INDEX api_keys_replaced_by;
       ALTER TABLE api_keys DROP COLUMN name;
       ALTER TABLE api_keys DROP COLUMN description;
@@ -162,7 +166,7 @@ describe('SqliteKeyStore', () => {
     `)
     db.close()
     const store = open()
-    expect(pragma(filename, 'user_version')).toBe(3)
+    expect(pragma(filename, 'user_version')).toBe(4)
     expect(store.getAccount('acct_one')?.metadata).toEqual({})
     expect(store.findApiKey('lk_one')).toEqual({
       id: 'lk_one',
@@ -178,6 +182,85 @@ describe('SqliteKeyStore', () => {
     expect(store.updateApiKey('lk_one', { name: 'old', metadata: { a: 1 } })).toMatchObject({ name: 'old' })
     expect(store.rotateApiKey('lk_one', keyOf('lk_two'), new Date(10))).toMatchObject({ rotated: true })
     expect(store.findApiKey('lk_one')).toMatchObject({ replacedBy: 'lk_two', expiresAt: new Date(10) })
+  })
+
+  it('upgrades a version 3 file in place: keys read back with no revoked token, and take them after', () => {
+    const key = keyOf('lk_one')
+    const first = open()
+    first.insertAccount({
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
+    first.insertApiKey(key)
+    first.close()
+    // Version 3 as the previous release left it: no revoked_tokens table.
+    const db = new BetterSqlite3(filename)
+    db.exec(`
+      DROP TABLE revoked_tokens;
+      PRAGMA user_version = 3;
+    `)
+    db.close()
+    const store = open()
+    expect(pragma(filename, 'user_version')).toBe(4)
+    expect(store.findApiKey('lk_one')).toEqual({ ...key, accountStatus: 'enabled' })
+    store.revokeAccessToken({ jti: 'jti-a', keyId: 'lk_one', expiresAt: new Date(Date.now() + 60_000) }, new Date())
+    expect(store.findApiKey('lk_one')?.revokedTokens).toEqual(new Set(['jti-a']))
+  })
+
+  it('stores revoked tokens as integer milliseconds in a STRICT table, and refuses one of an unknown key with ERR_NOT_FOUND', () => {
+    const store = open()
+    store.insertAccount({
+      id: 'acct_one',
+      name: 'Acme',
+      email: null,
+      status: 'enabled',
+      createdAt: new Date(),
+      metadata: {},
+    })
+    store.insertApiKey(keyOf('lk_one'))
+    store.revokeAccessToken({ jti: 'jti-a', keyId: 'lk_one', expiresAt: new Date(4321) }, new Date(1000))
+    for (const [expiresAt, now] of [
+      [60_000, 1000],
+      [1000, 2000],
+    ] as const) {
+      const error = errorOf(() =>
+        store.revokeAccessToken({ jti: 'jti-b', keyId: 'lk_none', expiresAt: new Date(expiresAt) }, new Date(now)),
+      )
+      expect(isLatchkeyError(error) && error.code).toBe('ERR_NOT_FOUND')
+      expect((error as Error).message).toBe(
+        'No API key has the id "lk_none"; a token can be revoked only while its key exists.',
+      )
+    }
+    const db = new BetterSqlite3(filename)
+    try {
+      // The failed revocations rolled back their purge too: the row expired at 4321 ms is still there.
+      expect(
+        db.prepare('SELECT key_id, jti, expires_at, typeof(expires_at) AS type FROM revoked_tokens').all(),
+      ).toEqual([{ key_id: 'lk_one', jti: 'jti-a', expires_at: 4321, type: 'integer' }])
+      expect(() => db.prepare("UPDATE revoked_tokens SET expires_at = 'tomorrow'").run()).toThrow()
+    } finally {
+      db.close()
+    }
+  })
+
+  it("reads a key's revoked tokens through the primary key in the lookup's statement, and purges through the expiry index", () => {
+    open()
+    const db = new BetterSqlite3(filename, { readonly: true })
+    try {
+      const plan = (sql: string) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x') as { detail: string }[]).map((row) => row.detail).join('\n')
+      const find = `SELECT ${apiKeyCredentialColumns} FROM api_keys AS k JOIN accounts AS a ON a.id = k.account_id WHERE k.id = ?`
+      expect(plan(find)).toMatch(/SEARCH r USING PRIMARY KEY \(key_id=\?\)/)
+      expect(plan('DELETE FROM revoked_tokens WHERE expires_at <= ?')).toMatch(
+        /USING .*INDEX revoked_tokens_expires_at/,
+      )
+    } finally {
+      db.close()
+    }
   })
 
   it('stores metadata as JSON text, expiry as integer milliseconds, and refuses metadata that is not a JSON object', () => {
@@ -349,6 +432,8 @@ describe('SqliteKeyStore', () => {
     expect(changed()).toBe(true)
     server.setAccountStatus('acct_one', 'disabled')
     expect(changed()).toBe(true)
+    server.revokeAccessToken({ jti: 'jti-a', keyId: 'lk_one', expiresAt: new Date(Date.now() + 60_000) }, new Date())
+    expect(changed()).toBe(true)
     // Reads and lastUsedAt change nothing.
     server.findApiKey('lk_one')
     server.touchApiKeys(new Map([['lk_one', new Date()]]))
@@ -361,6 +446,8 @@ describe('SqliteKeyStore', () => {
       () => cli.insertApiKey(keyOf('lk_two', 'acct_one')),
       () => cli.updateApiKey('lk_two', { name: 'renamed', metadata: { plan: 'free' } }),
       () => cli.rotateApiKey('lk_two', keyOf('lk_three'), new Date()),
+      () =>
+        cli.revokeAccessToken({ jti: 'jti-b', keyId: 'lk_one', expiresAt: new Date(Date.now() + 60_000) }, new Date()),
       () => cli.setApiKeyStatus('lk_one', 'revoked'),
     ]) {
       await nextTurn()

@@ -6,17 +6,28 @@ import { BearerCheck } from './authenticate/bearer-check.js'
 import { VerifiedSecretCache } from './basic/verified-secret-cache.js'
 import { RefusedTokenCache } from './bearer/refused-token-cache.js'
 import { VerifiedTokenCache } from './bearer/verified-token-cache.js'
+import { authenticateClient } from './client-authentication/authenticate-client.js'
+import { ClientEndpoint } from './client-authentication/client-endpoint.js'
 import { metadataPath } from './discovery/issuer.js'
 import { authorizationServerMetadata } from './discovery/metadata.js'
+import {
+  protectedResourceMetadata,
+  protectedResourcePath,
+  protectedResourceUrl,
+} from './discovery/protected-resource.js'
 import { Endpoints } from './endpoints.js'
-import { errorAnswer } from './http/answers.js'
+import { toLatchkeyError } from './errors.js'
+import { type Challenge, errorAnswer, revocationAnswer, tokenAnswer } from './http/answers.js'
 import { createKeyLookup } from './key-lookup/key-lookup.js'
-import { createClientAddressResolver } from './request/client-address.js'
+import { basicPrincipal } from './principal.js'
+import { soleAuthorization, splitJoined } from './request/authorization-header.js'
+import { createClientAddressResolver, lazyClientAddress } from './request/client-address.js'
 import { checkScopes } from './scope.js'
 import { SigningKeyRing } from './signing-keys/signing-key-ring.js'
 import { callStore } from './store/store-call.js'
 import { FailureThrottle } from './throttle/failure-throttle.js'
-import { TokenEndpoint } from './token-endpoint/token-endpoint.js'
+import { processTokenRequest } from './token-endpoint/token-request.js'
+import { processRevocationRequest } from './token-revocation/revocation-request.js'
 import type { Verifier, VerifierPaths } from './verifier.js'
 import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.js'
 
@@ -26,7 +37,11 @@ const maxRefusedTokens = 1000
 /** Creates a {@link Verifier}. Cheap: signing keys are loaded, or generated, on first use. */
 export function createVerifier(options: VerifierOptions): Verifier {
   const settings = resolveVerifierOptions(options)
-  const { store, storeTimeout, now, realm } = settings
+  const { store, storeTimeout, now, realm, protectedResource } = settings
+  const challenge: Challenge = {
+    realm,
+    resourceMetadata: protectedResource && protectedResourceUrl(protectedResource.resource),
+  }
   const ring = new SigningKeyRing({
     store,
     storeTimeout,
@@ -63,11 +78,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verifiedSecrets: new VerifiedSecretCache(settings.verifiedSecretCacheSize),
     now,
   })
+  const verifiedTokens = new VerifiedTokenCache(settings.verifiedTokenCacheSize)
   const bearer = new BearerCheck({
     settings: tokenSettings,
     keys,
     throttle,
-    verifiedTokens: new VerifiedTokenCache(settings.verifiedTokenCacheSize),
+    verifiedTokens,
     refusedTokens: new RefusedTokenCache(Math.min(settings.verifiedTokenCacheSize, maxRefusedTokens)),
   })
   const audit = new AuditTrail(settings.onEvent, now)
@@ -78,23 +94,49 @@ export function createVerifier(options: VerifierOptions): Verifier {
     token: settings.tokenPath,
     jwks: settings.jwksPath,
     metadata: metadataPath(settings.issuer),
+    revocation: settings.revocationPath,
+    ...(protectedResource ? { protectedResource: protectedResourcePath(protectedResource.resource) } : {}),
   }
   const metadata = authorizationServerMetadata({
     issuer: settings.issuer,
     tokenPath: paths.token,
     jwksPath: paths.jwks,
+    revocationPath: paths.revocation,
+    introspectionEndpoint: settings.introspectionEndpoint,
     scopes: settings.scopesSupported,
   })
   const jwks = () => callStore(storeTimeout, () => ring.jwks())
-  const token = new TokenEndpoint({
-    issuance: { tokenLifetime: settings.tokenLifetime, tokenSettings, apiKeys },
-    audit,
-    usage,
-    resolveClientAddress,
-    realm,
-    now,
+  const clientEndpoint = { audit, usage, resolveClientAddress, challenge, now }
+  const issuance = { tokenLifetime: settings.tokenLifetime, tokenSettings, apiKeys }
+  const token = new ClientEndpoint({
+    ...clientEndpoint,
+    type: 'token',
+    handle: async (request, state, clientAddress) => {
+      const { key, body } = await processTokenRequest(issuance, request, state, clientAddress)
+      return { key, answer: tokenAnswer(JSON.stringify(body)) }
+    },
   })
-  const endpoints = new Endpoints({ paths, token, jwks, metadata, realm })
+  const revocationContext = { store, storeTimeout, tokenSettings, apiKeys, verifiedTokens }
+  const revocation = new ClientEndpoint({
+    ...clientEndpoint,
+    type: 'revocation',
+    handle: async (request, state, clientAddress) => {
+      const key = await processRevocationRequest(revocationContext, request, state, clientAddress)
+      return { key, answer: revocationAnswer() }
+    },
+  })
+  const resourceMetadata =
+    protectedResource &&
+    protectedResourceMetadata({ ...protectedResource, issuer: settings.issuer, scopes: settings.scopesSupported })
+  const endpoints = new Endpoints({
+    paths,
+    token,
+    revocation,
+    jwks,
+    metadata,
+    protectedResource: resourceMetadata,
+    challenge,
+  })
 
   const authenticate: Verifier['authenticate'] = (input, connection) => authenticator.authenticate(input, connection)
   return {
@@ -105,9 +147,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (own !== undefined && own !== authenticate) return own.call(this, input, connection)
       return authenticator.authenticateNow(input, connection)
     },
+    async authenticateClient(input, connection) {
+      const clientAddress = lazyClientAddress(resolveClientAddress, connection?.clientAddress, input.headers)
+      try {
+        const authorization = soleAuthorization(input.authorization.flatMap(splitJoined))
+        const key = await authenticateClient(apiKeys, authorization, input.form, clientAddress(), {})
+        return { ok: true, principal: basicPrincipal(key) }
+      } catch (error) {
+        return { ok: false, error: toLatchkeyError(error) }
+      }
+    },
     checkScopes,
     answer: (input, connection) => endpoints.answer(input, connection),
-    answerError: (error, context = 'resource') => errorAnswer(error, context, realm),
+    answerError: (error, context = 'resource') => errorAnswer(error, context, challenge),
     jwks,
     metadata: () => metadata,
     ready: async () => {

@@ -20,8 +20,13 @@ export type LatchkeyErrorCode =
   /** The token request names a `resource` (RFC 8707) this server does not issue tokens for. HTTP 400. */
   | 'ERR_INVALID_TARGET'
   /**
-   * An endpoint was called with a method it does not accept: anything but POST at the token endpoint
-   * (`Allow: POST`), anything but GET or HEAD at the JWKS and metadata (`Allow: GET, HEAD`). HTTP 405.
+   * A revocation request (RFC 7009) on a verifier whose key store cannot remember revoked tokens
+   * (it has no `revokeAccessToken`). HTTP 400 `unsupported_token_type`; revoke the API key instead.
+   */
+  | 'ERR_UNSUPPORTED_TOKEN_TYPE'
+  /**
+   * An endpoint was called with a method it does not accept: anything but POST at the token and
+   * revocation endpoints (`Allow: POST`), anything but GET or HEAD at the JWKS and metadata (`Allow: GET, HEAD`). HTTP 405.
    */
   | 'ERR_METHOD_NOT_ALLOWED'
   /** The key store failed or timed out. HTTP 503: Latchkey fails closed. */
@@ -63,6 +68,7 @@ export type FailureReason =
   | 'malformed_token'
   | 'token_expired'
   | 'token_invalid'
+  | 'token_revoked'
 
 const marker = Symbol.for('latchkey.error')
 

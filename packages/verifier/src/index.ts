@@ -6,6 +6,7 @@ export { MAX_TOKEN_LENGTH } from './bearer/bearer-token.js'
 export { createVerifier } from './create-verifier.js'
 export { validIssuer } from './discovery/issuer.js'
 export type { AuthorizationServerMetadata } from './discovery/metadata.js'
+export type { ProtectedResourceMetadata, ProtectedResourceOptions } from './discovery/protected-resource.js'
 export type { FailureReason, LatchkeyErrorCode, LatchkeyErrorOptions } from './errors.js'
 export { isLatchkeyError, LatchkeyError } from './errors.js'
 export type { ErrorContext } from './http/answers.js'
@@ -42,6 +43,7 @@ export type {
   SigningKeyRecord,
 } from './store/key-store.js'
 export { MemoryKeyStore } from './store/memory-key-store.js'
+export type { RevokedToken } from './store/revoked-token.js'
 export type { FailureThrottleOptions } from './throttle/failure-throttle.js'
 export {
   checkFormHeaders,
@@ -53,6 +55,7 @@ export type { TokenResponseBody } from './token-endpoint/token-request.js'
 export type {
   AuthenticationInput,
   AuthenticationResult,
+  ClientAuthenticationInput,
   ConnectionInfo,
   EndpointInput,
   RequestHeaders,

@@ -1,5 +1,6 @@
 import type { AuthEventHandler } from './audit/events.js'
 import { validIssuer } from './discovery/issuer.js'
+import { type ProtectedResourceOptions, validResource } from './discovery/protected-resource.js'
 import { inRange } from './lib/in-range.js'
 import type { ForwardedHeader, TrustedProxies } from './request/client-address.js'
 import type { KeyEncryptionKey } from './signing-keys/key-encryption.js'
@@ -31,6 +32,17 @@ export interface VerifierOptions {
   readonly tokenPath?: string
   /** Path of the JWKS document. Default: `'/.well-known/jwks.json'`. */
   readonly jwksPath?: string
+  /**
+   * Path of the token revocation endpoint (RFC 7009), where a client revokes one of its own access
+   * tokens before it expires; published in the metadata as `revocation_endpoint`. Default: `'/oauth/revoke'`.
+   */
+  readonly revocationPath?: string
+  /**
+   * The absolute URL of a token introspection endpoint (RFC 7662) for this issuer's tokens, published
+   * in the metadata as `introspection_endpoint`: the verifier itself serves none (`latchkey serve`
+   * does, and sets this). Default: not published.
+   */
+  readonly introspectionEndpoint?: string
   /**
    * How many verified tokens are remembered to skip their signature check; 0 turns this off, and
    * with it the memory of up to 1,000 tokens refused for good (forged, expired, malformed), which
@@ -72,6 +84,15 @@ export interface VerifierOptions {
   readonly keyStatusFallbackMaxAge?: number
   /** Scopes advertised in the metadata (`scopes_supported`). Default: not advertised. */
   readonly scopesSupported?: readonly string[]
+  /**
+   * Serves RFC 9728 protected-resource metadata for the API this verifier guards, at
+   * `/.well-known/oauth-protected-resource` followed by the audience's path, and names its URL in
+   * every Bearer challenge (`resource_metadata="…"`), so that RFC 9728 clients (MCP clients among
+   * them) find the authorization server, and from it the token endpoint, by themselves. The resource
+   * identifier is the audience, which must then be an http(s) URL. `true`, or the names to publish
+   * with it. Default: `false`.
+   */
+  readonly protectedResource?: boolean | ProtectedResourceOptions
   /**
    * Receives an event for every authentication decision. On Node the same events are also
    * published on the `diagnostics_channel` named `'latchkey:auth'` while it has subscribers.
@@ -133,6 +154,8 @@ export function resolveVerifierOptions(options: VerifierOptions) {
     algorithm: options.algorithm ?? 'EdDSA',
     tokenPath: options.tokenPath ?? '/oauth/token',
     jwksPath: options.jwksPath ?? '/.well-known/jwks.json',
+    revocationPath: options.revocationPath ?? '/oauth/revoke',
+    introspectionEndpoint: absoluteUrl('introspectionEndpoint', options.introspectionEndpoint),
     verifiedTokenCacheSize: inRange('verifiedTokenCacheSize', options.verifiedTokenCacheSize ?? 10_000, 0, 10_000_000),
     verifiedSecretCacheSize: inRange(
       'verifiedSecretCacheSize',
@@ -146,6 +169,7 @@ export function resolveVerifierOptions(options: VerifierOptions) {
     keyStatusMaxAge: inRange('keyStatusMaxAge', options.keyStatusMaxAge ?? 300_000, 1000, 86_400_000),
     keyStatusFallbackMaxAge: inRange('keyStatusFallbackMaxAge', options.keyStatusFallbackMaxAge ?? 1000, 0, 60_000),
     scopesSupported: options.scopesSupported,
+    protectedResource: protectedResourceSettings(options.protectedResource, options.audience ?? issuer),
     onEvent: options.onEvent,
     lastUsedFlushInterval,
     now: options.now ?? Date.now,
@@ -154,4 +178,23 @@ export function resolveVerifierOptions(options: VerifierOptions) {
     forwardedHeader: options.forwardedHeader,
     keyEncryptionKey: options.keyEncryptionKey,
   }
+}
+
+/** `value` when it is an absolute http(s) URL; throws a `TypeError` naming `name` otherwise. */
+function absoluteUrl(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'string' && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)) return value
+  throw new TypeError(`${name} must be an absolute http or https URL.`)
+}
+
+/** The resource identifier and the names to publish, when `protectedResource` asks for the metadata. */
+function protectedResourceSettings(option: VerifierOptions['protectedResource'], audience: string) {
+  if (option === undefined || option === false) return undefined
+  const named = option === true ? {} : option
+  const { resourceName, resourceDocumentation } = named
+  if (resourceName !== undefined && !/^[^\p{Cc}]{1,200}$/u.test(resourceName)) {
+    throw new TypeError('protectedResource.resourceName must be 1 to 200 characters without control characters.')
+  }
+  absoluteUrl('protectedResource.resourceDocumentation', resourceDocumentation)
+  return { resource: validResource(audience), options: named }
 }

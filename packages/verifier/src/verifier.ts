@@ -63,6 +63,20 @@ export interface VerifierPaths {
   readonly jwks: string
   /** The authorization server metadata (RFC 8414 §3). */
   readonly metadata: string
+  /** The token revocation endpoint (RFC 7009 §2). */
+  readonly revocation: string
+  /** The protected-resource metadata (RFC 9728 §3), when the `protectedResource` option serves it. */
+  readonly protectedResource?: string
+}
+
+/** A request to an OAuth endpoint of the server's own that authenticates its client (RFC 6749 §2.3.1). */
+export interface ClientAuthenticationInput {
+  /** Every `Authorization` header value, one per header line. */
+  readonly authorization: readonly string[]
+  /** The parameters of the request's form body, which may carry `client_id` and `client_secret`. */
+  readonly form: ReadonlyMap<string, string>
+  /** The request headers, read for the forwarding header when `trustedProxies` is set. */
+  readonly headers?: RequestHeaders
 }
 
 /**
@@ -83,13 +97,23 @@ export interface Verifier {
     connection?: ConnectionInfo,
   ): AuthenticationResult | Promise<AuthenticationResult>
   /**
+   * Authenticates the client of an OAuth endpoint the server adds itself (a token introspection
+   * endpoint, say) exactly as the token endpoint does (RFC 6749 §2.3.1): Basic credentials or
+   * `client_id` and `client_secret` in the form, never both, under the same throttling. The
+   * principal is the key's, `method: 'basic'`; a refusal is answered with
+   * `answerError(error, 'token')`. Never rejects for bad input. Optional so that other
+   * implementations of this interface stay valid.
+   */
+  authenticateClient?(input: ClientAuthenticationInput, connection?: ConnectionInfo): Promise<AuthenticationResult>
+  /**
    * The refusal when `principal` lacks any of `required` (`ERR_INSUFFICIENT_SCOPE`), else `undefined`.
    * Throws when there is no principal: a scope guard mounted before authentication is a bug to fix,
    * not a request to refuse.
    */
   checkScopes(principal: Principal | undefined, required: readonly string[]): LatchkeyError | undefined
   /**
-   * Answers a request to one of {@link Verifier.paths} (token endpoint, JWKS, metadata), or
+   * Answers a request to one of {@link Verifier.paths} (token and revocation endpoints, JWKS, the
+   * metadata documents), or
    * `undefined` for any other path. Never rejects.
    */
   answer(input: Request | EndpointInput, connection?: ConnectionInfo): Promise<HttpAnswer | undefined>

@@ -45,7 +45,9 @@ describe("The README's error table", () => {
 
   it.each(codes)('gives %s the challenge a protected resource answers with', (code) => {
     const written = firstCode(rows.get(code)?.challenge ?? '').replaceAll('"R"', '"api"')
-    const answer = errorAnswer(new LatchkeyError(code, 'Something.', { scope: ['write'] }), 'resource', 'api')
+    const answer = errorAnswer(new LatchkeyError(code, 'Something.', { scope: ['write'] }), 'resource', {
+      realm: 'api',
+    })
     const actual = answer.headers['WWW-Authenticate'] ?? ''
     expect(written === '' ? actual === '' : describes(written, actual), `${code}: ${written} vs ${actual}`).toBe(true)
   })

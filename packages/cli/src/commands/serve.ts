@@ -21,12 +21,12 @@ export const serve = defineCommand({
   path: 'latchkey serve',
   summary: 'Run the gateway: forward-auth decisions for nginx, Caddy, Traefik and Envoy, and the token endpoint',
   usage: `Usage: latchkey serve [--host HOST] [--port PORT] [--config FILE] [--trusted-proxies LIST]
-                      [--metrics-port PORT] [--audience URI]
+                      [--metrics-port PORT] [--audience URI] [--protected-resource]
 
 Runs the Latchkey gateway in front of a backend in any language: the forward-auth decision
 endpoints /auth/nginx, /auth/traefik, /auth/caddy and /auth/envoy/…, the token endpoint, JWKS and
-metadata, token introspection (POST /oauth/introspect, for keys with the scope
-latchkey:introspect), /healthz, /readyz and /metrics (Prometheus). LATCHKEY_ISSUER (required) names
+metadata, token revocation (POST /oauth/revoke), token introspection (POST /oauth/introspect, for
+keys with the scope latchkey:introspect), /healthz, /readyz and /metrics (Prometheus). LATCHKEY_ISSUER (required) names
 the issuer, and the audience tokens must carry; every instance sharing a store must name the same. Stops on SIGTERM or SIGINT once the
 requests in flight are answered. See docs/gateway.md for each proxy's configuration.
 
@@ -40,6 +40,8 @@ Options:
                           (default: 127.0.0.0/8,::1)
   --metrics-port PORT     Serve /metrics on this port of --host instead of the main port
   --audience URI          The audience tokens are issued for and must carry (default: LATCHKEY_ISSUER)
+  --protected-resource    Serve RFC 9728 metadata for the audience at
+                          /.well-known/oauth-protected-resource and name it in every Bearer challenge
 ${COMMON_OPTIONS_HELP}
 `,
   options: {
@@ -49,6 +51,7 @@ ${COMMON_OPTIONS_HELP}
     'trusted-proxies': { type: 'string' },
     'metrics-port': { type: 'string' },
     audience: { type: 'string' },
+    'protected-resource': { type: 'boolean' },
   },
   positionals: [],
   async run({ values, databaseUrl, io }) {
@@ -74,7 +77,10 @@ ${COMMON_OPTIONS_HELP}
         store,
         issuer,
         trustedProxies,
+        // RFC 8414 §2: the metadata names the gateway's introspection endpoint beside the token endpoint.
+        introspectionEndpoint: new URL('oauth/introspect', issuer.endsWith('/') ? issuer : `${issuer}/`).href,
         ...(values.audience === undefined ? {} : { audience: values.audience }),
+        ...(values['protected-resource'] ? { protectedResource: true } : {}),
         onEvent: (event) => {
           metrics.onAuthEvent(event)
           // A store outage or an unexpected error, once per request it refuses with 5xx: the code and

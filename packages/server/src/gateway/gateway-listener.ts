@@ -38,6 +38,9 @@ export function createGatewayListener(options: GatewayListenerOptions): RequestL
   const { verifier, store, rules = [], readyTimeout = 2000, metrics, metricsPath = '/metrics' } = options
   const endpoints = oauthRoutes(verifier)
   const introspectionPath = options.introspectionPath ?? INTROSPECTION_PATH
+  if (introspectionPath && !verifier.authenticateClient) {
+    throw new TypeError('Token introspection needs a verifier with authenticateClient: make it with createVerifier.')
+  }
   return (req, res) => {
     const url = req.url ?? '/'
     const path = url.split('?', 1)[0] as string

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { type HttpAnswer, LatchkeyError, type Verifier } from '@latchkey/verifier'
 import { closingConnection } from '../gateway/gateway-answers.js'
-import { authenticateClient } from './client-authentication.js'
 import { introspectToken } from './introspected-token.js'
 import { readIntrospectionRequest } from './introspection-request.js'
 
@@ -22,7 +21,12 @@ export async function introspect(verifier: Verifier, req: IncomingMessage, url: 
   const refuse = (error: unknown) => verifier.answerError(error, 'token')
   const request = await readIntrospectionRequest(req, url)
   if (!request.ok) return request.abandoned ? closingConnection(refuse(request.error)) : refuse(request.error)
-  const client = await authenticateClient(verifier, req, request.form)
+  // `createGatewayListener` refuses a verifier without it.
+  if (!verifier.authenticateClient) return refuse(new LatchkeyError('ERR_INTERNAL', 'No client authentication.'))
+  const client = await verifier.authenticateClient(
+    { authorization: req.headersDistinct.authorization ?? [], form: request.form, headers: req.headers },
+    { clientAddress: req.socket.remoteAddress },
+  )
   if (!client.ok) return refuse(client.error)
   const denied = verifier.checkScopes(client.principal, [INTROSPECTION_SCOPE])
   if (denied) return refuse(denied)

@@ -1,7 +1,9 @@
 import { createVerifier, type KeyStore } from '@latchkey/verifier'
 import { createKeyManager, generateApiKeySecret } from '@latchkey/verifier/manage'
 import { afterEach, describe, expect, it } from 'vitest'
+import { at } from '../fixtures.js'
 import type { KeyStoreOpener, OpenedKeyStore } from '../harness.js'
+import { revokerOf } from './revoked-tokens.js'
 
 const issuer = 'https://api.example.test'
 // A secret of the shape Latchkey issues: any other is refused before the store is asked.
@@ -37,6 +39,12 @@ export function describeUnreachable(openUnreachable: KeyStoreOpener | undefined)
       const manager = createKeyManager(await unreachable())
       await expect(manager.createAccount({ name: 'Acme' })).rejects.toThrow()
       await expect(manager.revokeApiKey('lk_one')).rejects.toThrow()
+    })
+
+    it('throws from a token revocation, which the revocation endpoint answers with 503', async () => {
+      const revoke = revokerOf(await unreachable())
+      const token = { jti: 'jti-a', keyId: 'lk_one', expiresAt: at(60_000) }
+      await expect(async () => revoke(token, at())).rejects.toThrow()
     })
 
     it('makes the verifier answer 503 to Basic, Bearer and token requests, never 401', async () => {

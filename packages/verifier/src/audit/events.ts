@@ -6,8 +6,11 @@ import type { AuthenticationMethod } from '../principal.js'
  * at most the key id, which is not secret.
  */
 export interface AuthEvent {
-  /** `authenticate` for a protected request, `token` for a token request. */
-  readonly type: 'authenticate' | 'token'
+  /**
+   * `authenticate` for a protected request, `token` for a token request, `revocation` for a token
+   * revocation request (RFC 7009; a success whether or not there was a token of the client's to revoke).
+   */
+  readonly type: 'authenticate' | 'token' | 'revocation'
   /** `success`, a refused credential or request (`failure`), or a store outage or unexpected error (`error`). */
   readonly outcome: 'success' | 'failure' | 'error'
   /** The error code, when not a success. */

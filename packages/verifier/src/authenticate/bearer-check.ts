@@ -22,7 +22,8 @@ export interface BearerCheckParts {
  * Checks a Bearer access token (RFC 6750, RFC 9068) in two ways side by side: {@link BearerCheck.check}
  * in full, and {@link BearerCheck.checkNow} from memory alone for a token verified before. Both end
  * with the revocation check: the token's key and its account must be enabled now, on every request,
- * and the key not expired, so a token never outlives its key.
+ * and the key not expired, so a token never outlives its key; nor the token revoked (RFC 7009), which
+ * the store lists with the key.
  */
 export class BearerCheck {
   readonly #parts: BearerCheckParts
@@ -77,6 +78,7 @@ export class BearerCheck {
     const key = known ? known.credential : await keys.find(checked.claims.sub)
     if (!key) throw invalidToken('unknown_key')
     assertUsable(key, settings.now, 'ERR_INVALID_TOKEN')
+    if (key.revokedTokens?.has(checked.claims.jti)) throw invalidToken('token_revoked')
     return principalOf(checked, key)
   }
 
@@ -89,7 +91,8 @@ export class BearerCheck {
     const { settings, keys } = this.#parts
     if (settings.ring.verifiesNow(verified.kid) !== true) return undefined
     const key = keys.findNow(verified.claims.sub)?.credential
-    return key && isUsable(key, settings.now) ? principalOf(verified, key) : undefined
+    if (!key || !isUsable(key, settings.now) || key.revokedTokens?.has(verified.claims.jti)) return undefined
+    return principalOf(verified, key)
   }
 }
 

@@ -39,6 +39,7 @@ const table: Record<LatchkeyErrorCode, ErrorEntry> = {
   ERR_UNSUPPORTED_GRANT_TYPE: { status: 400, error: 'unsupported_grant_type' },
   ERR_INVALID_SCOPE: { status: 400, error: 'invalid_scope' },
   ERR_INVALID_TARGET: { status: 400, error: 'invalid_target' },
+  ERR_UNSUPPORTED_TOKEN_TYPE: { status: 400, error: 'unsupported_token_type' },
   ERR_METHOD_NOT_ALLOWED: { status: 405, error: 'invalid_request' },
   ERR_STORE_UNAVAILABLE: {
     status: 503,
@@ -71,28 +72,36 @@ const missingClient: ErrorEntry = {
   description: 'Authenticate the client with HTTP Basic, or with client_id and client_secret in the body.',
 }
 
+/** What every challenge of one verifier says besides the error: its realm and, for RFC 9728, its metadata's URL. */
+export interface Challenge {
+  /** The realm of every challenge. */
+  readonly realm: string
+  /** The absolute URL of the protected-resource metadata (RFC 9728 §5.1), on Bearer challenges of resources. */
+  readonly resourceMetadata?: string | undefined
+}
+
 /**
  * The answer to `error`: the one mapping from errors to HTTP. Anything that is not a
  * {@link LatchkeyError} is `ERR_INTERNAL`, a `500 server_error` that reveals nothing about it.
  */
-export function errorAnswer(error: unknown, context: ErrorContext, realm: string): HttpAnswer {
+export function errorAnswer(error: unknown, context: ErrorContext, challenge: Challenge): HttpAnswer {
   const latchkeyError = toLatchkeyError(error)
   const entry =
     context === 'token' && latchkeyError.code === 'ERR_CREDENTIALS_MISSING' ? missingClient : table[latchkeyError.code]
   if (entry.description === undefined || latchkeyError.scope !== undefined || latchkeyError.retryAfter !== undefined) {
-    return build(latchkeyError, entry, context, realm)
+    return build(latchkeyError, entry, context, challenge)
   }
-  // Refusals answer the same bytes every time: built once per code, context and realm.
-  const cacheKey = `${context}\n${latchkeyError.code}\n${realm}`
+  // Refusals answer the same bytes every time: built once per code, context and challenge.
+  const cacheKey = `${context}\n${latchkeyError.code}\n${challenge.realm}\n${challenge.resourceMetadata ?? ''}`
   let answer = fixedAnswers.get(cacheKey)
   if (!answer) {
-    answer = build(latchkeyError, entry, context, realm)
+    answer = build(latchkeyError, entry, context, challenge)
     if (fixedAnswers.size < 256) fixedAnswers.set(cacheKey, answer)
   }
   return fresh(answer)
 }
 
-/** Answers that depend only on the code, the context and the realm. */
+/** Answers that depend only on the code, the context and the challenge. */
 const fixedAnswers = new Map<string, HttpAnswer>()
 
 // RFC 6749 §5.1: token responses, and by extension every answer that may carry credentials or
@@ -103,6 +112,15 @@ const noStoreToken = { ...noStore, Pragma: 'no-cache' } as const
 /** The 200 of a token request (RFC 6749 §5.1); `body` is the JSON of the token response. */
 export function tokenAnswer(body: string): HttpAnswer {
   return { status: 200, headers: { ...noStoreToken }, body }
+}
+
+/**
+ * RFC 7009 §2.2: the 200 of a revocation request, whether a token was revoked or there was none to
+ * revoke. Clients ignore its body; an empty JSON object rather than none, so that every framework
+ * writes it as it is (Koa and Fastify would label an empty body `text/plain` or `octet-stream`).
+ */
+export function revocationAnswer(): HttpAnswer {
+  return { status: 200, headers: { ...noStore }, body: '{}' }
 }
 
 /**
@@ -122,13 +140,18 @@ function fresh(answer: HttpAnswer): HttpAnswer {
   return { status: answer.status, headers: { ...answer.headers }, body: answer.body }
 }
 
-function build(latchkeyError: LatchkeyError, entry: ErrorEntry, context: ErrorContext, realm: string): HttpAnswer {
+function build(
+  latchkeyError: LatchkeyError,
+  entry: ErrorEntry,
+  context: ErrorContext,
+  challenge: Challenge,
+): HttpAnswer {
   const description = toDescription(entry.description ?? latchkeyError.message)
   const scope = latchkeyError.code === 'ERR_INSUFFICIENT_SCOPE' ? (latchkeyError.scope ?? []).join(' ') : undefined
 
   const headers: Record<string, string> = context === 'token' ? { ...noStoreToken } : { ...noStore }
-  const challenge = challengeFor(latchkeyError, context, realm, entry.error, description, scope)
-  if (challenge) headers['WWW-Authenticate'] = challenge
+  const authenticate = challengeFor(latchkeyError, context, challenge, entry.error, description, scope)
+  if (authenticate) headers['WWW-Authenticate'] = authenticate
   if (latchkeyError.code === 'ERR_METHOD_NOT_ALLOWED') headers.Allow = (latchkeyError.allow ?? ['POST']).join(', ')
   if (latchkeyError.code === 'ERR_STORE_UNAVAILABLE') headers['Retry-After'] = '1'
   if (latchkeyError.code === 'ERR_TOO_MANY_ATTEMPTS') Object.assign(headers, rateLimitHeaders(latchkeyError))
@@ -156,31 +179,36 @@ function rateLimitHeaders(error: LatchkeyError): Record<string, string> {
 function challengeFor(
   error: LatchkeyError,
   context: ErrorContext,
-  realm: string,
+  { realm, resourceMetadata }: Challenge,
   code: string,
   description: string,
   scope: string | undefined,
 ): string | undefined {
   const basic = `Basic realm="${realm}", charset="UTF-8"`
+  // RFC 9728 §5.1: where a resource server tells clients to find its metadata.
+  const bearerRealm =
+    context === 'resource' && resourceMetadata !== undefined
+      ? `Bearer realm="${realm}", resource_metadata="${resourceMetadata}"`
+      : `Bearer realm="${realm}"`
   switch (error.code) {
     // RFC 6750 §3.1: a request without credentials gets no error code, and both schemes are offered.
     case 'ERR_CREDENTIALS_MISSING':
-      return context === 'token' ? basic : `${basic}, Bearer realm="${realm}"`
+      return context === 'token' ? basic : `${basic}, ${bearerRealm}`
     // RFC 6749 §5.2: invalid_client answers 401 with the scheme the client may use.
     case 'ERR_INVALID_CREDENTIALS':
       return basic
     case 'ERR_INVALID_REQUEST':
     case 'ERR_INVALID_TOKEN':
-      return context === 'resource' ? bearer(realm, code, description) : undefined
+      return context === 'resource' ? bearer(bearerRealm, code, description) : undefined
     case 'ERR_INSUFFICIENT_SCOPE':
-      return `${bearer(realm, code, description)}, scope="${scope ?? ''}"`
+      return `${bearer(bearerRealm, code, description)}, scope="${scope ?? ''}"`
     default:
       return undefined
   }
 }
 
-function bearer(realm: string, code: string, description: string): string {
-  return `Bearer realm="${realm}", error="${code}", error_description="${description}"`
+function bearer(bearerRealm: string, code: string, description: string): string {
+  return `${bearerRealm}, error="${code}", error_description="${description}"`
 }
 
 /** RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E, so it also fits a quoted-string. */

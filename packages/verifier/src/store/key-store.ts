@@ -1,5 +1,6 @@
 import type { JWK } from 'jose'
 import type { FailureLimiterFactory } from './failure-limiter.js'
+import type { RevokedToken } from './revoked-token.js'
 
 /** A value, or a promise of it: SQLite answers synchronously, Postgres asynchronously. */
 export type Awaitable<T> = T | Promise<T>
@@ -90,9 +91,15 @@ export type ApiKeyRotationResult =
    */
   | { readonly rotated: false; readonly previous: ApiKeyRecord | undefined }
 
-/** What the hot path needs in one round trip: the key and its account's status. */
+/** What the hot path needs in one round trip: the key, its account's status and its revoked tokens. */
 export interface ApiKeyCredential extends ApiKeyRecord {
   readonly accountStatus: AccountStatus
+  /**
+   * The `jti` of every access token of this key that was revoked ({@link KeyStore.revokeAccessToken})
+   * and is not yet forgotten; absent or empty when there is none. Read with the key, in the same
+   * round trip, so a revoked token is refused within the same bound as a revoked key.
+   */
+  readonly revokedTokens?: ReadonlySet<string>
 }
 
 /**
@@ -212,6 +219,16 @@ export interface KeyStore {
    */
   touchApiKeys?(uses: ReadonlyMap<string, Date>): Awaitable<void>
   /**
+   * Remembers that access token `token.jti` of key `token.keyId` is revoked (RFC 7009), so that
+   * {@link KeyStore.findApiKey} returns it in the key's `revokedTokens` until `token.expiresAt`, and
+   * forgets every revocation whose `expiresAt` is at or before `now`. Announced like any change to the
+   * key (an `api-key` event, a new {@link KeyStore.changeVersion}), so that every verifier re-reads
+   * the key. Revoking a token twice is no error. A key that does not exist throws `ERR_NOT_FOUND`.
+   * Optional: without it, the revocation endpoint answers `503` and tokens are never revoked one by one
+   * (revoking the key still revokes them all).
+   */
+  revokeAccessToken?(token: RevokedToken, now: Date): Awaitable<void>
+  /**
    * Subscribes to changes made through any connection (this process, other instances, the CLI),
    * so the verifier can cache key lookups and invalidate them. It must announce a key's creation
    * as it does any other change to the key: the verifier remembers ids that have no key as well, and
@@ -255,7 +272,8 @@ export type KeyStoreWatchEvent =
   | { readonly type: 'disconnected'; readonly error?: unknown }
   /**
    * A key was created, or anything the verifier caches of it changed: status, scopes, name,
-   * metadata, expiry, rotation or existence (an id change names both ids). Not `lastUsedAt`.
+   * metadata, expiry, rotation, revoked tokens or existence (an id change names both ids). Not
+   * `lastUsedAt`, and not the forgetting of expired revocations.
    */
   | { readonly type: 'api-key'; readonly id: string }
   /** An account's status or existence changed: every key of it is affected. */

@@ -10,6 +10,7 @@ import type {
   KeyStore,
   SigningKeyRecord,
 } from './key-store.js'
+import type { RevokedToken } from './revoked-token.js'
 
 /**
  * A {@link KeyStore} in process memory: for tests, demos and single-process servers that create
@@ -19,11 +20,32 @@ export class MemoryKeyStore implements KeyStore {
   readonly #accounts = new Map<string, Account>()
   readonly #keys = new Map<string, ApiKeyRecord>()
   readonly #signingKeys = new Map<string, SigningKeyRecord>()
+  /** By key id: the revoked tokens' `jti`, each with the instant it may be forgotten. */
+  readonly #revokedTokens = new Map<string, Map<string, Date>>()
 
   findApiKey(id: string): ApiKeyCredential | undefined {
     const key = this.#keys.get(id)
     const account = key && this.#accounts.get(key.accountId)
-    return key && account ? { ...key, accountStatus: account.status } : undefined
+    if (!key || !account) return undefined
+    const revoked = this.#revokedTokens.get(id)
+    return {
+      ...key,
+      accountStatus: account.status,
+      ...(revoked && revoked.size > 0 ? { revokedTokens: new Set(revoked.keys()) } : {}),
+    }
+  }
+
+  revokeAccessToken(token: RevokedToken, now: Date): void {
+    if (!this.#keys.has(token.keyId)) throw new Error(`API key ${token.keyId} does not exist.`)
+    for (const [keyId, tokens] of this.#revokedTokens) {
+      for (const [jti, expiresAt] of tokens) if (expiresAt <= now) tokens.delete(jti)
+      if (tokens.size === 0) this.#revokedTokens.delete(keyId)
+    }
+    if (token.expiresAt <= now) return
+    let tokens = this.#revokedTokens.get(token.keyId)
+    if (!tokens) this.#revokedTokens.set(token.keyId, (tokens = new Map()))
+    const known = tokens.get(token.jti)
+    if (!known || known < token.expiresAt) tokens.set(token.jti, new Date(token.expiresAt))
   }
 
   insertAccount(account: Account): void {

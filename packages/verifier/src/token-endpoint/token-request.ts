@@ -1,11 +1,12 @@
 import type { ApiKeyCheck } from '../authenticate/api-key-check.js'
 import { signAccessToken, type TokenSettings } from '../bearer/access-token.js'
+import { authenticateClient, type ClientRequestState } from '../client-authentication/authenticate-client.js'
+import type { ClientRequestParts } from '../client-authentication/client-request-parts.js'
 import { LatchkeyError } from '../errors.js'
 import { invalidCredentials, invalidRequest } from '../refusals.js'
 import { soleAuthorization } from '../request/authorization-header.js'
 import { formatScope, missingScopes, parseScope } from '../scope.js'
 import type { ApiKeyCredential } from '../store/key-store.js'
-import { clientCredentials } from './client-credentials.js'
 
 /** What the token endpoint needs from the verifier that runs it. */
 export interface TokenIssuance {
@@ -30,19 +31,8 @@ export interface TokenGrant {
   readonly body: TokenResponseBody
 }
 
-/** What the token endpoint reads of a request, whichever form it came in. Internal. */
-export interface TokenRequestParts {
-  readonly method: string
-  readonly url: string
-  readonly authorization: readonly string[]
-  readForm(): Promise<Map<string, string>> | Map<string, string>
-}
-
 /** What was learnt about the client before a failure, for audit events. */
-export interface TokenRequestState {
-  keyId?: string
-  key?: ApiKeyCredential
-}
+export type TokenRequestState = ClientRequestState
 
 /**
  * Processes a client-credentials token request (RFC 6749 §4.4): POST, a form body, client
@@ -52,7 +42,7 @@ export interface TokenRequestState {
  */
 export async function processTokenRequest(
   context: TokenIssuance,
-  request: TokenRequestParts,
+  request: ClientRequestParts,
   state: TokenRequestState,
   clientAddress?: string,
 ): Promise<TokenGrant> {
@@ -73,10 +63,7 @@ export async function processTokenRequest(
     throw new LatchkeyError('ERR_UNSUPPORTED_GRANT_TYPE', 'Only the client_credentials grant is supported.')
   }
 
-  const { keyId, secret, alternative } = clientCredentials(authorization, form)
-  state.keyId = keyId
-  const key = await context.apiKeys.check(keyId, secret, clientAddress, alternative)
-  state.key = key
+  const key = await authenticateClient(context.apiKeys, authorization, form, clientAddress, state)
 
   const requested = form.get('scope')
   const scopes = requested === undefined ? [...key.scopes] : parseScope(requested)
