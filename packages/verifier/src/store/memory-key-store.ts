@@ -42,8 +42,8 @@ export class MemoryKeyStore implements KeyStore {
       if (tokens.size === 0) this.#revokedTokens.delete(keyId)
     }
     if (token.expiresAt <= now) return
-    let tokens = this.#revokedTokens.get(token.keyId)
-    if (!tokens) this.#revokedTokens.set(token.keyId, (tokens = new Map()))
+    const tokens = this.#revokedTokens.get(token.keyId) ?? new Map<string, Date>()
+    this.#revokedTokens.set(token.keyId, tokens)
     const known = tokens.get(token.jti)
     if (!known || known < token.expiresAt) tokens.set(token.jti, new Date(token.expiresAt))
   }
