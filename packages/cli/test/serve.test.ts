@@ -146,7 +146,7 @@ describe('latchkey serve', () => {
   })
 
   it('publishes its revocation and introspection endpoints, and RFC 9728 metadata with --protected-resource', async () => {
-    const run = serve(['--port', '0', '--protected-resource'])
+    const run = serve(['--port', '0', '--protected-resource', '--access-log'])
     try {
       const url = await listeningUrl(run)
       const metadata = (await (await fetch(`${url}/.well-known/oauth-authorization-server`)).json()) as Record<
@@ -168,6 +168,27 @@ describe('latchkey serve', () => {
       expect(refused.headers.get('www-authenticate')).toContain(
         'resource_metadata="https://gateway.test/.well-known/oauth-protected-resource"',
       )
+      const allowed = await fetch(`${url}/auth/caddy`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}`,
+          'x-forwarded-method': 'GET',
+          'x-forwarded-uri': '/private?secret=query',
+        },
+      })
+      expect(allowed.status).toBe(200)
+      const decisions = run
+        .out()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.message === 'decision')
+      expect(decisions).toMatchObject([
+        { level: 'info', contract: 'caddy', status: 401, outcome: 'refused' },
+        { level: 'info', contract: 'caddy', status: 200, outcome: 'allowed', keyId: key.id, authMethod: 'basic' },
+      ])
+      expect(decisions[1]?.durationMs).toEqual(expect.any(Number))
+      expect(run.out()).not.toContain(key.secret)
+      expect(run.out()).not.toContain('secret=query')
     } finally {
       run.child.kill('SIGTERM')
     }

@@ -6,6 +6,7 @@ import {
   createGatewayMetrics,
   createMetricsServer,
   DEFAULT_TRUSTED_PROXIES,
+  type Decision,
   readRoutesFile,
 } from '@latchkey/server'
 import { createVerifier, isLatchkeyError } from '@latchkey/verifier'
@@ -22,6 +23,7 @@ export const serve = defineCommand({
   summary: 'Run the gateway: forward-auth decisions for nginx, Caddy, Traefik and Envoy, and the token endpoint',
   usage: `Usage: latchkey serve [--host HOST] [--port PORT] [--config FILE] [--trusted-proxies LIST]
                       [--metrics-port PORT] [--audience URI] [--protected-resource]
+                      [--access-log]
 
 Runs the Latchkey gateway in front of a backend in any language: the forward-auth decision
 endpoints /auth/nginx, /auth/traefik, /auth/caddy and /auth/envoy/…, the token endpoint, JWKS and
@@ -42,6 +44,8 @@ Options:
   --audience URI          The audience tokens are issued for and must carry (default: LATCHKEY_ISSUER)
   --protected-resource    Serve RFC 9728 metadata for the audience at
                           /.well-known/oauth-protected-resource and name it in every Bearer challenge
+  --access-log            Log one JSON line per decision: contract, status, outcome, key id, auth
+                          method and duration (never a credential, a path or a query)
 ${COMMON_OPTIONS_HELP}
 `,
   options: {
@@ -52,6 +56,7 @@ ${COMMON_OPTIONS_HELP}
     'metrics-port': { type: 'string' },
     audience: { type: 'string' },
     'protected-resource': { type: 'boolean' },
+    'access-log': { type: 'boolean' },
   },
   positionals: [],
   async run({ values, databaseUrl, io }) {
@@ -100,7 +105,12 @@ ${COMMON_OPTIONS_HELP}
       throw new UsageError((error as Error).message, 'latchkey serve', { cause: error })
     }
     const metricsPath = metricsPort === undefined ? '/metrics' : false
-    const server = createServer(createGatewayListener({ verifier, store, rules, metrics, metricsPath }))
+    const onDecision = values['access-log']
+      ? (decision: Decision) => log('info', 'decision', { ...decision })
+      : undefined
+    const server = createServer(
+      createGatewayListener({ verifier, store, rules, metrics, metricsPath, ...(onDecision ? { onDecision } : {}) }),
+    )
     const metricsServer = metricsPort === undefined ? undefined : createMetricsServer(metrics)
     try {
       await verifier.ready?.()

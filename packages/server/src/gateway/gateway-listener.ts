@@ -4,6 +4,7 @@ import { oauthRoutes } from '@latchkey/verifier/node'
 import { decide } from '../forward-auth/decide.js'
 import { envoyContract, PROXY_CONTRACTS, type ProxyContract } from '../forward-auth/proxy-contract.js'
 import { INTROSPECTION_PATH, introspect } from '../oauth/introspection.js'
+import { type Decision, decisionOf } from '../operations/decision.js'
 import type { GatewayMetrics } from '../operations/gateway-metrics.js'
 import { serveMetrics } from '../operations/metrics-endpoint.js'
 import type { RouteRule } from '../routes/route-rules.js'
@@ -25,6 +26,11 @@ export interface GatewayListenerOptions {
   readonly metrics?: GatewayMetrics
   /** `false` when `/metrics` is served elsewhere (`latchkey serve --metrics-port`). Default: `'/metrics'`. */
   readonly metricsPath?: '/metrics' | false
+  /**
+   * Called with every decision once answered, after `metrics` counted it: for an access log (`latchkey
+   * serve --access-log`). It must not throw. Default: none.
+   */
+  readonly onDecision?: (decision: Decision) => void
   /** `false` turns token introspection (RFC 7662) off. Default: `'/oauth/introspect'`. */
   readonly introspectionPath?: '/oauth/introspect' | false
 }
@@ -35,7 +41,7 @@ export interface GatewayListenerOptions {
  * token introspection (`/oauth/introspect`), and `/healthz` and `/readyz`.
  */
 export function createGatewayListener(options: GatewayListenerOptions): RequestListener {
-  const { verifier, store, rules = [], readyTimeout = 2000, metrics, metricsPath = '/metrics' } = options
+  const { verifier, store, rules = [], readyTimeout = 2000, metrics, metricsPath = '/metrics', onDecision } = options
   const endpoints = oauthRoutes(verifier)
   const introspectionPath = options.introspectionPath ?? INTROSPECTION_PATH
   if (introspectionPath && !verifier.authenticateClient) {
@@ -46,11 +52,14 @@ export function createGatewayListener(options: GatewayListenerOptions): RequestL
     const path = url.split('?', 1)[0] as string
     const contract = contractFor(path)
     if (contract) {
-      const started = metrics && performance.now()
+      const observed = metrics !== undefined || onDecision !== undefined
+      const started = observed ? performance.now() : 0
       const answer = decide(verifier, rules, contract, req, url)
-      if (!metrics || started === undefined) return writeAnswer(res, answer)
+      if (!observed) return writeAnswer(res, answer)
       const counted = (settled: HttpAnswer) => {
-        metrics.observeDecision(contract.name, settled, (performance.now() - started) / 1000)
+        const decision = decisionOf(contract.name, settled, performance.now() - started)
+        metrics?.observeDecision(decision)
+        onDecision?.(decision)
         return settled
       }
       return writeAnswer(res, answer instanceof Promise ? answer.then(counted) : counted(answer))

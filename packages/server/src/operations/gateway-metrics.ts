@@ -1,8 +1,6 @@
-import type { AuthEvent, HttpAnswer } from '@latchkey/verifier'
+import type { AuthEvent } from '@latchkey/verifier'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
-
-/** How a decision endpoint answered, as the `outcome` label says it. */
-export type DecisionOutcome = 'allowed' | 'public' | 'refused' | 'throttled' | 'bad_request' | 'unavailable'
+import type { Decision } from './decision.js'
 
 /** Options of {@link createGatewayMetrics}. */
 export interface GatewayMetricsOptions {
@@ -19,7 +17,7 @@ export interface GatewayMetricsOptions {
 export interface GatewayMetrics {
   readonly registry: Registry
   /** Counts one decision and its latency. */
-  observeDecision(contract: string, answer: HttpAnswer, seconds: number): void
+  observeDecision(decision: Decision): void
   /** The verifier's `onEvent`: token issuance, refusals and throttle blocks, by type, outcome and code. */
   readonly onAuthEvent: (event: AuthEvent) => void
 }
@@ -55,12 +53,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   })
   return {
     registry,
-    observeDecision(contract, answer, seconds) {
-      const method = answer.headers['X-Latchkey-Auth-Method'] ?? 'none'
-      const labels: Record<string, string> = { contract, outcome: outcomeOf(answer), method }
-      if (perKey) labels.key_id = answer.headers['X-Latchkey-Key-Id'] ?? ''
+    observeDecision({ contract, outcome, authMethod, keyId, durationMs }) {
+      const labels: Record<string, string> = { contract, outcome, method: authMethod ?? 'none' }
+      if (perKey) labels.key_id = keyId ?? ''
       decisions.inc(labels)
-      duration.observe({ contract }, seconds)
+      duration.observe({ contract }, durationMs / 1000)
     },
     onAuthEvent(event) {
       const labels: Record<string, string> = {
@@ -79,21 +76,4 @@ function ownRegistry(): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   return registry
-}
-
-/** The outcome of a decision endpoint's answer, nginx's carried refusals read through their header. */
-function outcomeOf(answer: HttpAnswer): DecisionOutcome {
-  const status = carriedStatus(answer) ?? answer.status
-  if (status === 200) return answer.headers['X-Latchkey-Key-Id'] === undefined ? 'public' : 'allowed'
-  if (status === 429) return 'throttled'
-  if (status === 400) return 'bad_request'
-  if (status >= 500) return 'unavailable'
-  return 'refused'
-}
-
-function carriedStatus(answer: HttpAnswer): number | undefined {
-  const carried = answer.headers['X-Latchkey-Refusal']
-  if (carried === undefined) return undefined
-  const match = /"status":(\d{3})/.exec(Buffer.from(carried, 'base64url').toString('utf8'))
-  return match ? Number(match[1]) : undefined
 }
