@@ -6,9 +6,9 @@ import { LatchkeyClientError } from './errors.js'
  */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
   if (!signal) return promise
-  if (signal.aborted) return Promise.reject(abortError(signal))
+  if (signal.aborted) return Promise.reject(abortedError(signal))
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal))
+    const onAbort = (): void => reject(abortedError(signal))
     signal.addEventListener('abort', onAbort, { once: true })
     promise.then(
       (value) => {
@@ -23,6 +23,7 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | u
   })
 }
 
-function abortError(signal: AbortSignal): LatchkeyClientError {
+/** The error of a call its caller's `signal` aborted: `ERR_ABORTED`, with the signal's reason as `cause`. */
+export function abortedError(signal: AbortSignal): LatchkeyClientError {
   return new LatchkeyClientError('ERR_ABORTED', 'The call was aborted by its AbortSignal.', { cause: signal.reason })
 }

@@ -32,6 +32,10 @@ export function basicClient(parts: BasicClientParts): Client {
       return authorization
     },
     async invalidate() {},
+    async revoke() {
+      // Nothing to revoke: Basic sends the key itself, which only rotating or revoking the key stops.
+      parts.lifetime.assertOpen()
+    },
     async close() {
       parts.lifetime.close()
     },

@@ -1,8 +1,10 @@
+import { abortable } from './abortable.js'
 import { authorizedInit, requestMethod } from './authorized-init.js'
-import type { Client, ClientRequestInit } from './client.js'
+import type { Client, ClientRequestInit, RevokeOptions } from './client.js'
 import type { ClientLifetime } from './client-lifetime.js'
 import { isLatchkeyClientError, LatchkeyClientError } from './errors.js'
 import { type ClientHooks, emit } from './hooks.js'
+import { invalidOption } from './option-checks.js'
 import { isReplayableBody } from './request-body.js'
 import type { RequestTarget } from './request-target.js'
 import { normalizeScope } from './scope.js'
@@ -18,6 +20,8 @@ export interface BearerClientParts {
   readonly defaultScope: string
   /** Ended by `close()`. */
   readonly lifetime: ClientLifetime
+  /** Revokes one token at the revocation endpoint; rejects with the failure. */
+  readonly revoke: (token: string, signal: AbortSignal | undefined) => Promise<void>
 }
 
 /**
@@ -53,6 +57,9 @@ export function bearerClient(parts: BearerClientParts): Client {
       if (invalidateOptions.token === undefined) return tokens.clear()
       await tokens.invalidate(scopeOf(parts, invalidateOptions.scope), invalidateOptions.token)
     },
+    revoke(revokeOptions = {}) {
+      return revokeTokens(parts, revokeOptions)
+    },
     async close() {
       lifetime.close()
       await tokens.clear()
@@ -62,6 +69,40 @@ export function bearerClient(parts: BearerClientParts): Client {
 
 function scopeOf(parts: BearerClientParts, scope: string | readonly string[] | undefined): string {
   return scope === undefined ? parts.defaultScope : normalizeScope(scope)
+}
+
+/**
+ * {@link Client.revoke}: takes the tokens out of the cache first, then revokes each once, all at a
+ * time; rejects with the first failure once every one was tried.
+ */
+async function revokeTokens(parts: BearerClientParts, options: RevokeOptions): Promise<void> {
+  const { tokens, lifetime } = parts
+  lifetime.assertOpen()
+  const scope = options.scope === undefined ? undefined : normalizeScope(options.scope)
+  const { token, signal } = options
+  let taken: Promise<string | undefined>[]
+  if (token === undefined) {
+    taken = tokens.take(scope)
+  } else {
+    // It goes into a form body, so any string could be sent; an empty one is a caller's mistake.
+    if (typeof token !== 'string' || token === '') {
+      throw invalidOption(
+        'revoke({ token }) needs the token string getToken() gave; omit it to revoke the cached tokens.',
+      )
+    }
+    taken = [tokens.forget(token, scope).then(() => token)]
+  }
+  const sent = new Set<string>()
+  const outcomes = await Promise.allSettled(
+    taken.map(async (pending) => {
+      const landed = await abortable(pending, signal)
+      if (landed === undefined || sent.has(landed)) return
+      sent.add(landed)
+      await parts.revoke(landed, signal)
+    }),
+  )
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ApiKey } from './api-key.js'
-import type { ClientAuthentication } from './client-credentials.js'
+import type { ClientAuthentication } from './client-authenticated-post.js'
 import type { Clock } from './clock.js'
 import type { ClientHooks } from './hooks.js'
 import type { RetryOptions } from './retry.js'
@@ -22,6 +22,13 @@ export interface ClientOptions {
   readonly baseUrl?: string | URL
   /** The token endpoint. Default: `<baseUrl>/oauth/token`; required in client-credentials mode without `baseUrl`. */
   readonly tokenUrl?: string | URL
+  /**
+   * The token revocation endpoint (RFC 7009), used by `revoke()`; checked like `tokenUrl`. Default:
+   * `revoke` beside the token endpoint, `new URL('revoke', tokenUrl)`: `https://api.example.com/oauth/token`
+   * → `https://api.example.com/oauth/revoke` (Latchkey's default `revocationPath`, and a common layout
+   * elsewhere). A server's RFC 8414 metadata names it `revocation_endpoint`. Client-credentials mode only.
+   */
+  readonly revocationUrl?: string | URL
   /** Scopes to request, as `'read write'` or `['read', 'write']`. Default: none, so the server grants its default. */
   readonly scope?: string | readonly string[]
   /** Sent as the `audience` parameter (Auth0 and others). Part of the cache key. Default: not sent. */
@@ -32,13 +39,13 @@ export interface ClientOptions {
   readonly clientAuthentication?: ClientAuthentication
   /** Allow `http://` to hosts other than loopback (credentials then cross the network unencrypted). Default: `false`. */
   readonly allowInsecureHttp?: boolean
-  /** The `fetch` used for token and API requests. Default: `globalThis.fetch`. */
+  /** The `fetch` used for token, revocation and API requests. Default: `globalThis.fetch`. */
   readonly fetch?: typeof globalThis.fetch
   /** Monotonic time, wall time and sleeping. Default: `performance.now`, `Date.now` and an unref'd `setTimeout`. */
   readonly clock?: Clock
-  /** Longest wait for one token request attempt, response body included, in ms. Default: 10,000. */
+  /** Longest wait for one token request attempt, or one revocation request, response body included, in ms. Default: 10,000. */
   readonly timeout?: number
-  /** Largest token response read, in bytes. Default: 65,536. */
+  /** Largest token or revocation response read, in bytes. Default: 65,536. */
   readonly maxResponseBytes?: number
   /** Retries of token requests after 5xx, 429, timeouts and network errors. Default: see {@link RetryOptions}. */
   readonly retry?: RetryOptions

@@ -26,6 +26,22 @@ export interface InvalidateOptions {
   readonly scope?: string | readonly string[]
 }
 
+/** Options of {@link Client.revoke}. */
+export interface RevokeOptions {
+  /** Revoke only the token cached for these scopes. Default: the tokens of every scope. */
+  readonly scope?: string | readonly string[]
+  /**
+   * Revoke this token (one `getToken()` gave) instead of the cached ones; it is forgotten too where it
+   * is cached (for `scope` only, when given). Default: the cached tokens.
+   */
+  readonly token?: string
+  /**
+   * Stops the call (with `ERR_ABORTED`) and the revocation requests it sent. The tokens are forgotten
+   * all the same; whether the server revoked them is then unknown.
+   */
+  readonly signal?: AbortSignal
+}
+
 /** An authenticated `fetch` and its token cache. */
 export interface Client {
   readonly mode: ClientMode
@@ -50,6 +66,35 @@ export interface Client {
    * token another caller already refreshed is kept.
    */
   invalidate(options?: InvalidateOptions): Promise<void>
-  /** Cancels pending token requests and backoffs and forgets tokens; later calls throw `ERR_CLOSED`. */
+  /**
+   * Revokes the access tokens this client holds at the revocation endpoint (RFC 7009, option
+   * `revocationUrl`), so that the API refuses them from then on, and forgets them (here and in the
+   * `tokenStore`): the next call requests a new token. Only these tokens: the API key and its other
+   * tokens keep working. Use it when the tokens should stop working before they expire: on sign-out,
+   * or when one may have leaked.
+   *
+   * - Which tokens: every cached one, or `scope`'s only; or exactly `token`. A token request in flight
+   *   when `revoke()` is called is waited for and its token revoked too, so none slips into the cache;
+   *   callers that were waiting for it still get it, and their next API call gets a 401 and the usual
+   *   one retry with a new token. Tokens requested after the call are not revoked.
+   * - With nothing cached it sends nothing and resolves. In Basic mode there is no token: it resolves
+   *   at once and sends nothing (rotate or revoke the API key instead).
+   * - The tokens are forgotten before any request is sent, and stay forgotten whatever the answer: the
+   *   caller wanted them gone, and a token kept after a failed revocation would be sent again.
+   * - A failure rejects with a {@link LatchkeyClientError} (after every token was tried, with the first
+   *   failure): `ERR_OAUTH` with `status` and `oauthError` (`invalid_client`; `unsupported_token_type`
+   *   from a server that cannot revoke single tokens; `temporarily_unavailable` on a 503), `ERR_TOKEN_HTTP`,
+   *   `ERR_NETWORK`, `ERR_TIMEOUT`, `ERR_TOKEN_REDIRECT`; a transient one says to try again later.
+   *   Nothing is retried: a revocation holds no one up (it often runs at shutdown), and an unrevoked
+   *   token still expires within its `expires_in`. To insist, take the token with `getToken()` first
+   *   and call `revoke({ token })` until it resolves.
+   * - With a `tokenStore`, other clients sharing the token get a 401 and fetch a new one.
+   * - After `close()` it rejects with `ERR_CLOSED`; `close()` forgets tokens but does not revoke them.
+   */
+  revoke(options?: RevokeOptions): Promise<void>
+  /**
+   * Cancels pending token and revocation requests and backoffs, and forgets tokens without revoking
+   * them (call {@link Client.revoke} first for that); later calls throw `ERR_CLOSED`.
+   */
   close(): Promise<void>
 }

@@ -87,3 +87,57 @@ describe('client.fetch', () => {
     await expect(call).rejects.toMatchObject({ code: 'ERR_CLOSED' })
   })
 })
+
+describe('revocationUrl', () => {
+  /** A fetch that issues a token at any `…/token` URL and records where everything else was posted. */
+  function revocationFetch() {
+    const posted: string[] = []
+    const fetch: typeof globalThis.fetch = async (input) => {
+      const url = String(input)
+      if (new URL(url).pathname.endsWith('/token'))
+        return Response.json({ access_token: 't1', token_type: 'Bearer', expires_in: 60 })
+      posted.push(url)
+      return new Response(null, { status: 200 })
+    }
+    return { fetch, posted }
+  }
+
+  it.each([
+    [{ tokenUrl: 'https://auth.example.com/oauth/token' }, 'https://auth.example.com/oauth/revoke'],
+    [{ tokenUrl: 'https://auth.example.com/tenant/v1/token?x=1' }, 'https://auth.example.com/tenant/v1/revoke'],
+    [{ baseUrl: 'https://api.example.com' }, 'https://api.example.com/oauth/revoke'],
+    [{ baseUrl: 'https://api.example.com/tenant/' }, 'https://api.example.com/tenant/oauth/revoke'],
+    [{ baseUrl: API, revocationUrl: 'https://auth.example.com/revocations' }, 'https://auth.example.com/revocations'],
+  ])('with %o, revokes at %s', async (urls, expected) => {
+    const stub = revocationFetch()
+    const api = createClient({ apiKey, fetch: stub.fetch, ...urls })
+    await api.getToken()
+    await api.revoke()
+    expect(stub.posted).toEqual([expected])
+  })
+
+  it('is checked at createClient like tokenUrl: https, or http to loopback or with allowInsecureHttp', () => {
+    const create = (options: Partial<ClientOptions>) => () => createClient({ apiKey, baseUrl: API, ...options })
+    const invalid = expect.objectContaining({ code: 'ERR_INVALID_OPTIONS' })
+    expect(create({ revocationUrl: 'http://auth.example.com/oauth/revoke' })).toThrow(invalid)
+    expect(create({ revocationUrl: 'http://auth.example.com/oauth/revoke' })).toThrow(/^revocationUrl uses plain http/)
+    expect(create({ revocationUrl: 'ftp://auth.example.com/revoke' })).toThrow(invalid)
+    expect(create({ revocationUrl: '/oauth/revoke' })).toThrow(/^revocationUrl must be an absolute URL/)
+    expect(create({ revocationUrl: 'http://127.0.0.1:8080/oauth/revoke' })).not.toThrow()
+    expect(create({ revocationUrl: 'http://auth.internal/revoke', allowInsecureHttp: true })).not.toThrow()
+    // Basic mode has no tokens to revoke: the option is not used, so not checked.
+    expect(create({ mode: 'basic', revocationUrl: 'http://auth.example.com/revoke' })).not.toThrow()
+  })
+
+  it('refuses credentials in the token or revocation URL, without repeating them', () => {
+    for (const options of [
+      { baseUrl: API, revocationUrl: 'https://user:pa55word@auth.example.com/oauth/revoke' },
+      { tokenUrl: 'https://user:pa55word@auth.example.com/oauth/token' },
+      { baseUrl: 'https://user:pa55word@api.example.com' },
+    ]) {
+      const create = () => createClient({ apiKey, ...options })
+      expect(create).toThrow(/holds credentials \(user:password@\)/)
+      expect(create).not.toThrow(/pa55word/)
+    }
+  })
+})

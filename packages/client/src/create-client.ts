@@ -5,19 +5,21 @@ import { requestToken, type TokenRequestSettings } from './client-credentials.js
 import { ClientLifetime } from './client-lifetime.js'
 import type { ClientOptions } from './client-options.js'
 import { systemClock } from './clock.js'
-import { assertSecureUrl, parseUrlOption } from './endpoint-url.js'
+import { assertEndpointUrl, parseUrlOption } from './endpoint-url.js'
 import {
   checkApiKey,
   clientAuthenticationOf,
   invalidOption,
   nonNegative,
   positive,
+  revocationUrlOf,
   tokenUrlOf,
 } from './option-checks.js'
 import { RequestTarget } from './request-target.js'
 import { retryPolicy } from './retry.js'
 import { normalizeScope } from './scope.js'
 import { TokenCache } from './token-cache.js'
+import { type RevocationSettings, revokeToken } from './token-revocation.js'
 
 /**
  * Creates an authenticated `fetch` for an API secured with API keys: HTTP Basic, or OAuth2 client
@@ -47,7 +49,9 @@ export function createClient(options: ClientOptions): Client {
   if (mode === 'basic') return basicClient({ apiKey, fetch: fetchImpl, target, lifetime })
 
   const tokenUrl = tokenUrlOf(options.tokenUrl, baseUrl)
-  assertSecureUrl(tokenUrl, 'tokenUrl', allowInsecureHttp)
+  assertEndpointUrl(tokenUrl, 'tokenUrl', allowInsecureHttp)
+  const revocationUrl = revocationUrlOf(options.revocationUrl, tokenUrl)
+  assertEndpointUrl(revocationUrl, 'revocationUrl', allowInsecureHttp)
   const timeout = positive('timeout', options.timeout ?? 10_000, 2 ** 31 - 1)
   const settings: TokenRequestSettings = {
     tokenUrl,
@@ -67,6 +71,7 @@ export function createClient(options: ClientOptions): Client {
     hooks,
     lifetime,
   }
+  const revocation: RevocationSettings = { ...settings, revocationUrl }
   const describe = (scope: string) => ({ tokenUrl: tokenUrl.href, clientId: apiKey.id, scope })
   const tokens = new TokenCache({
     clock: settings.clock,
@@ -80,5 +85,13 @@ export function createClient(options: ClientOptions): Client {
     describe,
     requestToken: (scope, reason) => requestToken(settings, scope, reason),
   })
-  return bearerClient({ fetch: fetchImpl, target, tokens, hooks, defaultScope, lifetime })
+  return bearerClient({
+    fetch: fetchImpl,
+    target,
+    tokens,
+    hooks,
+    defaultScope,
+    lifetime,
+    revoke: (token, signal) => revokeToken(revocation, token, signal),
+  })
 }

@@ -35,6 +35,23 @@ export function assertSecureUrl(url: URL, what: string, allowInsecureHttp: boole
   )
 }
 
+/**
+ * Checks the URL of an OAuth endpoint the secret is sent to: {@link assertSecureUrl}, and no
+ * credentials in the URL itself (`https://user:pass@…`), which `fetch` refuses to send and which a
+ * log would print.
+ *
+ * @param what The option that set it (`'tokenUrl'`, `'revocationUrl'`).
+ */
+export function assertEndpointUrl(url: URL, what: string, allowInsecureHttp: boolean): void {
+  assertSecureUrl(url, what, allowInsecureHttp)
+  if (url.username !== '' || url.password !== '') {
+    throw new LatchkeyClientError(
+      'ERR_INVALID_OPTIONS',
+      `${what} holds credentials (user:password@), which are never sent that way. Remove them: the client authenticates with apiKey.`,
+    )
+  }
+}
+
 /** Parses an absolute URL option, with an error that names the option. */
 export function parseUrlOption(value: string | URL, name: string): URL {
   try {

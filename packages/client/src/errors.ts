@@ -11,21 +11,21 @@ export type LatchkeyClientErrorCode =
   | 'ERR_CREDENTIALS_FILE'
   /** An `apiKey.properties` text has a malformed escape; the message gives the line number. */
   | 'ERR_PROPERTIES_SYNTAX'
-  /** The token endpoint refused the request with an OAuth error (`error.oauthError`: `invalid_client`, `invalid_scope`…). */
+  /** The token or revocation endpoint refused the request with an OAuth error (`error.oauthError`: `invalid_client`, `invalid_scope`, `unsupported_token_type`…). */
   | 'ERR_OAUTH'
-  /** The token endpoint answered an HTTP error without an OAuth error body (a 5xx, an HTML error page…), after retries. */
+  /** The token or revocation endpoint answered an HTTP error without an OAuth error body (a 5xx, an HTML error page…), after any retries. */
   | 'ERR_TOKEN_HTTP'
-  /** The token endpoint answered 2xx with a body that is not a usable Bearer token response. */
+  /** The token endpoint answered 2xx with a body that is not a usable Bearer token response, or an endpoint answered more than `maxResponseBytes`. */
   | 'ERR_TOKEN_RESPONSE'
-  /** The token endpoint answered with a redirect; redirects are refused so the secret is never re-sent elsewhere. */
+  /** The token or revocation endpoint answered with a redirect; redirects are refused so the secret is never re-sent elsewhere. */
   | 'ERR_TOKEN_REDIRECT'
-  /** The token endpoint could not be reached (connection refused or reset, DNS failure…), after retries. */
+  /** The token or revocation endpoint could not be reached (connection refused or reset, DNS failure…), after any retries. */
   | 'ERR_NETWORK'
-  /** The token endpoint did not answer within `timeout`, after retries. */
+  /** The token or revocation endpoint did not answer within `timeout`, after any retries. */
   | 'ERR_TIMEOUT'
   /** The API answered 401 to a request whose body is a stream, which cannot be sent twice. */
   | 'ERR_AUTH_RETRY_NOT_POSSIBLE'
-  /** The caller's `AbortSignal` aborted the call. */
+  /** The caller's `AbortSignal` aborted the call (`getToken`, `revoke`). */
   | 'ERR_ABORTED'
   /** The client was closed with `close()`. */
   | 'ERR_CLOSED'
@@ -38,9 +38,9 @@ export interface LatchkeyClientErrorOptions {
   readonly cause?: unknown
   /** The HTTP status that caused the error, when there was one. */
   readonly status?: number | undefined
-  /** The OAuth `error` code of a token-endpoint refusal (RFC 6749 §5.2). */
+  /** The OAuth `error` code of a token- or revocation-endpoint refusal (RFC 6749 §5.2, RFC 7009 §2.2.1). */
   readonly oauthError?: string | undefined
-  /** The OAuth `error_description`, reduced to printable ASCII, with any secret removed. */
+  /** The OAuth `error_description`, reduced to printable ASCII, with any secret or token removed. */
   readonly oauthErrorDescription?: string | undefined
   /** The API response that caused the error (for `ERR_AUTH_RETRY_NOT_POSSIBLE`). Its body is cancelled. */
   readonly response?: Response | undefined
@@ -55,9 +55,9 @@ export class LatchkeyClientError extends Error {
   readonly code: LatchkeyClientErrorCode
   /** The HTTP status behind the error, if any. */
   readonly status: number | undefined
-  /** The OAuth `error` code of a token-endpoint refusal, if any. */
+  /** The OAuth `error` code of a token- or revocation-endpoint refusal, if any. */
   readonly oauthError: string | undefined
-  /** The OAuth `error_description` of a token-endpoint refusal, sanitised, if any. */
+  /** The OAuth `error_description` of a token- or revocation-endpoint refusal, sanitised, if any. */
   readonly oauthErrorDescription: string | undefined
   /** The API response behind the error, if any. */
   readonly response: Response | undefined

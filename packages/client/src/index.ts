@@ -5,8 +5,8 @@
  */
 export type { ApiKey } from './api-key.js'
 export { parseApiKeyProperties, redactedApiKey } from './api-key.js'
-export type { Client, ClientRequestInit, GetTokenOptions, InvalidateOptions } from './client.js'
-export type { ClientAuthentication } from './client-credentials.js'
+export type { Client, ClientRequestInit, GetTokenOptions, InvalidateOptions, RevokeOptions } from './client.js'
+export type { ClientAuthentication } from './client-authenticated-post.js'
 export type { ClientMode, ClientOptions } from './client-options.js'
 export type { Clock } from './clock.js'
 export { systemClock } from './clock.js'

@@ -1,5 +1,5 @@
 import { type ApiKey, redactedApiKey } from './api-key.js'
-import type { ClientAuthentication } from './client-credentials.js'
+import type { ClientAuthentication } from './client-authenticated-post.js'
 import type { ClientMode } from './client-options.js'
 import { parseUrlOption } from './endpoint-url.js'
 import { LatchkeyClientError } from './errors.js'
@@ -36,6 +36,12 @@ export function tokenUrlOf(tokenUrl: string | URL | undefined, baseUrl: URL | un
   if (!baseUrl)
     throw invalidOption(`Set tokenUrl (or baseUrl, for <baseUrl>/oauth/token) in mode 'client_credentials'.`)
   return new URL(`${baseUrl.pathname.replace(/\/+$/, '')}/oauth/token`, baseUrl)
+}
+
+/** The `revocationUrl` option, or the sibling `revoke` of the token endpoint without it (`…/oauth/token` → `…/oauth/revoke`). */
+export function revocationUrlOf(revocationUrl: string | URL | undefined, tokenUrl: URL): URL {
+  if (revocationUrl !== undefined) return parseUrlOption(revocationUrl, 'revocationUrl')
+  return new URL('revoke', tokenUrl)
 }
 
 export function clientAuthenticationOf(value: ClientAuthentication | undefined): ClientAuthentication {

@@ -24,4 +24,14 @@ export class SingleFlight<K, V> {
   has(key: K): boolean {
     return this.#flights.has(key)
   }
+
+  /** The in-flight promise for `key`, if any, without starting one. */
+  current(key: K): Promise<V> | undefined {
+    return this.#flights.get(key)
+  }
+
+  /** The keys of the flights running now. */
+  keys(): IterableIterator<K> {
+    return this.#flights.keys()
+  }
 }

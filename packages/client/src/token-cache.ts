@@ -124,12 +124,51 @@ export class TokenCache {
     // With the entry gone, the next get() joins a refresh already running, or starts one.
     this.#entries.delete(key)
     this.#refused.add(key)
-    const { store } = this.#settings
-    if (store) {
-      const stored = await this.#storeCall('get', () => store.get(key))
-      if (stored?.accessToken === token) await this.#storeCall('delete', () => store.delete(key))
-    }
+    await this.#forgetStored(key, token)
     return true
+  }
+
+  /**
+   * Takes the tokens of `scope` (of every scope without it) out of the cache, to be revoked: each
+   * cached one at once, and the one of each token request in flight now as soon as it lands, so none
+   * of them is cached after this call. Each comes back from its own promise, once it is also gone
+   * from the store (when the store still held it); a token request that fails yields `undefined`.
+   */
+  take(scope: string | undefined): Promise<string | undefined>[] {
+    const keys =
+      scope === undefined ? new Set([...this.#entries.keys(), ...this.#flights.keys()]) : [this.#keyFor(scope)]
+    const taken: Promise<string | undefined>[] = []
+    for (const key of keys) {
+      const entry = this.#entries.get(key)
+      if (entry) {
+        this.#entries.delete(key)
+        taken.push(this.#forgetStored(key, entry.token).then(() => entry.token))
+      }
+      // Its callers get the token as usual; it is dropped from the cache as soon as it lands.
+      const flight = this.#flights.current(key)
+      if (flight) {
+        taken.push(
+          flight.then(
+            async (landed) => {
+              if (this.#entries.get(key) === landed) this.#entries.delete(key)
+              await this.#forgetStored(key, landed.token)
+              return landed.token
+            },
+            () => undefined,
+          ),
+        )
+      }
+    }
+    return taken
+  }
+
+  /** Forgets `token` wherever it is cached (only for `scope`, when given), here and in the store. */
+  async forget(token: string, scope: string | undefined): Promise<void> {
+    const keys = scope === undefined ? new Set([...this.#entries.keys(), ...this.#storedKeys]) : [this.#keyFor(scope)]
+    for (const key of keys) {
+      if (this.#entries.get(key)?.token === token) this.#entries.delete(key)
+      await this.#forgetStored(key, token)
+    }
   }
 
   /** Forgets every token, here and in the store. */
@@ -196,6 +235,14 @@ export class TokenCache {
     const window = Math.min(this.#settings.refreshWindow, lifetime / 2)
     const expiredAt = obtained + lifetime - skew
     return { token: stored.accessToken, expiredAt, staleAt: expiredAt - window, stored }
+  }
+
+  /** Deletes `key` from the store if it still holds `token`: another process may have stored a newer one. */
+  async #forgetStored(key: string, token: string): Promise<void> {
+    const { store } = this.#settings
+    if (!store) return
+    const stored = await this.#storeCall('get', () => store.get(key))
+    if (stored?.accessToken === token) await this.#storeCall('delete', () => store.delete(key))
   }
 
   async #storeCall<T>(operation: 'get' | 'set' | 'delete', call: () => T | Promise<T>): Promise<T | undefined> {

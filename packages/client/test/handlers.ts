@@ -13,17 +13,21 @@ import { type SetupServerApi, setupServer } from 'msw/node'
 /** The API the client talks to in MSW scenarios: its issuer, token endpoint and protected route. */
 export const API = 'https://api.test'
 export const TOKEN_URL = `${API}/oauth/token`
+export const REVOCATION_URL = `${API}/oauth/revoke`
 export const RESOURCE_URL = `${API}/api/test`
 
 /** Requests the MSW server saw, as the client sent them. */
 export interface Traffic {
   readonly token: Request[]
+  readonly revocation: Request[]
   readonly api: Request[]
 }
 
 export interface Scenario {
   readonly server: SetupServerApi
   readonly verifier: Verifier
+  /** The verifier's key store; make it fail to see how the client copes. */
+  readonly store: MemoryKeyStore
   readonly manager: KeyManager
   readonly traffic: Traffic
   /** The verifier's clock, in ms since the epoch; move it to expire tokens server-side. */
@@ -35,16 +39,18 @@ export interface Scenario {
 
 /**
  * An MSW server that routes the client's requests to a real in-process `@latchkey/verifier`:
- * `POST /oauth/token` is its token endpoint, `GET /api/test` needs any valid credentials and
- * `POST /api/test` needs scope `write`. Unhandled requests are errors.
+ * `POST /oauth/token` is its token endpoint, `POST /oauth/revoke` its revocation endpoint (RFC 7009),
+ * `GET /api/test` needs any valid credentials and `POST /api/test` needs scope `write`. Unhandled
+ * requests are errors.
  */
 export function createScenario(): Scenario {
   const store = new MemoryKeyStore()
   const manager = createKeyManager(store)
-  const traffic: Traffic = { token: [], api: [] }
+  const traffic: Traffic = { token: [], revocation: [], api: [] }
   const scenario: Scenario = {
     server: undefined as unknown as SetupServerApi,
     verifier: undefined as unknown as Verifier,
+    store,
     manager,
     traffic,
     serverTime: Date.now(),
@@ -55,6 +61,7 @@ export function createScenario(): Scenario {
     },
     reset() {
       traffic.token.length = 0
+      traffic.revocation.length = 0
       traffic.api.length = 0
     },
   }
@@ -72,6 +79,10 @@ export function createScenario(): Scenario {
       traffic.token.push(request.clone())
       return toResponse((await verifier.answer(request)) as HttpAnswer)
     }),
+    http.post(REVOCATION_URL, async ({ request }) => {
+      traffic.revocation.push(request.clone())
+      return toResponse((await verifier.answer(request)) as HttpAnswer)
+    }),
     http.get(RESOURCE_URL, ({ request }) => protect(request, [])),
     http.post(RESOURCE_URL, ({ request }) => protect(request, ['write'])),
   )
@@ -83,6 +94,14 @@ export function createScenario(): Scenario {
 export function tokenHandler(traffic: Traffic, respond: (request: Request) => Response | Promise<Response>) {
   return http.post(TOKEN_URL, ({ request }) => {
     traffic.token.push(request.clone())
+    return respond(request)
+  })
+}
+
+/** A revocation handler that records calls and answers `respond()` instead of the verifier. */
+export function revocationHandler(traffic: Traffic, respond: (request: Request) => Response | Promise<Response>) {
+  return http.post(REVOCATION_URL, ({ request }) => {
+    traffic.revocation.push(request.clone())
     return respond(request)
   })
 }

@@ -96,6 +96,20 @@ describe('against the real Express example over loopback HTTP', () => {
     await expect(client.fetch('/api/test')).rejects.toMatchObject({ code: 'ERR_OAUTH', oauthError: 'invalid_client' })
   })
 
+  it('revokes its token over real HTTP: the API refuses it, and the client goes on with a new one', async () => {
+    const { file } = await createKeyFile('revoking')
+    const client = createClient({ baseUrl: url, apiKeyFile: file })
+    expect((await client.fetch('/api/test')).status).toBe(200)
+    const old = await client.getToken()
+    await client.revoke()
+    const refused = await fetch(`${url}/api/test`, { headers: { authorization: `Bearer ${old}` } })
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('www-authenticate')).toMatch(/invalid_token/)
+    expect((await client.fetch('/api/test')).status).toBe(200)
+    expect(await client.getToken()).not.toBe(old)
+    await client.close()
+  })
+
   it('runs pnpm demo end to end', async () => {
     const output = await run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'scripts/demo.ts')])
     expect(output).toMatch(/Basic\s+GET\s+\/api\/test → 200/)
