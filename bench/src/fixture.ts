@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { openSqliteKeyStore } from '@latchkey/store-sqlite'
 import { createVerifier, type HttpAnswer, type JSONWebKeySet, toResponse, type Verifier } from '@latchkey/verifier'
 import { createKeyManager } from '@latchkey/verifier/manage'
-import type { LoadRequest } from './scenarios.js'
+import type { LoadRequest } from './scenario.js'
 
 /** Everything the servers and the load generator share: one SQLite store, one key, tokens it issued. */
 export interface Fixture {
@@ -12,6 +12,8 @@ export interface Fixture {
   readonly databasePath: string
   readonly issuer: string
   readonly keyId: string
+  /** The key's account: the always-200 floor answers with the identity headers the gateway sends for the key. */
+  readonly accountId: string
   readonly secret: string
   /** Well formed, so the refusal costs a lookup and a hash compare: what an attacker makes a server do. */
   readonly wrongSecret: string
@@ -58,6 +60,7 @@ export async function createFixture(tokenCount: number): Promise<{ fixture: Fixt
       databasePath,
       issuer,
       keyId: key.id,
+      accountId: account.id,
       secret: key.secret,
       wrongSecret: `lksecret_${'A'.repeat(43)}`,
       token,

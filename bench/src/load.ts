@@ -2,7 +2,7 @@
 // load never shares a process (or a CPU's event loop) with the server it measures.
 import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
-import type { LoadRequest } from './scenarios.js'
+import type { LoadRequest } from './scenario.js'
 
 /** One measurement, sent by the parent. */
 export interface LoadJob {

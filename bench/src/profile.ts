@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { busyMicroseconds, type CpuProfile, summarize } from './cpu-profile.js'
 import { createFixture, tokensFileOf } from './fixture.js'
+import { isForwardAuthStack } from './forward-auth/stack-names.js'
 import { LoadGenerator } from './load-generator.js'
 import { withSameProcessBaselines } from './same-process-baselines.js'
 import { scenarios } from './scenarios.js'
@@ -19,6 +20,10 @@ const all = withSameProcessBaselines(scenarios(fixture))
 const scenario = all.find((candidate) => candidate.id === id)
 if (!scenario) {
   console.error(`Usage: profile <scenario>; one of: ${all.map((s) => s.id).join(', ')}`)
+  process.exit(1)
+}
+if (isForwardAuthStack(scenario.server)) {
+  console.error(`${scenario.id} runs nginx in front of several processes; profile a Node server's scenario instead.`)
   process.exit(1)
 }
 const directory = join(benchDirectory, 'results', 'profiles', `${scenario.id}-${Date.now()}`)

@@ -1,5 +1,5 @@
 import type { LoadSummary } from './load.js'
-import type { Scenario, Target } from './scenarios.js'
+import type { Scenario, Target } from './scenario.js'
 import { pairedRatios, type Spread, spread } from './stats.js'
 
 /** One scenario's measurements: one summary per round, `undefined` where a round failed. */
@@ -31,8 +31,15 @@ export interface ReportRow {
   /** × the scenario's baseline (another process, unless it is the baseline's), per round, then median and range. */
   readonly ratio: Spread
   readonly baseline: string
-  /** × the same no-auth request answered by the scenario's own process, per round, then median and range. */
+  /**
+   * × the same no-auth request answered by the scenario's own process, per round, then median and range;
+   * for a forward-auth row, × the always-200 floor.
+   */
   readonly sameProcessRatio: Spread
+  /** What `sameProcessRatio` is against. */
+  readonly sameProcess: string
+  /** The table the row is printed in. */
+  readonly table: 'load' | 'forward-auth'
   /** A no-auth reference measured only to divide by: in the JSON, not in the table. */
   readonly reference: boolean
   readonly latencyP50: number
@@ -43,8 +50,9 @@ export interface ReportRow {
   readonly unexpected: number
   /**
    * Faster than its own process's no-auth route by more than {@link implausibleRatio}, while answering
-   * as that route does: the run is disturbed for this row. A refusal may be cheaper than the route's
-   * answer, so a scenario expecting another status than its baseline is never flagged.
+   * as that route does (a forward-auth row: faster than the always-200 floor): the run is disturbed for
+   * this row. A refusal may be cheaper than the route's answer, so a scenario expecting another status
+   * than its baseline is never flagged.
    */
   readonly implausible: boolean
   readonly targets: readonly TargetCheck[]
@@ -57,17 +65,16 @@ const rateOf = (rounds: readonly (LoadSummary | undefined)[]): number[] =>
  * Rates, ratios against same-round references, and targets for every scenario. A target against another
  * scenario compares what each adds to its own process's no-auth route: (this ÷ its no-auth route) ÷
  * (that ÷ its no-auth route), round by round; against the scenario's own baseline it is this ÷ its own
- * no-auth route (the same request as that baseline), whatever that baseline's ratio to the first one.
+ * no-auth route (the same request as that baseline), whatever that baseline's ratio to the first one;
+ * against the scenario's `sameProcess` itself (a forward-auth row against its floor) it is this ÷ that.
  */
 export function buildRows(results: readonly ScenarioRounds[], { judge = true }: { judge?: boolean } = {}): ReportRow[] {
   const byId = new Map(results.map((result) => [result.scenario.id, rateOf(result.rounds)]))
   const scenarios = new Map(results.map(({ scenario }) => [scenario.id, scenario]))
   const ratioTo = (rates: number[], reference: string): Spread => spread(pairedRatios(rates, byId.get(reference) ?? []))
   /** Per round: this scenario's rate ÷ its own process's no-auth rate (1 for a baseline itself). */
-  const ownRatios = (id: string): number[] => {
-    const sameProcess = scenarios.get(id)?.sameProcess ?? scenarios.get(id)?.baseline ?? id
-    return pairedRatios(byId.get(id) ?? [], byId.get(sameProcess) ?? [])
-  }
+  const sameProcessOf = (id: string): string => scenarios.get(id)?.sameProcess ?? scenarios.get(id)?.baseline ?? id
+  const ownRatios = (id: string): number[] => pairedRatios(byId.get(id) ?? [], byId.get(sameProcessOf(id)) ?? [])
   const implausible = new Set(
     results
       .filter(
@@ -93,6 +100,8 @@ export function buildRows(results: readonly ScenarioRounds[], { judge = true }: 
       ratio: ratioTo(rates, scenario.baseline),
       baseline: scenario.baseline,
       sameProcessRatio: spread(ownRatios(scenario.id)),
+      sameProcess: sameProcessOf(scenario.id),
+      table: scenario.table ?? 'load',
       reference: scenario.reference === true,
       latencyP50: spread(measured.map((round) => round.latencyP50)).median,
       latencyP99: spread(measured.map((round) => round.latencyP99)).median,
@@ -103,7 +112,7 @@ export function buildRows(results: readonly ScenarioRounds[], { judge = true }: 
       implausible: implausible.has(scenario.id),
       targets: (scenario.targets ?? []).map((target) => {
         const ratio = spread(
-          target.against === scenario.baseline
+          target.against === scenario.baseline || target.against === scenario.sameProcess
             ? ownRatios(scenario.id)
             : pairedRatios(ownRatios(scenario.id), ownRatios(target.against)),
         )
@@ -118,23 +127,49 @@ const fixed = (value: number, digits: number): string => (Number.isFinite(value)
 const range = ({ median, min, max }: Spread, digits: number): string =>
   `${fixed(median, digits)} (${fixed(min, digits)}–${fixed(max, digits)})`
 
-/** The load table as GitHub Markdown, ready to paste into docs/performance.md. */
+/** The load table as GitHub Markdown, ready to paste into docs/performance.md; empty without its rows. */
 export function formatLoadTable(rows: readonly ReportRow[]): string {
+  if (!rows.some((row) => row.table === 'load' && !row.reference)) return ''
   const lines = [
     '| Scenario | req/s, median (min–max) | × baseline process, median (min–max) | × own process, no auth, median (min–max) | server CPU µs/request | p50 / p99 ms | Target |',
     '|---|---:|---:|---:|---:|---:|---|',
   ]
   for (const row of rows) {
-    if (row.reference) continue
+    if (row.reference || row.table !== 'load') continue
     const isBaseline = row.id === row.baseline
-    const warning =
-      (row.unexpected > 0 ? ` ⚠ ${row.unexpected} unexpected responses` : '') +
-      (row.implausible ? ' ⚠ faster than its own no-auth route: disturbed run' : '')
     lines.push(
-      `| ${row.label}${warning} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${isBaseline ? '1' : range(row.sameProcessRatio, 2)} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
+      `| ${row.label}${warningsOf(row, 'its own no-auth route')} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${isBaseline ? '1' : range(row.sameProcessRatio, 2)} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
     )
   }
   return lines.join('\n')
+}
+
+/**
+ * The forward-auth rows as a Markdown table: nginx without authentication, the always-200 floor, and
+ * Latchkey, with each row's ratios to the first two measured in the same round. Empty without them.
+ */
+export function formatForwardAuthTable(rows: readonly ReportRow[]): string {
+  const measured = rows.filter((row) => row.table === 'forward-auth')
+  if (measured.length === 0) return ''
+  const lines = [
+    '| Forward auth | req/s, median (min–max) | × nginx, no auth, median (min–max) | × always-200 floor, median (min–max) | CPU µs/request, nginx + auth + backend | p50 / p99 ms | Target |',
+    '|---|---:|---:|---:|---:|---:|---|',
+  ]
+  for (const row of measured) {
+    const isBaseline = row.id === row.baseline
+    const floor = isBaseline ? '–' : row.sameProcess === row.id ? '1' : range(row.sameProcessRatio, 2)
+    lines.push(
+      `| ${row.label}${warningsOf(row, 'the always-200 floor')} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${floor} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+function warningsOf(row: ReportRow, reference: string): string {
+  return (
+    (row.unexpected > 0 ? ` ⚠ ${row.unexpected} unexpected responses` : '') +
+    (row.implausible ? ` ⚠ faster than ${reference}: disturbed run` : '')
+  )
 }
 
 function formatTargets(targets: readonly TargetCheck[]): string {

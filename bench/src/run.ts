@@ -1,26 +1,32 @@
-// `pnpm bench`: starts every server in its own process, measures each scenario with autocannon from
-// another process, interleaved over rounds (A B C … A B C …), then runs the micro-benchmarks and
-// prints the tables ready to paste into docs/performance.md. See that file for the method.
+// `pnpm bench`: starts every server in its own process (and nginx in front of the forward-auth ones),
+// measures each scenario with autocannon from another process, interleaved over rounds (A B C … A B C …),
+// then runs the micro-benchmarks and prints the tables ready to paste into docs/performance.md. See that
+// file for the method.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { readConfig } from './config.js'
 import { choosePinning } from './cpu-pinning.js'
 import { createFixture, tokensFileOf } from './fixture.js'
+import { startForwardAuthStacks } from './forward-auth/forward-auth-stacks.js'
+import { findNginx, nginxInstallHint } from './forward-auth/nginx-process.js'
+import { type ForwardAuthStack, isForwardAuthStack } from './forward-auth/stack-names.js'
 import type { LoadSummary } from './load.js'
 import { LoadGenerator } from './load-generator.js'
 import {
   buildRows,
   clientOverhead,
+  formatForwardAuthTable,
   formatLoadTable,
   formatMicroTable,
   type MicroResult,
   type ScenarioRounds,
 } from './report.js'
 import { withSameProcessBaselines } from './same-process-baselines.js'
-import { type Scenario, type ServerName, scenarios } from './scenarios.js'
+import type { LoadRequest, Scenario } from './scenario.js'
+import { scenarios } from './scenarios.js'
 import { cpuTimeOf } from './server-cpu.js'
-import { type ServerProcess, startServer } from './server-process.js'
+import { type RunningServer, startServer } from './server-process.js'
 import { benchDirectory, forkScript, nextMessage } from './ts-process.js'
 
 const config = readConfig(process.argv.slice(2), process.env)
@@ -47,33 +53,49 @@ const { fixture, path: fixturePath } = await createFixture(config.tokenCount)
 log(`Issued ${config.tokenCount} tokens in ${((performance.now() - fixtureStarted) / 1000).toFixed(1)} s`)
 
 const all = withSameProcessBaselines(scenarios(fixture))
-const selected = config.only ? withWhatTheyNeed(all, config.only) : all
+const asked = config.only ? withWhatTheyNeed(all, config.only) : all
+// `pnpm bench` stays usable without nginx (and without root to install it): its rows are left out, said so.
+const nginx = asked.some((scenario) => isForwardAuthStack(scenario.server)) ? findNginx() : undefined
+const selected = nginx && 'problem' in nginx ? asked.filter((scenario) => !isForwardAuthStack(scenario.server)) : asked
+if (nginx && 'problem' in nginx) {
+  log(`Skipping the forward-auth rows: ${nginx.problem}; ${nginxInstallHint} to measure them.`)
+  if (selected.length === 0) {
+    rmSync(fixture.directory, { recursive: true, force: true })
+    process.exit(1)
+  }
+}
 
-const servers = new Map<ServerName, ServerProcess>()
+const servers = new Map<Scenario['server'], RunningServer>()
 const pinning = choosePinning(config.pin)
 log(pinning ? `Servers on CPU ${pinning.server}, load generator on CPU ${pinning.load}` : 'Processes not pinned')
 const load = new LoadGenerator(pinning?.load)
 process.on('SIGINT', () => process.exit(130))
 
 try {
+  const stacks: ForwardAuthStack[] = []
   for (const name of new Set(selected.map((scenario) => scenario.server))) {
-    servers.set(name, await startServer(name, fixturePath, [], pinning?.server))
+    if (isForwardAuthStack(name)) stacks.push(name)
+    else servers.set(name, await startServer(name, fixturePath, [], pinning?.server))
+  }
+  if (stacks.length > 0 && nginx && !('problem' in nginx)) {
+    const options = { stacks, nginx, fixture, fixturePath, cpu: pinning?.server }
+    for (const [name, stack] of await startForwardAuthStacks(options)) servers.set(name, stack)
   }
   log(`Started ${servers.size} servers`)
   for (const scenario of selected) await checkAnswer(scenario)
 
   const measure = async (scenario: Scenario, duration: number): Promise<LoadSummary> => {
-    const pid = servers.get(scenario.server)?.child.pid
-    const before = cpuTimeOf(pid)
+    const pids = servers.get(scenario.server)?.pids ?? []
+    const before = cpuTimeOfAll(pids)
     const summary = await load.run({
       scenario: scenario.id,
       port: portOf(scenario),
-      request: scenario.request,
+      request: requestOf(scenario),
       duration,
       connections: config.connections,
       tokensFile: tokensFileOf(fixture, scenario.request),
     })
-    const after = cpuTimeOf(pid)
+    const after = cpuTimeOfAll(pids)
     if (before === undefined || after === undefined || summary.total === 0) return summary
     return { ...summary, serverCpuPerRequest: (after - before) / summary.total }
   }
@@ -83,7 +105,7 @@ try {
 
   const results: ScenarioRounds[] = selected.map((scenario) => ({ scenario, rounds: [] }))
   for (let round = 0; round < config.rounds; round++) {
-    let previousServer: ServerName | undefined
+    let previousServer: Scenario['server'] | undefined
     for (const result of results) {
       let summary: LoadSummary | undefined
       try {
@@ -106,6 +128,7 @@ try {
   // A quick run is a smoke test: 1 s measurements are too short to judge a target by.
   const rows = buildRows(results, { judge: !config.quick })
   const loadTable = formatLoadTable(rows)
+  const forwardAuthTable = formatForwardAuthTable(rows)
   const microTable = micro.length > 0 ? formatMicroTable(micro) : ''
   const client = clientOverhead(micro)
   const environment = {
@@ -119,13 +142,22 @@ try {
     duration: config.duration,
     connections: config.connections,
     pinning: pinning ?? null,
+    nginx: nginx && !('problem' in nginx) ? nginx.version : null,
   }
   const placement = pinning ? `, servers pinned to CPU ${pinning.server} and load to CPU ${pinning.load}` : ''
   const markdown = [
     `Measured ${environment.date.slice(0, 10)}, Node ${environment.node}, ${environment.cpus} × ${environment.cpu}, ` +
       `${config.rounds} rounds × ${config.duration} s, ${config.connections} connections${placement}${config.quick ? ' (quick mode)' : ''}.`,
-    '',
-    loadTable,
+    ...(loadTable ? ['', loadTable] : []),
+    ...(forwardAuthTable
+      ? [
+          '',
+          `Forward auth: ${environment.nginx}, one worker; nginx, the decision endpoint and the backend` +
+            `${pinning ? ` all on CPU ${pinning.server}` : ''}; server CPU is nginx's, the decision endpoint's and the backend's together.`,
+          '',
+          forwardAuthTable,
+        ]
+      : []),
     ...(microTable ? ['', microTable] : []),
     ...(client ? ['', client] : []),
     '',
@@ -161,6 +193,26 @@ function withWhatTheyNeed(scenarios: readonly Scenario[], ids: readonly string[]
   return scenarios.filter((scenario) => needed.has(scenario.id))
 }
 
+/** The scenario's request as sent: with the server's own issued token where it asks for it. */
+function requestOf(scenario: Scenario): LoadRequest {
+  const { issuedToken, ...request } = scenario.request
+  if (!issuedToken) return request
+  const token = servers.get(scenario.server)?.issuedToken
+  if (!token) throw new Error(`The ${scenario.server} server issued no token for ${scenario.id}.`)
+  return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } }
+}
+
+/** The CPU time of every process of a server together, in µs; `undefined` if any cannot be read. */
+function cpuTimeOfAll(pids: readonly number[]): number | undefined {
+  let total = 0
+  for (const pid of pids) {
+    const used = cpuTimeOf(pid)
+    if (used === undefined) return undefined
+    total += used
+  }
+  return pids.length > 0 ? total : undefined
+}
+
 function portOf(scenario: Scenario): number {
   const server = servers.get(scenario.server)
   if (!server) throw new Error(`The ${scenario.server} server is not running.`)
@@ -169,7 +221,7 @@ function portOf(scenario: Scenario): number {
 
 /** One request before any load, so a misconfigured scenario fails at once and says why. */
 async function checkAnswer(scenario: Scenario): Promise<void> {
-  const { method, path, headers = {}, body, rotateTokens } = scenario.request
+  const { method, path, headers = {}, body, rotateTokens } = requestOf(scenario)
   const response = await fetch(`http://127.0.0.1:${portOf(scenario)}${path}`, {
     method,
     headers: rotateTokens

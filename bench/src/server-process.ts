@@ -1,16 +1,24 @@
 import type { ChildProcess } from 'node:child_process'
 import { pin } from './cpu-pinning.js'
 import { fixtureEnv } from './fixture.js'
-import type { ServerName } from './scenarios.js'
+import type { ServerName } from './scenario.js'
 import type { ReadyMessage } from './servers/listen.js'
 import { forkScript, nextMessage, stopProcess } from './ts-process.js'
 
-/** A benchmark server running in its own process. */
-export interface ServerProcess {
-  readonly name: ServerName
+/** What the load generator sends a scenario's requests to: one server process, or a forward-auth stack. */
+export interface RunningServer {
   readonly port: number
-  readonly child: ChildProcess
+  /** Every process that serves its requests, whose CPU time is the server CPU of its scenarios. */
+  readonly pids: readonly number[]
+  /** The token its own token endpoint issued once it started, for requests with `issuedToken`. */
+  readonly issuedToken?: string
   stop(): Promise<void>
+}
+
+/** A benchmark server running in its own process. */
+export interface ServerProcess extends RunningServer {
+  readonly name: ServerName
+  readonly child: ChildProcess
 }
 
 /**
@@ -27,7 +35,7 @@ export async function startServer(
   try {
     pin(child.pid, cpu)
     const { port } = await nextMessage(child, 60_000, isReady)
-    return { name, port, child, stop: () => stopProcess(child) }
+    return { name, port, child, pids: child.pid === undefined ? [] : [child.pid], stop: () => stopProcess(child) }
   } catch (error) {
     await stopProcess(child)
     throw new Error(`The ${name} server did not start.`, { cause: error })

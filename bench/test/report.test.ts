@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { LoadSummary } from '../src/load.js'
-import { buildRows, formatLoadTable } from '../src/report.js'
-import type { Scenario } from '../src/scenarios.js'
+import { buildRows, formatForwardAuthTable, formatLoadTable } from '../src/report.js'
+import type { Scenario } from '../src/scenario.js'
 
 const summary = (requestsPerSecond: number, statusCounts: Record<string, number> = { '200': 100 }): LoadSummary => ({
   requestsPerSecond,
@@ -167,5 +167,64 @@ describe('formatLoadTable', () => {
   it('prints one Markdown row per scenario with the median and range', () => {
     const rows = buildRows([{ scenario: scenario('base'), rounds: [summary(1000), summary(3000), summary(2000)] }])
     expect(formatLoadTable(rows).split('\n')[2]).toBe('| base | 2000 (1000–3000) | 1 | 1 | – | 1 / 5 |  |')
+  })
+})
+
+describe('the forward-auth rows', () => {
+  const forwardAuth = (id: string, extra: Partial<Scenario> = {}): Scenario =>
+    scenario(id, { server: 'nginx-latchkey', baseline: 'nginx-no-auth', table: 'forward-auth', ...extra })
+  const rows = buildRows([
+    { scenario: scenario('base'), rounds: [summary(1000), summary(1000), summary(1000)] },
+    {
+      scenario: forwardAuth('nginx-no-auth', { server: 'nginx-no-auth', sameProcess: 'nginx-no-auth' }),
+      rounds: [summary(8000), summary(9000), summary(10_000)],
+    },
+    {
+      scenario: forwardAuth('nginx-auth-floor', { server: 'nginx-auth-floor', sameProcess: 'nginx-auth-floor' }),
+      rounds: [summary(5000), summary(6000), summary(4000)],
+    },
+    {
+      scenario: forwardAuth('nginx-latchkey-basic', {
+        sameProcess: 'nginx-auth-floor',
+        targets: [{ against: 'nginx-auth-floor', atLeast: 0.9 }],
+      }),
+      rounds: [summary(4600), summary(5100), summary(3800)],
+    },
+  ])
+  const row = (id: string) => rows.find((candidate) => candidate.id === id)
+
+  it('judges Latchkey by its rate over the floor’s, round by round', () => {
+    expect(row('nginx-latchkey-basic')?.targets[0]).toMatchObject({ met: true, judged: true })
+    expect(row('nginx-latchkey-basic')?.targets[0]?.ratio).toEqual({ median: 0.92, min: 0.85, max: 0.95 })
+    expect(row('nginx-latchkey-basic')?.ratio.median).toBeCloseTo(0.5667, 3)
+  })
+
+  it('prints them in their own table, out of the load table', () => {
+    expect(formatLoadTable(rows)).not.toContain('nginx')
+    const lines = formatForwardAuthTable(rows).split('\n')
+    expect(lines).toHaveLength(5)
+    expect(lines[2]).toBe('| nginx-no-auth | 9000 (8000–10000) | 1 | – | – | 1 / 5 |  |')
+    expect(lines[3]).toBe('| nginx-auth-floor | 5000 (4000–6000) | 0.63 (0.40–0.67) | 1 | – | 1 / 5 |  |')
+    expect(lines[4]).toContain('| 0.92 (0.85–0.95) | – | 1 / 5 | ✅ ≥ 0.9 × nginx-auth-floor: 0.92 (0.85–0.95) |')
+  })
+
+  it('flags a Latchkey row faster than the floor as a disturbed run', () => {
+    const [, , fast] = buildRows([
+      { scenario: forwardAuth('nginx-no-auth', { sameProcess: 'nginx-no-auth' }), rounds: [summary(9000)] },
+      { scenario: forwardAuth('nginx-auth-floor', { sameProcess: 'nginx-auth-floor' }), rounds: [summary(5000)] },
+      {
+        scenario: forwardAuth('nginx-latchkey-basic', {
+          sameProcess: 'nginx-auth-floor',
+          targets: [{ against: 'nginx-auth-floor', atLeast: 0.9 }],
+        }),
+        rounds: [summary(6000)],
+      },
+    ])
+    expect(fast?.targets[0]).toMatchObject({ met: true, judged: false })
+    expect(formatForwardAuthTable(fast ? [fast] : [])).toContain('⚠ faster than the always-200 floor: disturbed run')
+  })
+
+  it('prints no forward-auth table without its rows', () => {
+    expect(formatForwardAuthTable(rows.filter((candidate) => candidate.table === 'load'))).toBe('')
   })
 })

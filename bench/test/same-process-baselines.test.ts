@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { isForwardAuthStack } from '../src/forward-auth/stack-names.js'
 import { withSameProcessBaselines } from '../src/same-process-baselines.js'
-import { type Scenario, scenarios } from '../src/scenarios.js'
+import type { Scenario } from '../src/scenario.js'
+import { scenarios } from '../src/scenarios.js'
 
 const all = withSameProcessBaselines(
   scenarios({
@@ -41,10 +43,18 @@ describe('withSameProcessBaselines', () => {
     expect(all.some((scenario) => scenario.id.startsWith('express-get@baseline'))).toBe(false)
   })
 
-  it('gives every server but the baselines a reference', () => {
+  it('gives every server but the baselines and the forward-auth stacks a reference', () => {
     const servers = new Set(all.filter((scenario) => scenario.reference).map((scenario) => scenario.server))
     expect([...servers].sort()).toEqual(
-      [...new Set(all.map((scenario) => scenario.server))].filter((server) => !server.endsWith('baseline')).sort(),
+      [...new Set(all.map((scenario) => scenario.server))]
+        .filter((server) => !server.endsWith('baseline') && !isForwardAuthStack(server))
+        .sort(),
     )
+  })
+
+  it('keeps the forward-auth rows against their always-200 floor, adding no reference for them', () => {
+    expect(byId('nginx-latchkey-basic')).toMatchObject({ baseline: 'nginx-no-auth', sameProcess: 'nginx-auth-floor' })
+    expect(byId('nginx-latchkey-bearer-reused')?.sameProcess).toBe('nginx-auth-floor')
+    expect(all.some((scenario) => scenario.reference && isForwardAuthStack(scenario.server))).toBe(false)
   })
 })

@@ -25,12 +25,16 @@ export const DOC_TARGETS = {
  * @param listen The `listen` directive's parameters, such as `80` or `127.0.0.1:8000`.
  */
 export function nginxConfig(listen: string, { gateway, backend }: ProxyTargets): string {
-  return `upstream latchkey {
+  return `# keepalive: connections to both stay open for the next request (each needs HTTP/1.1 and no
+# "Connection: close", set in every location below): a new one for every subrequest costs more than it.
+upstream latchkey {
     server ${gateway};
+    keepalive 16;
 }
 
 upstream app {
     server ${backend};
+    keepalive 16;
 }
 
 server {
@@ -39,6 +43,8 @@ server {
     # The token endpoint and the discovery documents: the gateway answers them itself.
     location ~ ^/(oauth/(token|revoke)|\\.well-known/(oauth-authorization-server|oauth-protected-resource|jwks\\.json))$ {
         proxy_pass http://latchkey;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
         # The connection's address, never the client's own X-Forwarded-For: what throttling counts by.
         proxy_set_header X-Forwarded-For $remote_addr;
     }
@@ -57,6 +63,8 @@ server {
         error_page 403 = @latchkey_refusal;
 
         proxy_pass http://app;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
         proxy_set_header Authorization "";
         # Each replaces the client's copy; an empty one (no credentials needed, no key name) is not sent.
         proxy_set_header X-Latchkey-Key-Id $latchkey_key_id;
@@ -70,6 +78,8 @@ server {
     location = /_latchkey {
         internal;
         proxy_pass http://latchkey/auth/nginx;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
         proxy_pass_request_body off;
         proxy_set_header Content-Length "";
         proxy_set_header X-Original-Method $request_method;
@@ -84,6 +94,8 @@ server {
     location @latchkey_unauthorized {
         rewrite ^ /auth/nginx/refusal break;
         proxy_pass http://latchkey;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
         proxy_method GET;
         proxy_pass_request_body off;
         proxy_pass_request_headers off;
@@ -94,6 +106,8 @@ server {
     location @latchkey_refusal {
         rewrite ^ /auth/nginx/refusal break;
         proxy_pass http://latchkey;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
         proxy_method GET;
         proxy_pass_request_body off;
         proxy_pass_request_headers off;

@@ -111,6 +111,9 @@ ${COMMON_OPTIONS_HELP}
     const server = createServer(
       createGatewayListener({ verifier, store, rules, metrics, metricsPath, ...(onDecision ? { onDecision } : {}) }),
     )
+    // Longer than the proxies' own idle timeouts for kept-alive upstream connections (nginx: 60 s), so
+    // that the proxy closes an idle one first and never sends a request on one the gateway is closing.
+    server.keepAliveTimeout = 75_000
     const metricsServer = metricsPort === undefined ? undefined : createMetricsServer(metrics)
     try {
       await verifier.ready?.()

@@ -16,9 +16,12 @@ function problem(status: number, title: string, detail: string, headers: Record<
   }
 }
 
-/** A decision endpoint's "allow": 200, with the identity headers for the upstream (none for `auth: none`). */
+/**
+ * A decision endpoint's "allow": 200, with the identity headers for the upstream (none for `auth: none`).
+ * `Content-Length: 0`, or Node would frame the empty body as chunked and write its last chunk apart.
+ */
 export function allowed(identity: Readonly<Record<string, string>> = {}): HttpAnswer {
-  return { status: 200, headers: { ...noStore, ...identity }, body: '' }
+  return { status: 200, headers: { 'Content-Length': '0', ...noStore, ...identity }, body: '' }
 }
 
 const pathProblems: Record<AmbiguousPathReason, string> = {

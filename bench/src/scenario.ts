@@ -1,0 +1,82 @@
+// The shape of a load scenario, apart from the list of them (scenarios.ts), so that the forward-auth
+// scenarios (forward-auth/forward-auth-scenarios.ts) can be typed without importing that list.
+import type { ForwardAuthStack } from './forward-auth/stack-names.js'
+
+/** The server processes, one file each in `servers/`. */
+export type ServerName =
+  | 'baseline'
+  | 'noop-middleware'
+  | 'node-http-baseline'
+  | 'latchkey-express'
+  | 'latchkey-express-defaults'
+  | 'latchkey-fetch'
+  | 'express-basic-auth'
+  | 'passport-http'
+  | 'oauth2-jwt-bearer'
+  | 'jose-jwt-verify'
+  | 'node-oauth2-server'
+  | 'oidc-provider'
+  | 'always-200-auth'
+
+/** What each request of a scenario carries. */
+export interface LoadRequest {
+  readonly method: 'GET' | 'POST'
+  readonly path: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: string
+  /**
+   * Sends the fixture's tokens in turn as `Authorization: Bearer`, one distinct token per request:
+   * the valid ones, or the same tokens each with its signature altered.
+   */
+  readonly rotateTokens?: 'valid' | 'forged'
+  /**
+   * Sends `Authorization: Bearer` with the token the server's own token endpoint issued when it started,
+   * the same for every request: `latchkey serve`'s, whose issuer is the URL of the nginx in front of it.
+   */
+  readonly issuedToken?: boolean
+}
+
+/** A target from the issue: this scenario's rate at least `atLeast` × the rate of `against`. */
+export interface Target {
+  readonly against: string
+  readonly atLeast: number
+}
+
+export interface Scenario {
+  readonly id: string
+  readonly label: string
+  /** The process that answers, or the forward-auth stack (nginx and the processes behind it). */
+  readonly server: ServerName | ForwardAuthStack
+  readonly request: LoadRequest
+  readonly expectedStatus: number
+  /**
+   * What the first request answers, when it differs from `expectedStatus`: an attack on the default
+   * throttle gets 401 until it crosses a limit, then 429. The warm-up takes it past the limit.
+   */
+  readonly firstStatus?: number
+  /** The scenario this one's ratio is against, measured in the same round. */
+  readonly baseline: string
+  /**
+   * The same no-auth request as `baseline`, answered by this scenario's own server process and measured
+   * in the same round (see `withSameProcessBaselines`); the ratios that judge targets are against it.
+   */
+  readonly sameProcess?: string
+  /** A no-auth route measured only to divide by, not a row of the table. */
+  readonly reference?: boolean
+  readonly targets?: readonly Target[]
+  /**
+   * Printed in the forward-auth table, whose ratios are against nginx without authentication
+   * (`baseline`) and against the always-200 floor (`sameProcess`), both measured in the same round.
+   */
+  readonly table?: 'forward-auth'
+}
+
+/** The fixture values the scenarios' requests are built from. */
+export interface Credentials {
+  readonly keyId: string
+  readonly secret: string
+  readonly wrongSecret: string
+  readonly token: string
+  readonly forgedToken: string
+  readonly opaqueToken: string
+}
