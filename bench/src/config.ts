@@ -17,9 +17,14 @@ export interface BenchConfig {
   readonly micro: boolean
   /** Whether servers and the load generator are pinned to separate CPUs, where possible (`--no-pin` turns it off). */
   readonly pin: boolean
+  /**
+   * Whether the rows of the stores several instances share run too (`--limits`, `bench:limits`):
+   * Postgres credits and windows, Redis windows, on a throwaway Postgres and redis-server.
+   */
+  readonly limits: boolean
 }
 
-/** Reads `--quick` (or `BENCH_QUICK=1`), `--rounds=N`, `--duration=S`, `--settle=S`, `--no-micro`, `--no-pin` and `--only=a,b`. */
+/** Reads `--quick` (or `BENCH_QUICK=1`), `--rounds=N`, `--duration=S`, `--settle=S`, `--no-micro`, `--no-pin`, `--limits` and `--only=a,b`. */
 export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): BenchConfig & { only?: string[] } {
   const flag = (name: string): string | undefined =>
     argv.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`))?.split('=')[1] ?? undefined
@@ -43,6 +48,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
     tokenCount: number('tokens', quick ? 12_000 : 20_000),
     micro: !has('no-micro'),
     pin: !has('no-pin'),
+    limits: has('limits'),
     ...(only === undefined ? {} : { only: only.split(',') }),
   }
 }

@@ -5,6 +5,8 @@ import { openSqliteKeyStore } from '@latchkey/store-sqlite'
 import { createVerifier, type HttpAnswer, type JSONWebKeySet, toResponse, type Verifier } from '@latchkey/verifier'
 import { createKeyManager } from '@latchkey/verifier/manage'
 import type { LoadRequest } from './scenario.js'
+import type { LimitStoreUrls } from './usage-limits/limit-store-urls.js'
+import { createLimitedKeys, type LimitedKeys } from './usage-limits/limited-keys.js'
 
 /** Everything the servers and the load generator share: one SQLite store, one key, tokens it issued. */
 export interface Fixture {
@@ -29,14 +31,18 @@ export interface Fixture {
   readonly jwks: JSONWebKeySet
   /** An opaque token, for @node-oauth/oauth2-server's Map. */
   readonly opaqueToken: string
+  /** Keys with a rate limit and with credits, of a second account, in the same SQLite store. */
+  readonly limitedKeys: LimitedKeys
+  /** Where the Postgres and Redis of `bench:limits` listen; absent in the default run. */
+  readonly limitStores?: LimitStoreUrls
 }
 
 export const fixtureEnv = 'BENCH_FIXTURE'
 export const issuer = 'https://api.bench.example'
 
 /**
- * Creates the store, an account and a key, and issues `tokenCount` tokens through the token endpoint,
- * exactly as clients would get them. Returns the fixture and where it was written.
+ * Creates the store, an account and a key (and the limited keys of a second account), and issues
+ * `tokenCount` tokens through the token endpoint, exactly as clients would get them. Returns the fixture and where it was written.
  */
 export async function createFixture(tokenCount: number): Promise<{ fixture: Fixture; path: string }> {
   const directory = mkdtempSync(join(tmpdir(), 'latchkey-bench-'))
@@ -46,6 +52,7 @@ export async function createFixture(tokenCount: number): Promise<{ fixture: Fixt
     const manager = createKeyManager(store)
     const account = await manager.createAccount({ name: 'Bench' })
     const key = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })
+    const limitedKeys = await createLimitedKeys(manager)
     const verifier = createVerifier({ store, issuer })
     const basic = `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}`
     const tokens: string[] = []
@@ -69,13 +76,19 @@ export async function createFixture(tokenCount: number): Promise<{ fixture: Fixt
       forgedToken: forge(token),
       jwks: await verifier.jwks(),
       opaqueToken: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex'),
+      limitedKeys,
     }
     const path = join(directory, 'fixture.json')
-    writeFileSync(path, JSON.stringify(fixture))
+    writeFixture(path, fixture)
     return { fixture, path }
   } finally {
     store.close()
   }
+}
+
+/** Writes `fixture` where the server processes read it (again, once `bench:limits` has started its stores). */
+export function writeFixture(path: string, fixture: Fixture): void {
+  writeFileSync(path, JSON.stringify(fixture))
 }
 
 /** The fixture a parent process created, read from the path in `BENCH_FIXTURE`. */

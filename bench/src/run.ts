@@ -1,4 +1,5 @@
-// `pnpm bench`: starts every server in its own process (and nginx in front of the forward-auth ones),
+// `pnpm bench`: starts every server in its own process (and nginx in front of the forward-auth ones;
+// with `--limits`, a throwaway Postgres and redis-server for the rows of the stores instances share),
 // measures each scenario with autocannon from another process, interleaved over rounds (A B C … A B C …),
 // then runs the micro-benchmarks and prints the tables ready to paste into docs/performance.md. See that
 // file for the method.
@@ -28,6 +29,7 @@ import { scenarios } from './scenarios.js'
 import { cpuTimeOf } from './server-cpu.js'
 import { type RunningServer, startServer } from './server-process.js'
 import { benchDirectory, forkScript, nextMessage } from './ts-process.js'
+import { limitStoreScenarios, limitsRunIds } from './usage-limits/limit-store-scenarios.js'
 
 const config = readConfig(process.argv.slice(2), process.env)
 const started = Date.now()
@@ -52,21 +54,33 @@ const fixtureStarted = performance.now()
 const { fixture, path: fixturePath } = await createFixture(config.tokenCount)
 log(`Issued ${config.tokenCount} tokens in ${((performance.now() - fixtureStarted) / 1000).toFixed(1)} s`)
 
-const all = withSameProcessBaselines(scenarios(fixture))
-const asked = config.only ? withWhatTheyNeed(all, config.only) : all
+const pinning = choosePinning(config.pin)
+// `bench:limits` (`--limits`): a throwaway Postgres and redis-server, stopped in `finally` below.
+const limitStores = config.limits
+  ? await (await import('./usage-limits/limit-stores.js')).startLimitStores({
+      fixture,
+      fixturePath,
+      cpu: pinning?.server,
+      log,
+    })
+  : undefined
+const limitRows = limitStores ? limitStoreScenarios(limitStores.urls, fixture) : []
+const all = withSameProcessBaselines([...scenarios(fixture), ...limitRows])
+const only = config.only ?? (limitStores ? limitsRunIds(limitRows) : undefined)
+const asked = only ? withWhatTheyNeed(all, only) : all
 // `pnpm bench` stays usable without nginx (and without root to install it): its rows are left out, said so.
 const nginx = asked.some((scenario) => isForwardAuthStack(scenario.server)) ? findNginx() : undefined
 const selected = nginx && 'problem' in nginx ? asked.filter((scenario) => !isForwardAuthStack(scenario.server)) : asked
 if (nginx && 'problem' in nginx) {
   log(`Skipping the forward-auth rows: ${nginx.problem}; ${nginxInstallHint} to measure them.`)
   if (selected.length === 0) {
+    await limitStores?.stop()
     rmSync(fixture.directory, { recursive: true, force: true })
     process.exit(1)
   }
 }
 
 const servers = new Map<Scenario['server'], RunningServer>()
-const pinning = choosePinning(config.pin)
 log(pinning ? `Servers on CPU ${pinning.server}, load generator on CPU ${pinning.load}` : 'Processes not pinned')
 const load = new LoadGenerator(pinning?.load)
 process.on('SIGINT', () => process.exit(130))
@@ -175,6 +189,7 @@ try {
   log(`Wrote bench/results/latest.md and latest.json in ${((Date.now() - started) / 1000).toFixed(0)} s`)
 } finally {
   await stopAll()
+  await limitStores?.stop()
   rmSync(fixture.directory, { recursive: true, force: true })
 }
 
@@ -233,6 +248,9 @@ async function checkAnswer(scenario: Scenario): Promise<void> {
   const expected = scenario.firstStatus ?? scenario.expectedStatus
   if (response.status !== expected) {
     throw new Error(`${scenario.id} answered ${response.status}, not ${expected}: ${text.slice(0, 300)}`)
+  }
+  if (scenario.answerHeader && !response.headers.has(scenario.answerHeader)) {
+    throw new Error(`${scenario.id} answered without ${scenario.answerHeader}: the request was not counted.`)
   }
 }
 

@@ -1,6 +1,7 @@
 // The shape of a load scenario, apart from the list of them (scenarios.ts), so that the forward-auth
 // scenarios (forward-auth/forward-auth-scenarios.ts) can be typed without importing that list.
 import type { ForwardAuthStack } from './forward-auth/stack-names.js'
+import type { LimitedKeys } from './usage-limits/limited-keys.js'
 
 /** The server processes, one file each in `servers/`. */
 export type ServerName =
@@ -17,6 +18,8 @@ export type ServerName =
   | 'node-oauth2-server'
   | 'oidc-provider'
   | 'always-200-auth'
+  | 'latchkey-express-postgres'
+  | 'latchkey-express-redis'
 
 /** What each request of a scenario carries. */
 export interface LoadRequest {
@@ -54,6 +57,11 @@ export interface Scenario {
    * throttle gets 401 until it crosses a limit, then 429. The warm-up takes it past the limit.
    */
   readonly firstStatus?: number
+  /**
+   * A header the first answer must carry, lower case: `ratelimit` on the rate-limited rows, which
+   * shows that the request was counted against the key's limit.
+   */
+  readonly answerHeader?: string
   /** The scenario this one's ratio is against, measured in the same round. */
   readonly baseline: string
   /**
@@ -79,4 +87,5 @@ export interface Credentials {
   readonly token: string
   readonly forgedToken: string
   readonly opaqueToken: string
+  readonly limitedKeys: LimitedKeys
 }

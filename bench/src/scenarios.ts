@@ -1,12 +1,16 @@
+import { formatRateLimit } from '@latchkey/verifier'
 import { forwardAuthScenarios } from './forward-auth/forward-auth-scenarios.js'
 import type { Credentials, LoadRequest, Scenario } from './scenario.js'
+import { basicOf } from './usage-limits/basic-header.js'
+import { benchCredits, benchRateLimit } from './usage-limits/limited-keys.js'
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' }
 const grant = 'grant_type=client_credentials'
 
 /** Every scenario, in the order each round runs them. */
 export function scenarios(credentials: Credentials): Scenario[] {
-  const basic = (secret: string): string => `Basic ${Buffer.from(`${credentials.keyId}:${secret}`).toString('base64')}`
+  const basic = (secret: string): string => basicOf({ keyId: credentials.keyId, secret })
+  const { rateLimited, credits } = credentials.limitedKeys
   const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })
   const get = (headers: Record<string, string> = {}): LoadRequest => ({ method: 'GET', path: '/hello', headers })
   const post = (headers: Record<string, string> = {}): LoadRequest => ({
@@ -49,6 +53,24 @@ export function scenarios(credentials: Credentials): Scenario[] {
       request: get({ authorization: basic(credentials.secret) }),
       ...express,
       targets: [{ against: 'express-get', atLeast: 0.95 }],
+    },
+    // Issue #19: the same request by keys with usage limits, in the same process as the row above.
+    {
+      id: 'latchkey-basic-rate-limited',
+      label: `Latchkey Basic, key rate limit ${formatRateLimit(benchRateLimit)} (in memory)`,
+      server: 'latchkey-express',
+      request: get({ authorization: basicOf(rateLimited) }),
+      ...express,
+      answerHeader: 'ratelimit',
+      targets: [{ against: 'express-get', atLeast: 0.9 }],
+    },
+    {
+      // No target: every request is one SQLite write (an UPDATE in its own transaction).
+      id: 'latchkey-basic-credits',
+      label: `Latchkey Basic, key with ${benchCredits.toLocaleString('en')} credits (SQLite)`,
+      server: 'latchkey-express',
+      request: get({ authorization: basicOf(credits) }),
+      ...express,
     },
     {
       id: 'latchkey-bearer-reused',

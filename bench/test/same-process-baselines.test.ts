@@ -12,6 +12,11 @@ const all = withSameProcessBaselines(
     token: 'token',
     forgedToken: 'forged',
     opaqueToken: 'opaque',
+    limitedKeys: {
+      accountId: 'account',
+      rateLimited: { keyId: 'limited', secret: 'limited-secret' },
+      credits: { keyId: 'metered', secret: 'metered-secret' },
+    },
   }),
 )
 const byId = (id: string): Scenario | undefined => all.find((scenario) => scenario.id === id)

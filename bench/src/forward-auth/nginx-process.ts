@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { nginxMainConfig } from './nginx-config.js'
 import { type SpawnedProcess, spawnUntilReady } from './spawned-process.js'
+
+// packages/server's test helper, as the nginx config is (nginx-config.ts).
+export { freeLoopbackPort } from '../../../packages/server/test/loopback-port.js'
 
 /** The nginx the forward-auth rows run, as found on this machine. */
 export interface Nginx {
@@ -79,16 +81,4 @@ export async function startNginx(nginx: Nginx, port: number, http: string): Prom
     rmSync(directory, { recursive: true, force: true })
     throw error
   }
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago, for nginx, which cannot report the port it picked. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }

@@ -36,6 +36,11 @@ export function createApp({ store, issuer, log = console.log, verifier: settings
     res.json({ message: 'Hello from a Latchkey-secured API.', keyId: req.auth?.keyId, method: req.auth?.method })
   })
 
+  // A dearer route: a key with credits pays 5 for it (rate limits still count it as one request).
+  app.get('/api/report', authenticate(verifier, { cost: 5 }), (req, res) => {
+    res.json({ message: 'A report, for 5 credits.', keyId: req.auth?.keyId })
+  })
+
   app.post('/api/test', authenticate(verifier), requireScopes(verifier, ['write']), (req, res) => {
     res.json({ message: 'Written.', keyId: req.auth?.keyId, scopes: req.auth?.scopes })
   })

@@ -3,8 +3,9 @@ import { openServerStore, readServerSettings, startServer } from '@latchkey/cli'
 import type { Verifier } from '@latchkey/verifier'
 import { createApp } from './app.js'
 
-// PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_DATABASE_URL and LATCHKEY_KEY_ENCRYPTION_KEY (or _FILE): a
-// malformed one, or a store that cannot be opened, stops the server here with one line naming it.
+// PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_DATABASE_URL, LATCHKEY_KEY_ENCRYPTION_KEY (or _FILE) and
+// LATCHKEY_REDIS_URL (rate-limit windows shared by every instance): a malformed one, or a store that
+// cannot be opened, stops the server here with one line naming it.
 // Relative paths, the default database's too, are read where the command was typed (pnpm's INIT_CWD):
 // at the repository root, `./latchkey.db` is the file `pnpm latchkey` manages.
 const settings = await readServerSettings()
@@ -18,6 +19,7 @@ const address = await startServer({ server, host, port, verifier: app.locals.ver
 function shutdown(): void {
   server.close(() => {
     Promise.resolve((app.locals.verifier as Verifier).close?.())
+      .then(() => settings.verifier.rateLimits?.counter.close())
       .then(() => store.close())
       .finally(() => process.exit(0))
   })

@@ -19,20 +19,26 @@ Manage the accounts, API keys and signing keys of a Latchkey key store.
 Commands:
   accounts create --name NAME [--email EMAIL] [--meta KEY=VALUE]... [--json]
   accounts update ACCOUNT_ID [--name NAME] [--email EMAIL] [--meta KEY=VALUE]... [--unset-meta KEY]...
+                  [--rate-limit COUNT/WINDOW... | --no-rate-limit]
   accounts list [--json]
   accounts disable ACCOUNT_ID
   accounts enable ACCOUNT_ID
+  accounts usage ACCOUNT_ID [--since DURATION] [--json]
   keys create --account ACCOUNT_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
-              [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]] [--json]
+              [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]...
+              [--rate-limit COUNT/WINDOW]... [--credits N] [--refill N/day|N/month] [--out FILE [--force]] [--json]
   keys import --account ACCOUNT_ID (--from FILE | --id KEY_ID (--secret-stdin | --secret-hash HASH)) [...] [--json]
   keys update KEY_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
               [--expires-in DURATION | --expires-at ISO8601 | --no-expiry] [--meta KEY=VALUE]... [--unset-meta KEY]...
+              [--rate-limit COUNT/WINDOW... | --no-rate-limit] [--credits N] [--refill N/day|N/month | --no-refill]
+              [--no-credits]
   keys rotate KEY_ID [--overlap DURATION] [--out FILE [--force]] [--json]
   keys list [--account ACCOUNT_ID] [--expiring-within DURATION] [--json]
   keys show KEY_ID [--json]
   keys disable KEY_ID
   keys enable KEY_ID
   keys revoke KEY_ID
+  keys usage KEY_ID [--since DURATION] [--json]
   signing-keys rotate [--activate-in SECONDS] [--token-lifetime SECONDS] [--algorithm ALG]
                       [--refresh-interval SECONDS] [--json]
   signing-keys list [--json]
@@ -41,7 +47,8 @@ Commands:
   help [COMMAND]
 
 DURATION is a whole number and a unit: 90s, 15m, 24h, 30d. ISO8601 is 2030-01-31 (midnight UTC)
-or a time with its zone, 2030-01-31T09:00:00Z.
+or a time with its zone, 2030-01-31T09:00:00Z. COUNT/WINDOW is a number of requests per a window
+of a whole number and s, m, h or d: 10/1s, 1000/1h, 100/m.
 
 Options:
   --database URL  The key store, before or after the command: sqlite:PATH (relative to the

@@ -49,9 +49,33 @@ describe('serverSettingsFromEnvironment', () => {
       'LATCHKEY_FAILURE_LIMIT must be the failures allowed before throttling, a whole number from 1 to 1000000.',
     ],
     [{ LATCHKEY_KEY_ENCRYPTION_KEY: 'short' }, /^LATCHKEY_KEY_ENCRYPTION_KEY must hold 32 random bytes/],
+    ...['127.0.0.1:6379', 'http://127.0.0.1:6379', 'redis://', 'redis:///0', 'not a url'].map(
+      (url): [Record<string, string>, string] => [
+        { LATCHKEY_REDIS_URL: url },
+        'LATCHKEY_REDIS_URL must be a redis:// or rediss:// URL with a host, such as redis://127.0.0.1:6379.',
+      ],
+    ),
   ])('names the variable when %j is malformed', (env, message) => {
     const text = typeof message === 'string' ? message : expect.stringMatching(message)
     expect(() => read(env)).toThrow(expect.objectContaining({ name: 'UsageError', message: text }))
+  })
+
+  it('counts rate-limit windows in the Redis of LATCHKEY_REDIS_URL, a client the server closes at shutdown', async () => {
+    // Nothing listens on port 1: the client connects in the background and its counts fail (closed).
+    for (const url of ['redis://127.0.0.1:1', 'rediss://user:secret@127.0.0.1:1/2']) {
+      const counter = read({ LATCHKEY_REDIS_URL: url }).verifier.rateLimits?.counter
+      expect(counter).toBeTypeOf('function')
+      expect(counter?.client.options).toMatchObject({ host: '127.0.0.1', port: 1 })
+      await counter?.close()
+      expect(counter?.client.status).toBe('end')
+    }
+    expect(read({ LATCHKEY_REDIS_URL: '' }).verifier).toEqual({})
+  })
+
+  it('never repeats a Redis password in its message', () => {
+    expect(() => read({ LATCHKEY_REDIS_URL: 'http://user:hunter2@cache:6379' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    )
   })
 
   it('never repeats a database password in its message', () => {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { type RedisRateLimitCounter, redisRateLimitCounter } from '@latchkey/redis'
 import { type FailureThrottleOptions, type KeyEncryptionKey, validIssuer } from '@latchkey/verifier'
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.js'
 import { keyEncryptionKeyFromEnvironment } from './key-encryption-key.js'
@@ -38,11 +39,13 @@ export interface ServerSettings {
    * Verifier options the environment sets: `keyEncryptionKey` from `LATCHKEY_KEY_ENCRYPTION_KEY` (or
    * `_FILE`), and `failureThrottle` from `LATCHKEY_FAILURE_LIMIT`, the failures a client address or key
    * may make before throttling answers 429 (only measurements that send thousands of wrong secrets
-   * from one address raise it). Spread them into the verifier's options.
+   * from one address raise it), and `rateLimits` (windows in Redis) from `LATCHKEY_REDIS_URL`. Spread them into the verifier's options; close
+   * `rateLimits.counter` at shutdown, after the server stops.
    */
   readonly verifier: {
     readonly keyEncryptionKey?: KeyEncryptionKey
     readonly failureThrottle?: FailureThrottleOptions
+    readonly rateLimits?: { readonly counter: RedisRateLimitCounter }
   }
 }
 
@@ -76,6 +79,8 @@ export function serverSettingsFromEnvironment(
   const directory = invocationDirectory(env, cwd)
   const keyEncryptionKey = keyEncryptionKeyFromEnvironment(env, directory)
   const limit = env.LATCHKEY_FAILURE_LIMIT === undefined ? undefined : failureLimit(env)
+  // Last: it opens a connection, which no later mistake may leave open.
+  const rateLimits = redisRateLimitsFromEnvironment(env)
   return {
     host: env.HOST || '127.0.0.1',
     port,
@@ -87,7 +92,39 @@ export function serverSettingsFromEnvironment(
       ...(limit === undefined
         ? {}
         : { failureThrottle: { perKeyAndAddress: limit, perAddress: limit, perKey: limit } }),
+      ...(rateLimits ? { rateLimits } : {}),
     },
+  }
+}
+
+/**
+ * `LATCHKEY_REDIS_URL` (`redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`, or `rediss://…` for TLS) as the
+ * verifier's `rateLimits`: rate-limit windows in that Redis, shared by every instance that names it,
+ * instead of the store's (Postgres) or this process's memory (SQLite). Its client connects now and
+ * reconnects by itself; close `counter` at shutdown. Default (unset or empty): `undefined`.
+ *
+ * @throws {UsageError} When it is not such a URL; the message never repeats it (it may hold a password).
+ */
+export function redisRateLimitsFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly counter: RedisRateLimitCounter } | undefined {
+  const url = env.LATCHKEY_REDIS_URL?.trim()
+  if (!url) return undefined
+  if (!isRedisUrl(url)) {
+    throw new UsageError(
+      'LATCHKEY_REDIS_URL must be a redis:// or rediss:// URL with a host, such as redis://127.0.0.1:6379.',
+      undefined,
+    )
+  }
+  return { counter: redisRateLimitCounter({ url }) }
+}
+
+function isRedisUrl(text: string): boolean {
+  try {
+    const url = new URL(text)
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== ''
+  } catch {
+    return false
   }
 }
 

@@ -85,7 +85,7 @@ describe('accounts', () => {
   it('list shows accounts as a table and as JSON', () => {
     const id = createAccount('Acme Corp')
     expect(ok(['accounts', 'list'])).toMatch(
-      new RegExp(`^ID +NAME +EMAIL +STATUS +CREATED\n${id} +Acme Corp +enabled +\\d{4}-`),
+      new RegExp(`^ID +NAME +EMAIL +STATUS +CREATED +RATE LIMITS\n${id} +Acme Corp +enabled +\\d{4}-`),
     )
     const [account] = JSON.parse(ok(['accounts', 'list', '--json'])) as Record<string, unknown>[]
     expect(account).toEqual({
@@ -95,6 +95,7 @@ describe('accounts', () => {
       status: 'enabled',
       createdAt: expect.any(String),
       metadata: {},
+      rateLimits: [],
     })
     expect(new Date(account?.createdAt as string).toISOString()).toBe(account?.createdAt)
   })
@@ -156,6 +157,8 @@ describe('keys create', () => {
         accountStatus: 'enabled',
         scopes: ['read', 'write'],
         metadata: {},
+        rateLimits: [],
+        credits: null,
         createdAt: expect.any(String),
         expiresAt: null,
         lastUsedAt: null,
@@ -289,7 +292,7 @@ describe('keys status', () => {
     createKey()
     const lines = ok(['keys', 'list', '--account', first.account]).trimEnd().split('\n')
     expect(lines).toHaveLength(2)
-    expect(lines[0]).toMatch(/^ID +NAME +ACCOUNT +STATUS +SCOPES +CREATED +EXPIRES +LAST USED +REPLACED BY$/)
+    expect(lines[0]).toMatch(/^ID +NAME +ACCOUNT +STATUS +SCOPES +LIMITS +CREATED +EXPIRES +LAST USED +REPLACED BY$/)
     expect(lines[1]).toMatch(
       new RegExp(`^${first.id} +${first.account} +enabled +\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z +never +never$`),
     )

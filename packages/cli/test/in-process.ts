@@ -101,4 +101,10 @@ export interface KeyJson {
   lastUsedAt: string | null
   replaces: string | null
   replacedBy: string | null
+  rateLimits: { count: number; window: number }[]
+  credits: {
+    remaining: number
+    refill: { amount: number; interval: 'day' | 'month' } | null
+    refillsAt: string | null
+  } | null
 }

@@ -28,6 +28,7 @@ describe('--json on the commands that create', () => {
       status: 'enabled',
       createdAt: expect.any(String),
       metadata: { plan: 'pro' },
+      rateLimits: [],
     })
     expect(JSON.parse(await ok(['accounts', 'list', '--json']))).toEqual([account])
   })

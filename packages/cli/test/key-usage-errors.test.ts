@@ -49,7 +49,10 @@ describe('usage errors, exit 2, naming the flag', () => {
   })
 
   it.each([
-    [[], 'Give at least one change: --name, --description, --scope, an expiry, --meta or --unset-meta.'],
+    [
+      [],
+      'Give at least one change: --name, --description, --scope, an expiry, --meta, --unset-meta, a rate limit or credits.',
+    ],
     [['--no-expiry', '--expires-in', '1h'], '--expires-in and --no-expiry exclude each other; give one.'],
     [['--expires-at', '2099-01-01', '--no-expiry'], '--expires-at and --no-expiry exclude each other; give one.'],
     [['--meta', 'a=1', '--unset-meta', 'a'], '--meta and --unset-meta both name "a"; choose one.'],
@@ -118,7 +121,7 @@ describe('usage errors, exit 2, naming the flag', () => {
   it('accounts update needs a change; accounts create --meta takes KEY=VALUE', async () => {
     await usageError(
       ['accounts', 'update', 'acct_any'],
-      'Give at least one change: --name, --email, --meta or --unset-meta.',
+      'Give at least one change: --name, --email, --meta, --unset-meta, --rate-limit or --no-rate-limit.',
     )
     await usageError(
       ['accounts', 'create', '--name', 'A', '--meta', 'x'],
@@ -136,13 +139,16 @@ describe('help', () => {
     const keys = await ok(['keys', '--help'])
     for (const form of [
       'create --account ACCOUNT_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]',
-      '[--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]]',
+      '[--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]...',
+      '[--rate-limit COUNT/WINDOW]... [--credits N] [--refill N/day|N/month] [--out FILE [--force]] [--json]',
       'import --account ACCOUNT_ID (--from FILE | --id KEY_ID (--secret-stdin | --secret-hash HASH))',
       'update KEY_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]',
       '[--expires-in DURATION | --expires-at ISO8601 | --no-expiry] [--meta KEY=VALUE]... [--unset-meta KEY]...',
       'rotate KEY_ID [--overlap DURATION] [--out FILE [--force]]',
       'list [--account ACCOUNT_ID] [--expiring-within DURATION] [--json]',
       'show KEY_ID [--json]',
+      '[--rate-limit COUNT/WINDOW... | --no-rate-limit] [--credits N] [--refill N/day|N/month | --no-refill]',
+      'usage KEY_ID [--since DURATION] [--json]',
     ]) {
       expect(keys).toContain(form)
     }
@@ -151,13 +157,23 @@ describe('help', () => {
     expect(accounts).toContain(
       'update ACCOUNT_ID [--name NAME] [--email EMAIL] [--meta KEY=VALUE]... [--unset-meta KEY]...',
     )
+    expect(accounts).toContain('[--rate-limit COUNT/WINDOW... | --no-rate-limit]')
+    expect(accounts).toContain('usage ACCOUNT_ID [--since DURATION] [--json]')
     const top = await ok(['--help'])
-    for (const command of ['keys import', 'keys update', 'keys rotate', 'keys show', 'accounts update']) {
+    for (const command of [
+      'keys import',
+      'keys update',
+      'keys rotate',
+      'keys show',
+      'keys usage',
+      'accounts update',
+      'accounts usage',
+    ]) {
       expect(top).toContain(`  ${command} `)
     }
   })
 
-  it.each([['create'], ['import'], ['update'], ['rotate'], ['list'], ['show']])(
+  it.each([['create'], ['import'], ['update'], ['rotate'], ['list'], ['show'], ['usage']])(
     'keys %s --help shows its options without touching the database',
     async (command) => {
       const result = await latchkey(['keys', command, '--help', '--database', 'bogus'])

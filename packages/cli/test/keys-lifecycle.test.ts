@@ -57,6 +57,8 @@ describe('keys create', () => {
       lastUsedAt: null,
       replaces: null,
       replacedBy: null,
+      rateLimits: [],
+      credits: null,
     })
     near(key.expiresAt, Date.now() + 30 * day)
   })
@@ -220,7 +222,7 @@ describe('keys list and show', () => {
     const expired = await createKey(account, '--name', 'old-ci')
     withStore((store) => store.updateApiKey(expired.id, { expiresAt: new Date('2025-03-04T05:06:07.000Z') }))
     const lines = (await ok(['keys', 'list'])).trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^ID +NAME +ACCOUNT +STATUS +SCOPES +CREATED +EXPIRES +LAST USED +REPLACED BY$/)
+    expect(lines[0]).toMatch(/^ID +NAME +ACCOUNT +STATUS +SCOPES +LIMITS +CREATED +EXPIRES +LAST USED +REPLACED BY$/)
     expect(lines[1]).toMatch(
       new RegExp(`^${expired.id} +old-ci +${account} +expired +\\d{4}-[\\d-]+T[\\d:]+Z +2025-03-04T05:06:07Z +never$`),
     )
@@ -259,6 +261,9 @@ describe('keys list and show', () => {
       'LAST USED',
       'REPLACES',
       'REPLACED BY',
+      'RATE LIMITS',
+      'CREDITS',
+      'REFILL',
       '',
     ])
     expect(text).toMatch(/^ID +lk_\w+\nNAME +prod\nDESCRIPTION +the main key\nACCOUNT +acct_\w+ \(Acme\)\n/)

@@ -21,8 +21,18 @@ export interface Announcements {
   reset(id: string): Promise<void>
   /** Resolves once a change of every one of `ids` has been announced since the last reset. */
   announced(...ids: string[]): Promise<void>
+  /** Resolves once a change of account `id` has been announced since the last reset. */
+  announcedAccount(id: string): Promise<void>
+  /**
+   * Fails when a change of any of `ids` (keys or accounts) was announced since the last reset: for a
+   * feed, after waiting long enough for one to arrive.
+   */
+  unannounced(...ids: string[]): Promise<void>
   close(): void
 }
+
+/** How long a feed is given to deliver an event that should not come, in ms. */
+const quietPeriod = 300
 
 /** Listens to `store`'s feed (`watch`) or follows its `changeVersion`; `undefined` when it has neither. */
 export async function listen(store: KeyStore): Promise<Announcements | undefined> {
@@ -31,6 +41,7 @@ export async function listen(store: KeyStore): Promise<Announcements | undefined
     const subscription = store.watch((event) => events.push(event))
     await until(() => events.some((event) => event.type === 'connected'), 'the feed connected')
     const named = (id: string) => events.some((event) => event.type === 'api-key' && event.id === id)
+    const namedAccount = (id: string) => events.some((event) => event.type === 'account' && event.id === id)
     return {
       async reset(id) {
         await until(() => named(id), `the key ${id}`)
@@ -38,6 +49,14 @@ export async function listen(store: KeyStore): Promise<Announcements | undefined
       },
       async announced(...ids) {
         await until(() => ids.every(named), `the keys ${ids.join(', ')}`)
+      },
+      async announcedAccount(id) {
+        await until(() => namedAccount(id), `the account ${id}`)
+      },
+      async unannounced(...ids) {
+        await new Promise((resolve) => setTimeout(resolve, quietPeriod))
+        const heard = ids.filter((id) => named(id) || namedAccount(id))
+        expect(heard, 'announced though nothing the verifier caches changed').toEqual([])
       },
       close: () => subscription.close(),
     }
@@ -56,6 +75,12 @@ export async function listen(store: KeyStore): Promise<Announcements | undefined
     },
     async announced() {
       expect(await read(), 'the change version moved').not.toBe(version)
+    },
+    async announcedAccount() {
+      expect(await read(), 'the change version moved').not.toBe(version)
+    },
+    async unannounced() {
+      expect(await read(), 'the change version stayed').toBe(version)
     },
     close: () => undefined,
   }

@@ -6,16 +6,19 @@ import { describeAccounts } from './suites/accounts.js'
 import { describeApiKeys } from './suites/api-keys.js'
 import { describeChangeAnnouncements } from './suites/change-announcements.js'
 import { describeConcurrency } from './suites/concurrency.js'
+import { describeCredits } from './suites/credits.js'
 import { describeFirstSigningKey } from './suites/first-signing-key.js'
 import { describeKeyFields } from './suites/key-fields.js'
 import { describeKeyRotation } from './suites/key-rotation.js'
 import { describeKeyUpdates } from './suites/key-updates.js'
 import { describeLastUsed } from './suites/last-used.js'
 import { describePersistence } from './suites/persistence.js'
+import { describeRateLimits } from './suites/rate-limits.js'
 import { describeRevokedTokens } from './suites/revoked-tokens.js'
 import { describeSealedSigningKeys } from './suites/sealed-signing-keys.js'
 import { describeSigningKeys } from './suites/signing-keys.js'
 import { describeUnreachable } from './suites/unreachable.js'
+import { describeUsageCounts } from './suites/usage-counts.js'
 
 /** Options of {@link describeKeyStoreConformance}. */
 export interface KeyStoreConformanceOptions {
@@ -103,6 +106,9 @@ export function describeKeyStoreConformance(
     describeSealedSigningKeys(harness)
     describeLastUsed(harness)
     describeRevokedTokens(harness)
+    describeRateLimits(harness)
+    describeCredits(harness)
+    describeUsageCounts(harness)
     describeConcurrency(harness)
     describePersistence(harness)
     describeUnreachable(options.unreachable)

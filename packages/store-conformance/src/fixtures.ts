@@ -1,4 +1,4 @@
-import type { Account, ApiKeyRecord, Metadata, SigningKeyRecord } from '@latchkey/verifier'
+import type { Account, ApiKeyRecord, KeyCredits, Metadata, RateLimit, SigningKeyRecord } from '@latchkey/verifier'
 
 /** A fixed instant with a non-zero millisecond part, so a store that drops milliseconds is caught. */
 const epoch = Date.UTC(2025, 2, 4, 5, 6, 7, 89)
@@ -94,4 +94,23 @@ export function makeEs256SigningKey(overrides: Partial<SigningKeyRecord> = {}): 
     privateJwk: { ...publicJwk, d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI' },
     ...overrides,
   })
+}
+
+/** The rate limits of a key or an account as read back: `[]` when the store returns none (absent or empty). */
+export function rateLimitsOf(
+  record: { readonly rateLimits?: readonly RateLimit[] | undefined } | undefined,
+): readonly RateLimit[] {
+  if (!record) throw new Error('No record to read rate limits from: the store found none.')
+  return record.rateLimits ?? []
+}
+
+/** The credits of a key as read back: `null` when the store returns none (absent or null). */
+export function creditsOf(record: { readonly credits?: KeyCredits | null | undefined } | undefined): KeyCredits | null {
+  if (!record) throw new Error('No key to read credits from: the store found none.')
+  return record.credits ?? null
+}
+
+/** `remaining` credits that are never refilled. */
+export function fixedCredits(remaining: number): KeyCredits {
+  return { remaining, refill: null, refillsAt: null }
 }

@@ -6,7 +6,9 @@ import { type ApiKeyRow, apiKeyColumns, rowToApiKey } from './rows.js'
 /**
  * Rotates key `id` to `replacement` when it is enabled and not rotated yet, in one transaction:
  * the replacement is stored (its `replaces` set to `id`), and the key names it and expires at
- * `expiresAt` unless it expires earlier. Otherwise changes nothing.
+ * `expiresAt` unless it expires earlier. Otherwise changes nothing. When the key has credits, the
+ * replacement spends from the same balance (its `credits_balance_id` names the key holding it), so
+ * the overlap spends no credit twice; the credits the replacement record carries are then not stored.
  *
  * The UPDATE's WHERE clause decides, not a read before it: under READ COMMITTED, a concurrent
  * rotation of the key waits for the row lock this one takes, then re-checks the clause against the
@@ -28,8 +30,8 @@ export async function rotateApiKey(
     // LEAST ignores NULL, which stands for "no expiry".
     const linked = await client
       .query<ApiKeyRow>(
-        `UPDATE latchkey_api_keys SET replaced_by = $2, expires_at = LEAST(expires_at, $3)
-         WHERE id = $1 AND status = 'enabled' AND replaced_by IS NULL RETURNING ${apiKeyColumns}`,
+        `UPDATE latchkey_api_keys AS k SET replaced_by = $2, expires_at = LEAST(k.expires_at, $3)
+         WHERE k.id = $1 AND k.status = 'enabled' AND k.replaced_by IS NULL RETURNING ${apiKeyColumns}`,
         [id, replacement.id, expiresAt],
       )
       .catch((error: unknown) => {
@@ -37,13 +39,19 @@ export async function rotateApiKey(
       })
     const previous = linked.rows[0]
     if (!previous) {
-      const { rows } = await client.query<ApiKeyRow>(`SELECT ${apiKeyColumns} FROM latchkey_api_keys WHERE id = $1`, [
-        id,
-      ])
+      const { rows } = await client.query<ApiKeyRow>(
+        `SELECT ${apiKeyColumns} FROM latchkey_api_keys AS k WHERE k.id = $1`,
+        [id],
+      )
       await client.query('COMMIT')
       return { rotated: false, previous: rows[0] && rowToApiKey(rows[0]) }
     }
-    const inserted = await insertApiKey(client, { ...replacement, replaces: id })
+    const inserted = await insertApiKey(
+      client,
+      { ...replacement, replaces: id },
+      // The holder itself, not the previous key, when that one shares a balance already: one hop on every read.
+      previous.credits_balance_id ?? undefined,
+    )
     await client.query('COMMIT')
     return { rotated: true, previous: rowToApiKey(previous), replacement: inserted }
   } catch (error) {

@@ -15,6 +15,11 @@ export interface PostgresKeyStoreOptions {
    * cache: this bounds revocation in that case. Default: `2000`.
    */
   readonly heartbeatInterval?: number | undefined
+  /**
+   * How long a rate-limit count ({@link PostgresKeyStore.createRateLimitCounter}) may take before it
+   * rejects, in ms; the verifier then answers 503 for limited keys. Default: `2000`.
+   */
+  readonly counterTimeout?: number | undefined
 }
 
 /** A store's connections to its database: a pool for queries, and the change feed's own one. */

@@ -194,6 +194,53 @@ const migrations: readonly string[] = [
   CREATE TRIGGER latchkey_revoked_tokens_updated AFTER UPDATE ON latchkey_revoked_tokens
     FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION latchkey_notify_change();
   `,
+  // 6: usage limits. Rate limits are jsonb arrays of {count, window} (validated on read). Credits
+  // live in the row of the key that holds the balance; credits_balance_id names that key: the key
+  // itself, or for a replacement made by rotation the key it replaced, so that both spend from one
+  // balance; NULL when the key is not metered. A spend changes only credits_remaining and
+  // credits_refills_at, which verifiers do not cache, so the update trigger is recreated to ignore
+  // them (as it ignores last_used_at): a spend is never announced. Setting credits is announced by
+  // the store itself (see credit-queries.ts), for every key on the balance. Accounts' trigger
+  // announces any change already, so their rate limits need nothing. Usage counts have no trigger:
+  // they are history, not something a verifier caches. Written to run again harmlessly, as step 3 is.
+  `
+  ALTER TABLE latchkey_accounts
+    ADD COLUMN IF NOT EXISTS rate_limits jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(rate_limits) = 'array');
+
+  ALTER TABLE latchkey_api_keys
+    ADD COLUMN IF NOT EXISTS rate_limits jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(rate_limits) = 'array'),
+    ADD COLUMN IF NOT EXISTS credits_remaining bigint CHECK (credits_remaining >= 0),
+    ADD COLUMN IF NOT EXISTS credits_refill_amount bigint CHECK (credits_refill_amount > 0),
+    ADD COLUMN IF NOT EXISTS credits_refill_interval text CHECK (credits_refill_interval IN ('day', 'month')),
+    ADD COLUMN IF NOT EXISTS credits_refills_at timestamptz,
+    ADD COLUMN IF NOT EXISTS credits_balance_id text REFERENCES latchkey_api_keys (id);
+  CREATE INDEX IF NOT EXISTS latchkey_api_keys_credits_balance_id ON latchkey_api_keys (credits_balance_id)
+    WHERE credits_balance_id IS NOT NULL;
+
+  CREATE TABLE IF NOT EXISTS latchkey_usage (
+    key_id text NOT NULL,
+    account_id text NOT NULL,
+    hour timestamptz NOT NULL,
+    outcome text NOT NULL CHECK (outcome IN ('served', 'rate_limited', 'credits_exhausted', 'refused')),
+    count bigint NOT NULL CHECK (count > 0),
+    PRIMARY KEY (key_id, hour, outcome)
+  );
+  -- An account's usage, and the retention delete.
+  CREATE INDEX IF NOT EXISTS latchkey_usage_account_id ON latchkey_usage (account_id, hour);
+  CREATE INDEX IF NOT EXISTS latchkey_usage_hour ON latchkey_usage (hour);
+
+  DROP TRIGGER IF EXISTS latchkey_api_keys_updated ON latchkey_api_keys;
+  CREATE TRIGGER latchkey_api_keys_updated AFTER UPDATE ON latchkey_api_keys
+    FOR EACH ROW WHEN (
+      (OLD.id, OLD.account_id, OLD.secret_hash, OLD.scopes, OLD.status, OLD.created_at, OLD.name,
+        OLD.description, OLD.metadata, OLD.expires_at, OLD.replaces, OLD.replaced_by, OLD.rate_limits,
+        OLD.credits_refill_amount, OLD.credits_refill_interval, OLD.credits_balance_id)
+      IS DISTINCT FROM
+      (NEW.id, NEW.account_id, NEW.secret_hash, NEW.scopes, NEW.status, NEW.created_at, NEW.name,
+        NEW.description, NEW.metadata, NEW.expires_at, NEW.replaces, NEW.replaced_by, NEW.rate_limits,
+        NEW.credits_refill_amount, NEW.credits_refill_interval, NEW.credits_balance_id)
+    ) EXECUTE FUNCTION latchkey_notify_change();
+  `,
 ]
 
 /** The schema version this copy of the package writes and reads. */

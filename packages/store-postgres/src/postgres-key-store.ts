@@ -7,6 +7,7 @@ import {
   type ApiKeyRecord,
   type ApiKeyRotationResult,
   type ApiKeyStatus,
+  type CreditSpend,
   type FailureLimiter,
   type FailureLimiterFactory,
   type FailureLimiterOptions,
@@ -15,8 +16,14 @@ import {
   type KeyStoreSubscription,
   type KeyStoreWatchListener,
   LatchkeyError,
+  type RateLimitCounter,
+  type RateLimitCounterFactory,
+  type RateLimitCounterOptions,
   type RevokedToken,
   type SigningKeyRecord,
+  type UsageCount,
+  type UsageFilter,
+  type UsageRow,
 } from '@latchkey/verifier'
 import type pg from 'pg'
 import { getAccount, insertAccount, listAccounts, setAccountStatus, updateAccount } from './account-queries.js'
@@ -32,8 +39,11 @@ import {
 import { rotateApiKey } from './api-key-rotation.js'
 import type { ChangeFeed } from './change-feed.js'
 import { createConnections, type PostgresKeyStoreOptions } from './connections.js'
+import { type CounterTable, counterTable } from './counter-table.js'
+import { spendCredits } from './credit-spend.js'
 import { postgresFailureLimiter } from './failure-limiter.js'
 import { migrate } from './migrations.js'
+import { postgresRateLimitCounter } from './rate-limit-counter.js'
 import { revokeAccessToken } from './revoked-token-queries.js'
 import {
   expireSigningKey,
@@ -42,6 +52,7 @@ import {
   listSigningKeys,
   replaceSigningKeyPrivateKey,
 } from './signing-key-queries.js'
+import { listUsage, recordUsage } from './usage-queries.js'
 
 /**
  * A {@link KeyStore} in PostgreSQL, through a `pg` connection pool, for several instances sharing
@@ -68,12 +79,18 @@ export class PostgresKeyStore implements KeyStore {
   #statusWrites: Promise<unknown> = Promise.resolve()
   #closed = false
   #failureLimiters: FailureLimiterFactory | undefined
+  /** Made on first use, shared by the failure throttle's limiters and the rate-limit counters. */
+  readonly #counterTable: CounterTable
+  readonly #counterTimeout: number
+  #rateLimitCounters: RateLimitCounterFactory | undefined
 
   /** A store on the database at `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?…`). Connects lazily. */
   constructor(url: string, options: PostgresKeyStoreOptions = {}) {
     const { pool, feed } = createConnections(url, options)
     this.#pool = pool
     this.#feed = feed
+    this.#counterTable = counterTable(pool)
+    this.#counterTimeout = options.counterTimeout ?? 2000
   }
 
   /** Creates or upgrades the schema; safe to run from several instances at once. */
@@ -160,6 +177,23 @@ export class PostgresKeyStore implements KeyStore {
     return revokeAccessToken(this.#pool, token, now)
   }
 
+  /**
+   * Spends `cost` credits of key `id` (of the balance it shares, for a key made by rotation) in one
+   * atomic UPDATE: exact across instances, durable once it resolves, never announced. See credit-spend.ts.
+   */
+  spendCredits(id: string, cost: number, now: Date): Promise<CreditSpend | undefined> {
+    return spendCredits(this.#pool, id, cost, now)
+  }
+
+  /** Adds usage counts and forgets those before `retainFrom`, in one statement; never announced. */
+  recordUsage(counts: readonly UsageCount[], retainFrom: Date): Promise<void> {
+    return recordUsage(this.#pool, counts, retainFrom)
+  }
+
+  listUsage(filter: UsageFilter): Promise<UsageRow[]> {
+    return listUsage(this.#pool, filter)
+  }
+
   listSigningKeys(): Promise<SigningKeyRecord[]> {
     return listSigningKeys(this.#pool)
   }
@@ -207,8 +241,18 @@ export class PostgresKeyStore implements KeyStore {
    * the counts: an attacker spreading guesses over instances is throttled as if they were one.
    */
   createFailureLimiter(options: FailureLimiterOptions): FailureLimiter {
-    this.#failureLimiters ??= postgresFailureLimiter(this.#pool)
+    this.#failureLimiters ??= postgresFailureLimiter(this.#pool, this.#counterTable)
     return this.#failureLimiters(options)
+  }
+
+  /**
+   * Rate-limit counters in the same table (one key prefix per policy), so that every instance on this
+   * database counts in the same windows. No fallback: while Postgres cannot be reached, or a count
+   * takes longer than `counterTimeout`, a count rejects with an `Error` and the verifier answers 503.
+   */
+  createRateLimitCounter(options: RateLimitCounterOptions): RateLimitCounter {
+    this.#rateLimitCounters ??= postgresRateLimitCounter(this.#pool, this.#counterTable, this.#counterTimeout)
+    return this.#rateLimitCounters(options)
   }
 
   /** Closes the change feed and every pooled connection. The store cannot be used afterwards. */

@@ -7,10 +7,18 @@ import type {
   Metadata,
   SigningKeyRecord,
 } from '@latchkey/verifier'
+import {
+  type CreditsJson,
+  creditsColumn,
+  creditsOf,
+  creditsValues,
+  rateLimitsField,
+  rateLimitsToJson,
+} from './usage-limit-columns.js'
 
 // Rows as `pg` returns them (see migrations.ts): timestamptz as Date, text[] as string[], jsonb
 // parsed. The CHECK constraints guarantee the status and alg values and that metadata is a JSON
-// object, so they need no validation.
+// object, so they need no validation; rate limits are checked on read (see usage-limit-columns.ts).
 
 /** A row of `latchkey_accounts`. */
 export interface AccountRow {
@@ -20,6 +28,7 @@ export interface AccountRow {
   status: string
   created_at: Date
   metadata: Metadata
+  rate_limits: unknown
 }
 
 /** A row of `latchkey_api_keys`. */
@@ -36,6 +45,11 @@ export interface ApiKeyRow {
   expires_at: Date | null
   replaces: string | null
   replaced_by: string | null
+  rate_limits: unknown
+  /** The credits the key spends from (see `creditsColumn`); `null` when it is not metered. */
+  credits: CreditsJson | null
+  /** The key whose row holds the balance the key spends from; `null` when it is not metered. */
+  credits_balance_id: string | null
   /** Absent from the hot path's query, which has no use for it. */
   last_used_at?: Date | null
 }
@@ -45,6 +59,7 @@ export interface ApiKeyCredentialRow extends ApiKeyRow {
   account_status: string
   /** The `jti`s of `latchkey_revoked_tokens`; `null` when the key has none. */
   revoked_tokens: string[] | null
+  account_rate_limits: unknown
 }
 
 /** A row of `latchkey_signing_keys`. */
@@ -58,9 +73,9 @@ export interface SigningKeyRow {
   expires_at: Date | null
 }
 
-export const accountColumns = 'id, name, email, status, created_at, metadata'
+export const accountColumns = 'id, name, email, status, created_at, metadata, rate_limits'
 
-/** The columns of `latchkey_api_keys` the verifier caches: every one but `last_used_at`. */
+/** The columns of `latchkey_api_keys` the verifier caches, besides its credits. */
 const cachedApiKeyColumns = [
   'id',
   'account_id',
@@ -74,19 +89,40 @@ const cachedApiKeyColumns = [
   'expires_at',
   'replaces',
   'replaced_by',
+  'rate_limits',
+  'credits_balance_id',
 ] as const
 
-/** Every column of `latchkey_api_keys`, in the order inserts give them. */
-export const apiKeyColumns = [...cachedApiKeyColumns, 'last_used_at'].join(', ')
+/** Every column of `latchkey_api_keys`, in the order inserts give them (see {@link apiKeyValues}). */
+export const apiKeyInsertColumns = [
+  ...cachedApiKeyColumns,
+  'credits_remaining',
+  'credits_refill_amount',
+  'credits_refill_interval',
+  'credits_refills_at',
+  'last_used_at',
+].join(', ')
 
 /**
- * What the hot path reads of a key `k`, joined with its account `a`, and its revoked tokens: a
- * correlated subquery on the primary key, so the lookup stays one round trip. `array_agg` over no
- * rows is NULL.
+ * What every read of a key `k` (`latchkey_api_keys AS k`, in a SELECT or a RETURNING) returns: its
+ * columns, the credits it spends from and `last_used_at`.
+ */
+export const apiKeyColumns = [
+  ...cachedApiKeyColumns.map((column) => `k.${column}`),
+  creditsColumn,
+  'k.last_used_at',
+].join(', ')
+
+/**
+ * What the hot path reads of a key `k`, joined with its account `a`: the key, its credits, its
+ * account's status and rate limits, and its revoked tokens, by correlated subqueries on primary
+ * keys, so the lookup stays one round trip. `array_agg` over no rows is NULL.
  */
 export const apiKeyCredentialColumns = [
   ...cachedApiKeyColumns.map((column) => `k.${column}`),
+  creditsColumn,
   'a.status AS account_status',
+  'a.rate_limits AS account_rate_limits',
   '(SELECT array_agg(r.jti) FROM latchkey_revoked_tokens AS r WHERE r.key_id = k.id) AS revoked_tokens',
 ].join(', ')
 export const signingKeyColumns = 'kid, alg, public_jwk, private_jwk, created_at, activates_at, expires_at'
@@ -99,6 +135,7 @@ export function rowToAccount(row: AccountRow): Account {
     status: row.status as AccountStatus,
     createdAt: row.created_at,
     metadata: row.metadata,
+    ...rateLimitsField(row.rate_limits, `account ${JSON.stringify(row.id)}`),
   }
 }
 
@@ -116,13 +153,25 @@ export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
     expiresAt: row.expires_at,
     replaces: row.replaces,
     replacedBy: row.replaced_by,
+    // Omitted when there are none, as lastUsedAt: a key made without them reads back as it was inserted.
+    ...rateLimitsField(row.rate_limits, `API key ${JSON.stringify(row.id)}`),
+    ...creditsField(row.credits),
     // Omitted when never used, so that a new key reads back exactly as it was inserted.
     ...(row.last_used_at instanceof Date ? { lastUsedAt: row.last_used_at } : {}),
   }
 }
 
-/** The values of {@link apiKeyColumns} for `key`, for an insert. */
-export function apiKeyValues(key: ApiKeyRecord): unknown[] {
+function creditsField(json: CreditsJson | null): Pick<ApiKeyRecord, 'credits'> {
+  const credits = creditsOf(json)
+  return credits ? { credits } : {}
+}
+
+/**
+ * The values of {@link apiKeyInsertColumns} for `key`, for an insert. The key holds its own balance
+ * when it has credits, unless `sharedBalance` names the key whose balance it spends from (rotation).
+ */
+export function apiKeyValues(key: ApiKeyRecord, sharedBalance?: string): unknown[] {
+  const ownCredits = sharedBalance === undefined ? key.credits : null
   return [
     key.id,
     key.accountId,
@@ -137,6 +186,9 @@ export function apiKeyValues(key: ApiKeyRecord): unknown[] {
     key.expiresAt ?? null,
     key.replaces ?? null,
     key.replacedBy ?? null,
+    rateLimitsToJson(key.rateLimits),
+    sharedBalance ?? (ownCredits ? key.id : null),
+    ...creditsValues(ownCredits),
     key.lastUsedAt ?? null,
   ]
 }
@@ -150,9 +202,15 @@ export function rowToApiKeyCredential(row: ApiKeyCredentialRow): ApiKeyCredentia
   return {
     ...rowToApiKey(row),
     accountStatus: row.account_status as AccountStatus,
+    ...accountRateLimitsField(row),
     // Omitted when there is none, as for lastUsedAt: a key reads back exactly as it was inserted.
     ...(row.revoked_tokens === null ? {} : { revokedTokens: new Set(row.revoked_tokens) }),
   }
+}
+
+function accountRateLimitsField(row: ApiKeyCredentialRow): Pick<ApiKeyCredential, 'accountRateLimits'> {
+  const { rateLimits } = rateLimitsField(row.account_rate_limits, `account ${JSON.stringify(row.account_id)}`)
+  return rateLimits ? { accountRateLimits: rateLimits } : {}
 }
 
 export function rowToSigningKey(row: SigningKeyRow): SigningKeyRecord {

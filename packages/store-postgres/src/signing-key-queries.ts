@@ -2,6 +2,7 @@ import type { SigningKeyRecord } from '@latchkey/verifier'
 import type pg from 'pg'
 import { constraintError } from './constraint-error.js'
 import { rowToSigningKey, type SigningKeyRow, signingKeyColumns } from './rows.js'
+import { inTransaction } from './transaction.js'
 
 /**
  * A hot path of the verifier, as a named statement: `pg` prepares it once per connection, so later
@@ -50,24 +51,16 @@ const firstSigningKeyLock = 4_918_226_357_190_412n
  * next holder's check sees the key the last one inserted. (A `pg_advisory_xact_lock` is scoped to
  * the database, so other databases on the server never wait for it.)
  */
-export async function insertFirstSigningKey(pool: pg.Pool, key: SigningKeyRecord): Promise<SigningKeyRecord> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+export function insertFirstSigningKey(pool: pg.Pool, key: SigningKeyRecord): Promise<SigningKeyRecord> {
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [firstSigningKeyLock.toString()])
     const { rows } = await client.query<SigningKeyRow>(
       `SELECT ${signingKeyColumns} FROM latchkey_signing_keys ORDER BY created_at, kid LIMIT 1`,
     )
     const first = rows[0] ? rowToSigningKey(rows[0]) : key
     if (!rows[0]) await insertSigningKey(client, key)
-    await client.query('COMMIT')
     return first
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
-  }
+  })
 }
 
 export async function expireSigningKey(

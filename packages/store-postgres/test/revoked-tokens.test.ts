@@ -145,7 +145,7 @@ describe('PostgresKeyStore, schema version 5', () => {
     // branch, harmless with no trigger to call it.
     await operator.query(`
       DROP TABLE latchkey_revoked_tokens;
-      DELETE FROM latchkey_schema_migrations WHERE version = 5;
+      DELETE FROM latchkey_schema_migrations WHERE version >= 5;
     `)
     const store = await openPostgresKeyStore(url)
     stores.push(store)

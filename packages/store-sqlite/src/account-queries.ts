@@ -1,6 +1,7 @@
 import type { Account, AccountChanges, AccountStatus } from '@latchkey/verifier'
 import type { Database, Statement } from 'better-sqlite3'
 import { constraintError } from './constraint-error.js'
+import { rateLimitsToText } from './limit-rows.js'
 import { type AccountRow, accountColumns, accountToRow, metadataToText, rowToAccount } from './rows.js'
 
 /** The parameters of the account update: each `set_` flag (1 or 0) says whether its column changes. */
@@ -12,6 +13,8 @@ interface AccountUpdate {
   email: string | null
   set_metadata: number
   metadata: string | null
+  set_rate_limits: number
+  rate_limits: string | null
 }
 
 /** The queries on `accounts`, prepared once on the store's connection. */
@@ -24,7 +27,7 @@ export class AccountQueries {
 
   constructor(db: Database) {
     this.#insert = db.prepare<AccountRow>(
-      `INSERT INTO accounts (${accountColumns}) VALUES (@id, @name, @email, @status, @created_at, @metadata)`,
+      `INSERT INTO accounts (${accountColumns}) VALUES (@id, @name, @email, @status, @created_at, @metadata, @rate_limits)`,
     )
     this.#get = db.prepare<[string], AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ?`)
     this.#list = db.prepare<[], AccountRow>(`SELECT ${accountColumns} FROM accounts ORDER BY created_at, id`)
@@ -35,7 +38,8 @@ export class AccountQueries {
       `UPDATE accounts SET
          name = CASE WHEN @set_name THEN @name ELSE name END,
          email = CASE WHEN @set_email THEN @email ELSE email END,
-         metadata = CASE WHEN @set_metadata THEN @metadata ELSE metadata END
+         metadata = CASE WHEN @set_metadata THEN @metadata ELSE metadata END,
+         rate_limits = CASE WHEN @set_rate_limits THEN @rate_limits ELSE rate_limits END
        WHERE id = @id RETURNING ${accountColumns}`,
     )
   }
@@ -64,7 +68,7 @@ export class AccountQueries {
   }
 
   /** Changes the fields `changes` gives, in one statement; a field left out or `undefined` keeps its value. */
-  update(id: string, { name, email, metadata }: AccountChanges): Account | undefined {
+  update(id: string, { name, email, metadata, rateLimits }: AccountChanges): Account | undefined {
     const row = this.#update.get({
       id,
       set_name: Number(name !== undefined),
@@ -73,6 +77,8 @@ export class AccountQueries {
       email: email ?? null,
       set_metadata: Number(metadata !== undefined),
       metadata: metadata === undefined ? null : metadataToText(metadata),
+      set_rate_limits: Number(rateLimits !== undefined),
+      rate_limits: rateLimitsToText(rateLimits),
     })
     return row && rowToAccount(row)
   }

@@ -1,12 +1,18 @@
 import type { ApiKeyChanges, ApiKeyCredential, ApiKeyRecord, ApiKeyStatus } from '@latchkey/verifier'
 import type { Database, Statement } from 'better-sqlite3'
+import { withBusyTimeout } from './busy-timeout.js'
 import { constraintError } from './constraint-error.js'
+import type { CreditQueries } from './credit-queries.js'
+import { rateLimitsToText } from './limit-rows.js'
 import {
   type ApiKeyCredentialRow,
-  type ApiKeyRow,
+  type ApiKeyInsertRow,
+  type ApiKeyReadRow,
   apiKeyColumns,
-  apiKeyCredentialColumns,
+  apiKeyReadColumns,
+  apiKeySource,
   apiKeyToRow,
+  findApiKeySql,
   metadataToText,
   rowToApiKey,
   rowToApiKeyCredential,
@@ -25,34 +31,41 @@ interface ApiKeyUpdate {
   metadata: string | null
   set_expires_at: number
   expires_at: number | null
+  set_rate_limits: number
+  rate_limits: string | null
 }
 
 /** The queries on `api_keys`, prepared once on the store's connection. */
 export class ApiKeyQueries {
   readonly #db: Database
+  readonly #credits: CreditQueries
   readonly #find: Statement<[string], ApiKeyCredentialRow>
-  readonly #insert: Statement<[ApiKeyRow]>
-  readonly #get: Statement<[string], ApiKeyRow>
-  readonly #list: Statement<[], ApiKeyRow>
-  readonly #listOfAccount: Statement<[string], ApiKeyRow>
+  readonly #insert: (key: ApiKeyRecord, creditBalanceId: number | null | undefined) => void
+  readonly #get: Statement<[string], ApiKeyReadRow>
+  readonly #list: Statement<[], ApiKeyReadRow>
+  readonly #listOfAccount: Statement<[string], ApiKeyReadRow>
   readonly #setStatus: (id: string, status: ApiKeyStatus) => ApiKeyRecord | undefined
-  readonly #update: Statement<[ApiKeyUpdate], ApiKeyRow>
+  readonly #update: (id: string, changes: ApiKeyChanges) => ApiKeyRecord | undefined
   readonly #touch: (uses: ReadonlyMap<string, Date>) => void
 
-  constructor(db: Database) {
+  constructor(db: Database, credits: CreditQueries) {
     this.#db = db
-    this.#find = db.prepare<[string], ApiKeyCredentialRow>(
-      `SELECT ${apiKeyCredentialColumns} FROM api_keys AS k JOIN accounts AS a ON a.id = k.account_id WHERE k.id = ?`,
+    this.#credits = credits
+    this.#find = db.prepare<[string], ApiKeyCredentialRow>(findApiKeySql)
+    const insert = db.prepare<ApiKeyInsertRow>(
+      `INSERT INTO api_keys (${apiKeyColumns}) VALUES (${apiKeyColumns.replace(/(\w+)/g, '@$1')})`,
     )
-    this.#insert = db.prepare<ApiKeyRow>(
-      `INSERT INTO api_keys (${apiKeyColumns})
-       VALUES (@id, @account_id, @secret_hash, @scopes, @status, @created_at, @name, @description, @metadata,
-               @expires_at, @replaces, @replaced_by, @last_used_at)`,
+    // A key with credits and its new balance land together, or neither does.
+    this.#insert = db.transaction((key: ApiKeyRecord, creditBalanceId: number | null | undefined) => {
+      const balance = creditBalanceId !== undefined ? creditBalanceId : key.credits ? credits.insert(key.credits) : null
+      insert.run(apiKeyToRow(key, balance))
+    })
+    this.#get = db.prepare<[string], ApiKeyReadRow>(`SELECT ${apiKeyReadColumns} FROM ${apiKeySource} WHERE k.id = ?`)
+    this.#list = db.prepare<[], ApiKeyReadRow>(
+      `SELECT ${apiKeyReadColumns} FROM ${apiKeySource} ORDER BY k.created_at, k.id`,
     )
-    this.#get = db.prepare<[string], ApiKeyRow>(`SELECT ${apiKeyColumns} FROM api_keys WHERE id = ?`)
-    this.#list = db.prepare<[], ApiKeyRow>(`SELECT ${apiKeyColumns} FROM api_keys ORDER BY created_at, id`)
-    this.#listOfAccount = db.prepare<[string], ApiKeyRow>(
-      `SELECT ${apiKeyColumns} FROM api_keys WHERE account_id = ? ORDER BY created_at, id`,
+    this.#listOfAccount = db.prepare<[string], ApiKeyReadRow>(
+      `SELECT ${apiKeyReadColumns} FROM ${apiKeySource} WHERE k.account_id = ? ORDER BY k.created_at, k.id`,
     )
     // The WHERE clause, not a read before the write, keeps `revoked` final: no interleaving of
     // processes can bring a revoked key back.
@@ -70,15 +83,22 @@ export class ApiKeyQueries {
       return this.get(id)
     }).immediate
     // Never status, secret, account or rotation links: those have their own writes.
-    this.#update = db.prepare<ApiKeyUpdate, ApiKeyRow>(
+    const update = db.prepare<ApiKeyUpdate, { id: string }>(
       `UPDATE api_keys SET
          name = CASE WHEN @set_name THEN @name ELSE name END,
          description = CASE WHEN @set_description THEN @description ELSE description END,
          scopes = CASE WHEN @set_scopes THEN @scopes ELSE scopes END,
          metadata = CASE WHEN @set_metadata THEN @metadata ELSE metadata END,
-         expires_at = CASE WHEN @set_expires_at THEN @expires_at ELSE expires_at END
-       WHERE id = @id RETURNING ${apiKeyColumns}`,
+         expires_at = CASE WHEN @set_expires_at THEN @expires_at ELSE expires_at END,
+         rate_limits = CASE WHEN @set_rate_limits THEN @rate_limits ELSE rate_limits END
+       WHERE id = @id RETURNING id`,
     )
+    // IMMEDIATE, as for setStatus; the credits live in another table, written in the same transaction.
+    this.#update = db.transaction((id: string, changes: ApiKeyChanges): ApiKeyRecord | undefined => {
+      if (!update.get(updateParameters(id, changes))) return undefined
+      if (changes.credits !== undefined) this.#credits.set(id, changes.credits)
+      return this.get(id)
+    }).immediate
     this.#touch = db.transaction((uses: ReadonlyMap<string, Date>): void => {
       for (const [id, at] of uses) touch.run({ id, at: at.getTime() })
     }).immediate
@@ -94,9 +114,9 @@ export class ApiKeyQueries {
    * @throws {LatchkeyError} `ERR_INVALID_ARGUMENT` when a key with this id exists, `ERR_NOT_FOUND`
    *   when its account does not.
    */
-  insert(key: ApiKeyRecord): void {
+  insert(key: ApiKeyRecord, creditBalanceId?: number | null): void {
     try {
-      this.#insert.run(apiKeyToRow(key))
+      this.#insert(key, creditBalanceId)
     } catch (error) {
       throw constraintError(
         error,
@@ -120,23 +140,9 @@ export class ApiKeyQueries {
     return this.#setStatus(id, status)
   }
 
-  /** Changes the fields `changes` gives, in one statement; a field left out or `undefined` keeps its value. */
+  /** Changes the fields `changes` gives, in one transaction; a field left out or `undefined` keeps its value. */
   update(id: string, changes: ApiKeyChanges): ApiKeyRecord | undefined {
-    const { name, description, scopes, metadata, expiresAt } = changes
-    const row = this.#update.get({
-      id,
-      set_name: Number(name !== undefined),
-      name: name ?? null,
-      set_description: Number(description !== undefined),
-      description: description ?? null,
-      set_scopes: Number(scopes !== undefined),
-      scopes: scopes === undefined ? null : JSON.stringify(scopes),
-      set_metadata: Number(metadata !== undefined),
-      metadata: metadata === undefined ? null : metadataToText(metadata),
-      set_expires_at: Number(expiresAt !== undefined),
-      expires_at: expiresAt?.getTime() ?? null,
-    })
-    return row && rowToApiKey(row)
+    return this.#update(id, changes)
   }
 
   /**
@@ -146,12 +152,26 @@ export class ApiKeyQueries {
    */
   touch(uses: ReadonlyMap<string, Date>): void {
     if (uses.size === 0) return
-    const busyTimeout = this.#db.pragma('busy_timeout', { simple: true }) as number
-    this.#db.pragma('busy_timeout = 50')
-    try {
-      this.#touch(uses)
-    } finally {
-      this.#db.pragma(`busy_timeout = ${busyTimeout}`)
-    }
+    withBusyTimeout(this.#db, 50, () => this.#touch(uses))
+  }
+}
+
+/** The parameters of the key update for `changes`. */
+function updateParameters(id: string, changes: ApiKeyChanges): ApiKeyUpdate {
+  const { name, description, scopes, metadata, expiresAt, rateLimits } = changes
+  return {
+    id,
+    set_name: Number(name !== undefined),
+    name: name ?? null,
+    set_description: Number(description !== undefined),
+    description: description ?? null,
+    set_scopes: Number(scopes !== undefined),
+    scopes: scopes === undefined ? null : JSON.stringify(scopes),
+    set_metadata: Number(metadata !== undefined),
+    metadata: metadata === undefined ? null : metadataToText(metadata),
+    set_expires_at: Number(expiresAt !== undefined),
+    expires_at: expiresAt?.getTime() ?? null,
+    set_rate_limits: Number(rateLimits !== undefined),
+    rate_limits: rateLimitsToText(rateLimits),
   }
 }

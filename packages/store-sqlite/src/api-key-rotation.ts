@@ -1,7 +1,6 @@
 import { type ApiKeyRecord, type ApiKeyRotationResult, LatchkeyError } from '@latchkey/verifier'
 import type { Database, Statement } from 'better-sqlite3'
 import type { ApiKeyQueries } from './api-key-queries.js'
-import { type ApiKeyRow, apiKeyColumns, rowToApiKey } from './rows.js'
 
 /** The parameters of the link from a rotated key to its replacement. */
 interface RotationLink {
@@ -13,7 +12,7 @@ interface RotationLink {
 /** Key rotation on `api_keys`: the replacement and the link to it, in one transaction. */
 export class ApiKeyRotation {
   readonly #keys: ApiKeyQueries
-  readonly #link: Statement<[RotationLink], ApiKeyRow>
+  readonly #link: Statement<[RotationLink], { credit_balance_id: number | null }>
   readonly #rotate: (id: string, replacement: ApiKeyRecord, expiresAt: Date) => ApiKeyRotationResult
 
   constructor(db: Database, keys: ApiKeyQueries) {
@@ -21,10 +20,10 @@ export class ApiKeyRotation {
     // The WHERE clause, not a read before the write, decides, as for setStatus: of two rotations of
     // one key, by any processes, the second finds replaced_by set and changes nothing. Expiry only
     // moves earlier; NULL stands for "no expiry", which SQLite's MIN would keep.
-    this.#link = db.prepare<RotationLink, ApiKeyRow>(
+    this.#link = db.prepare<RotationLink, { credit_balance_id: number | null }>(
       `UPDATE api_keys SET replaced_by = @replaced_by,
          expires_at = CASE WHEN expires_at IS NULL THEN @expires_at ELSE MIN(expires_at, @expires_at) END
-       WHERE id = @id AND status = 'enabled' AND replaced_by IS NULL RETURNING ${apiKeyColumns}`,
+       WHERE id = @id AND status = 'enabled' AND replaced_by IS NULL RETURNING credit_balance_id`,
     )
     // IMMEDIATE takes the write lock first, so both writes land together or, when the insert throws
     // (a duplicate replacement id), neither does.
@@ -44,7 +43,7 @@ export class ApiKeyRotation {
   }
 
   #linkAndInsert(id: string, replacement: ApiKeyRecord, expiresAt: Date): ApiKeyRotationResult {
-    let row: ApiKeyRow | undefined
+    let row: { credit_balance_id: number | null } | undefined
     try {
       row = this.#link.get({ id, replaced_by: replacement.id, expires_at: expiresAt.getTime() })
     } catch (error) {
@@ -57,8 +56,11 @@ export class ApiKeyRotation {
       )
     }
     if (!row) return { rotated: false, previous: this.#keys.get(id) }
-    this.#keys.insert({ ...replacement, replaces: id })
+    // The replacement names the balance of the key it replaces, so both spend one balance; only a
+    // key without credits lets the replacement start a balance of its own.
+    const balance = row.credit_balance_id ?? undefined
+    this.#keys.insert({ ...replacement, replaces: id }, balance)
     const inserted = this.#keys.get(replacement.id) as ApiKeyRecord
-    return { rotated: true, previous: rowToApiKey(row), replacement: inserted }
+    return { rotated: true, previous: this.#keys.get(id) as ApiKeyRecord, replacement: inserted }
   }
 }

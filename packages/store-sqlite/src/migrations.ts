@@ -73,6 +73,39 @@ const migrations: readonly string[] = [
 
   CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at);
   `,
+  // 5: usage limits. Rate limits are a JSON array of {count, window} objects, NULL for none. Credits
+  // live in credit_balances, not in the key's row, because a key made by rotation shares the balance
+  // of the key it replaced: both rows name one balance, so one UPDATE spends for either. Usage counts
+  // are clustered by key and hour (WITHOUT ROWID), with indexes for an account's counts and for the
+  // retention DELETE.
+  `
+  ALTER TABLE accounts ADD COLUMN rate_limits TEXT CHECK (json_type(rate_limits) = 'array');
+  ALTER TABLE api_keys ADD COLUMN rate_limits TEXT CHECK (json_type(rate_limits) = 'array');
+
+  CREATE TABLE credit_balances (
+    id INTEGER PRIMARY KEY,
+    remaining INTEGER NOT NULL CHECK (remaining >= 0),
+    refill_amount INTEGER CHECK (refill_amount > 0),
+    refill_interval TEXT CHECK (refill_interval IN ('day', 'month')),
+    refills_at INTEGER,
+    CHECK ((refill_amount IS NULL) = (refill_interval IS NULL))
+  ) STRICT;
+
+  ALTER TABLE api_keys ADD COLUMN credit_balance_id INTEGER REFERENCES credit_balances (id);
+  CREATE INDEX api_keys_credit_balance_id ON api_keys (credit_balance_id) WHERE credit_balance_id IS NOT NULL;
+
+  CREATE TABLE usage_counts (
+    key_id TEXT NOT NULL REFERENCES api_keys (id),
+    account_id TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('served', 'rate_limited', 'credits_exhausted', 'refused')),
+    count INTEGER NOT NULL CHECK (count > 0),
+    PRIMARY KEY (key_id, hour, outcome)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE INDEX usage_counts_account_id ON usage_counts (account_id, hour);
+  CREATE INDEX usage_counts_hour ON usage_counts (hour);
+  `,
 ]
 
 /** The schema version this copy of the package writes and reads. */

@@ -7,6 +7,7 @@ import type {
   Metadata,
   SigningKeyRecord,
 } from '@latchkey/verifier'
+import { type CreditColumns, creditColumns, rateLimitsToText, rowToCredits, textToRateLimits } from './limit-rows.js'
 
 // Rows as the tables hold them (see migrations.ts). The CHECK constraints guarantee the status and
 // alg values and that metadata is a JSON object, so reading them back needs no validation.
@@ -20,6 +21,8 @@ export interface AccountRow {
   created_at: number
   /** A JSON object. */
   metadata: string
+  /** A JSON array of rate limits; `null` for none. */
+  rate_limits: string | null
 }
 
 /** A row of `api_keys`. */
@@ -37,13 +40,24 @@ export interface ApiKeyRow {
   expires_at: number | null
   replaces: string | null
   replaced_by: string | null
+  /** A JSON array of rate limits; `null` for none. */
+  rate_limits: string | null
   /** Absent from the hot path's query, which has no use for it. */
   last_used_at?: number | null
 }
 
-/** A row of `api_keys` joined with its account's status and its revoked tokens. */
-export interface ApiKeyCredentialRow extends ApiKeyRow {
+/** A row of `api_keys` as written: with the balance it names, if any. */
+export interface ApiKeyInsertRow extends ApiKeyRow {
+  credit_balance_id: number | null
+}
+
+/** A row of `api_keys` as read: joined with its credit balance. */
+export interface ApiKeyReadRow extends ApiKeyRow, CreditColumns {}
+
+/** A key as read, joined with its account's status and rate limits and its revoked tokens. */
+export interface ApiKeyCredentialRow extends ApiKeyReadRow {
   account_status: string
+  account_rate_limits: string | null
   /** The `jti`s of `revoked_tokens` as a JSON array of strings; `null` when the key has none. */
   revoked_tokens: string | null
 }
@@ -60,7 +74,7 @@ export interface SigningKeyRow {
 }
 
 /** The columns of `accounts`, in the order of {@link AccountRow}. */
-export const accountColumns = 'id, name, email, status, created_at, metadata'
+export const accountColumns = 'id, name, email, status, created_at, metadata, rate_limits'
 
 /** The columns of `api_keys` the verifier caches: every one but `last_used_at`. */
 const cachedApiKeyColumns = [
@@ -76,21 +90,38 @@ const cachedApiKeyColumns = [
   'expires_at',
   'replaces',
   'replaced_by',
+  'rate_limits',
 ] as const
 
-/** Every column of `api_keys`. */
-export const apiKeyColumns = [...cachedApiKeyColumns, 'last_used_at'].join(', ')
+/** Every column of `api_keys`, as {@link ApiKeyInsertRow} names them. */
+export const apiKeyColumns = [...cachedApiKeyColumns, 'credit_balance_id', 'last_used_at'].join(', ')
+
+/** What a read of a key `k` takes, from {@link apiKeySource}. */
+export const apiKeyReadColumns = [
+  ...cachedApiKeyColumns.map((column) => `k.${column}`),
+  'k.last_used_at',
+  creditColumns,
+].join(', ')
+
+/** A key `k` with its credit balance `c`, for {@link apiKeyReadColumns}. */
+export const apiKeySource = 'api_keys AS k LEFT JOIN credit_balances AS c ON c.id = k.credit_balance_id'
 
 /**
- * What the hot path reads of a key `k`, joined with its account `a`, and its revoked tokens: a
- * correlated subquery, so the lookup stays one statement. An aggregate over no rows still yields
- * one row (`[]`); HAVING turns it into NULL, so a key without revocations costs no JSON parse.
+ * What the hot path reads of a key `k`, joined with its account `a`, its balance `c` and its revoked
+ * tokens: a correlated subquery, so the lookup stays one statement. An aggregate over no rows still
+ * yields one row (`[]`); HAVING turns it into NULL, so a key without revocations costs no JSON parse.
  */
 export const apiKeyCredentialColumns = [
   ...cachedApiKeyColumns.map((column) => `k.${column}`),
+  creditColumns,
   'a.status AS account_status',
+  'a.rate_limits AS account_rate_limits',
   '(SELECT json_group_array(r.jti) FROM revoked_tokens AS r WHERE r.key_id = k.id HAVING count(*) > 0) AS revoked_tokens',
 ].join(', ')
+
+/** The hot path's one statement: a key with everything {@link apiKeyCredentialColumns} reads. */
+export const findApiKeySql = `SELECT ${apiKeyCredentialColumns} FROM api_keys AS k JOIN accounts AS a ON a.id = k.account_id
+  LEFT JOIN credit_balances AS c ON c.id = k.credit_balance_id WHERE k.id = ?`
 
 export function accountToRow(account: Account): AccountRow {
   return {
@@ -100,6 +131,7 @@ export function accountToRow(account: Account): AccountRow {
     status: account.status,
     created_at: account.createdAt.getTime(),
     metadata: metadataToText(account.metadata),
+    rate_limits: rateLimitsToText(account.rateLimits),
   }
 }
 
@@ -111,10 +143,12 @@ export function rowToAccount(row: AccountRow): Account {
     status: row.status as AccountStatus,
     createdAt: new Date(row.created_at),
     metadata: JSON.parse(row.metadata) as Metadata,
+    ...textToRateLimits(row.rate_limits),
   }
 }
 
-export function apiKeyToRow(key: ApiKeyRecord): ApiKeyRow {
+/** `key` as its row holds it, naming the credit balance `creditBalanceId` (`null`: no credits). */
+export function apiKeyToRow(key: ApiKeyRecord, creditBalanceId: number | null): ApiKeyInsertRow {
   return {
     id: key.id,
     account_id: key.accountId,
@@ -129,11 +163,13 @@ export function apiKeyToRow(key: ApiKeyRecord): ApiKeyRow {
     expires_at: key.expiresAt?.getTime() ?? null,
     replaces: key.replaces ?? null,
     replaced_by: key.replacedBy ?? null,
+    rate_limits: rateLimitsToText(key.rateLimits),
+    credit_balance_id: creditBalanceId,
     last_used_at: key.lastUsedAt?.getTime() ?? null,
   }
 }
 
-export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
+export function rowToApiKey(row: ApiKeyReadRow): ApiKeyRecord {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -149,6 +185,9 @@ export function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
     replacedBy: row.replaced_by,
     // Omitted when never used, so that a new key reads back exactly as it was inserted.
     ...(typeof row.last_used_at === 'number' ? { lastUsedAt: new Date(row.last_used_at) } : {}),
+    // Omitted when there are none, likewise.
+    ...textToRateLimits(row.rate_limits),
+    ...rowToCredits(row),
   }
 }
 
@@ -156,6 +195,9 @@ export function rowToApiKeyCredential(row: ApiKeyCredentialRow): ApiKeyCredentia
   return {
     ...rowToApiKey(row),
     accountStatus: row.account_status as AccountStatus,
+    ...(row.account_rate_limits === null
+      ? {}
+      : { accountRateLimits: textToRateLimits(row.account_rate_limits).rateLimits ?? [] }),
     // Omitted when there is none, as for lastUsedAt: a key reads back exactly as it was inserted.
     ...(row.revoked_tokens === null ? {} : { revokedTokens: new Set(JSON.parse(row.revoked_tokens) as string[]) }),
   }

@@ -7,18 +7,24 @@ import type {
   ApiKeyRecord,
   ApiKeyRotationResult,
   ApiKeyStatus,
+  CreditSpend,
   KeyStore,
   RevokedToken,
   SigningKeyRecord,
+  UsageCount,
+  UsageFilter,
+  UsageRow,
 } from '@latchkey/verifier'
 import type { Database } from 'better-sqlite3'
 import { AccountQueries } from './account-queries.js'
 import { ApiKeyQueries } from './api-key-queries.js'
 import { ApiKeyRotation } from './api-key-rotation.js'
 import { ChangeVersion } from './change-version.js'
+import { CreditQueries } from './credit-queries.js'
 import { openDatabase } from './open-database.js'
 import { RevokedTokenQueries } from './revoked-token-queries.js'
 import { SigningKeyQueries } from './signing-key-queries.js'
+import { UsageQueries } from './usage-queries.js'
 
 /** Options of {@link openSqliteKeyStore}. */
 export interface SqliteKeyStoreOptions {
@@ -48,6 +54,8 @@ export class SqliteKeyStore implements KeyStore {
   readonly #changes: ChangeVersion
   readonly #accounts: AccountQueries
   readonly #apiKeys: ApiKeyQueries
+  readonly #credits: CreditQueries
+  readonly #usage: UsageQueries
   readonly #rotation: ApiKeyRotation
   readonly #revokedTokens: RevokedTokenQueries
   readonly #signingKeys: SigningKeyQueries
@@ -60,7 +68,9 @@ export class SqliteKeyStore implements KeyStore {
     this.#db = openDatabase(filename, options.busyTimeout ?? 5000)
     this.#changes = new ChangeVersion(this.#db)
     this.#accounts = new AccountQueries(this.#db)
-    this.#apiKeys = new ApiKeyQueries(this.#db)
+    this.#credits = new CreditQueries(this.#db)
+    this.#apiKeys = new ApiKeyQueries(this.#db, this.#credits)
+    this.#usage = new UsageQueries(this.#db)
     this.#rotation = new ApiKeyRotation(this.#db, this.#apiKeys)
     this.#revokedTokens = new RevokedTokenQueries(this.#db)
     this.#signingKeys = new SigningKeyQueries(this.#db)
@@ -138,6 +148,31 @@ export class SqliteKeyStore implements KeyStore {
   rotateApiKey(id: string, replacement: ApiKeyRecord, expiresAt: Date): ApiKeyRotationResult {
     this.#changes.bump()
     return this.#rotation.rotate(id, replacement, expiresAt)
+  }
+
+  /**
+   * Spends `cost` credits of key `id` (of the balance it shares by rotation) in one UPDATE, refilled
+   * first when due at `now`: atomic against every connection and process on the file, and durable
+   * once it returns (WAL with synchronous = NORMAL survives a crash of the process). A refused spend
+   * takes a short IMMEDIATE transaction to report the balance. While another process writes, it
+   * waits up to the busy timeout.
+   */
+  spendCredits(id: string, cost: number, now: Date): CreditSpend | undefined {
+    // No bump: spending changes nothing the verifier caches.
+    return this.#credits.spend(id, cost, now)
+  }
+
+  /**
+   * Adds usage counts and forgets those before `retainFrom`, in one transaction that, like
+   * {@link SqliteKeyStore.touchApiKeys}, waits 50 ms at most for another process's write lock.
+   */
+  recordUsage(counts: readonly UsageCount[], retainFrom: Date): void {
+    // No bump: usage is not announced.
+    this.#usage.record(counts, retainFrom)
+  }
+
+  listUsage(filter: UsageFilter): UsageRow[] {
+    return this.#usage.list(filter)
   }
 
   /**

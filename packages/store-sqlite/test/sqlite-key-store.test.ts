@@ -6,7 +6,8 @@ import { isLatchkeyError } from '@latchkey/verifier'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openSqliteKeyStore, type SqliteKeyStore } from '../src/index.js'
-import { apiKeyCredentialColumns } from '../src/rows.js'
+import { findApiKeySql } from '../src/rows.js'
+import { dropVersion5 } from './schema-versions.js'
 
 const root = mkdtempSync(join(tmpdir(), 'latchkey-store-sqlite-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -97,7 +98,7 @@ describe('SqliteKeyStore', () => {
     for (const store of opened.splice(0)) store.close()
   })
 
-  it('creates the schema at version 4 and keeps it on reopen, data included', () => {
+  it('creates the schema at version 5 and keeps it on reopen, data included', () => {
     const first = open()
     first.insertAccount({
       id: 'acct_one',
@@ -108,10 +109,10 @@ describe('SqliteKeyStore', () => {
       metadata: {},
     })
     first.close()
-    expect(pragma(filename, 'user_version')).toBe(4)
+    expect(pragma(filename, 'user_version')).toBe(5)
     const second = open()
     open()
-    expect(pragma(filename, 'user_version')).toBe(4)
+    expect(pragma(filename, 'user_version')).toBe(5)
     expect(second.listAccounts().map((account) => account.id)).toEqual(['acct_one'])
   })
 
@@ -130,7 +131,7 @@ describe('SqliteKeyStore', () => {
     `)
     db.close()
     const store = open()
-    expect(pragma(filename, 'user_version')).toBe(4)
+    expect(pragma(filename, 'user_version')).toBe(5)
     expect(store.getApiKey('lk_one')).toEqual({
       id: 'lk_one',
       accountId: 'acct_one',
@@ -148,9 +149,10 @@ describe('SqliteKeyStore', () => {
 
   it('upgrades a version 2 file in place: accounts and keys read back with no metadata, expiry or links, and take them after', () => {
     open().close()
-    // Version 2 as an earlier release left it: the version 4 table, the version 3 columns and index dropped again.
+    // Version 2 as an earlier release left it: the version 5 and 4 tables, the version 3 columns and index dropped again.
     const db = new BetterSqlite3(filename)
     db.exec(`
+      ${dropVersion5}
       DROP TABLE revoked_tokens;
       DROP INDEX api_keys_replaced_by;
       ALTER TABLE api_keys DROP COLUMN name;
@@ -166,7 +168,7 @@ describe('SqliteKeyStore', () => {
     `)
     db.close()
     const store = open()
-    expect(pragma(filename, 'user_version')).toBe(4)
+    expect(pragma(filename, 'user_version')).toBe(5)
     expect(store.getAccount('acct_one')?.metadata).toEqual({})
     expect(store.findApiKey('lk_one')).toEqual({
       id: 'lk_one',
@@ -197,15 +199,16 @@ describe('SqliteKeyStore', () => {
     })
     first.insertApiKey(key)
     first.close()
-    // Version 3 as the previous release left it: no revoked_tokens table.
+    // Version 3 as an earlier release left it: no revoked_tokens table.
     const db = new BetterSqlite3(filename)
     db.exec(`
+      ${dropVersion5}
       DROP TABLE revoked_tokens;
       PRAGMA user_version = 3;
     `)
     db.close()
     const store = open()
-    expect(pragma(filename, 'user_version')).toBe(4)
+    expect(pragma(filename, 'user_version')).toBe(5)
     expect(store.findApiKey('lk_one')).toEqual({ ...key, accountStatus: 'enabled' })
     store.revokeAccessToken({ jti: 'jti-a', keyId: 'lk_one', expiresAt: new Date(Date.now() + 60_000) }, new Date())
     expect(store.findApiKey('lk_one')?.revokedTokens).toEqual(new Set(['jti-a']))
@@ -253,8 +256,7 @@ describe('SqliteKeyStore', () => {
     try {
       const plan = (sql: string) =>
         (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x') as { detail: string }[]).map((row) => row.detail).join('\n')
-      const find = `SELECT ${apiKeyCredentialColumns} FROM api_keys AS k JOIN accounts AS a ON a.id = k.account_id WHERE k.id = ?`
-      expect(plan(find)).toMatch(/SEARCH r USING PRIMARY KEY \(key_id=\?\)/)
+      expect(plan(findApiKeySql)).toMatch(/SEARCH r USING PRIMARY KEY \(key_id=\?\)/)
       expect(plan('DELETE FROM revoked_tokens WHERE expires_at <= ?')).toMatch(
         /USING .*INDEX revoked_tokens_expires_at/,
       )

@@ -1,4 +1,5 @@
 import { AuditTrail } from './audit/audit-trail.js'
+import { createUsageCountsRecorder } from './audit/usage-counts-recorder.js'
 import { createUsageRecorder } from './audit/usage-recorder.js'
 import { ApiKeyCheck } from './authenticate/api-key-check.js'
 import { Authenticator } from './authenticate/authenticator.js'
@@ -28,6 +29,9 @@ import { callStore } from './store/store-call.js'
 import { FailureThrottle } from './throttle/failure-throttle.js'
 import { processTokenRequest } from './token-endpoint/token-request.js'
 import { processRevocationRequest } from './token-revocation/revocation-request.js'
+import { memoryRateLimitCounter } from './usage-limits/memory-rate-limit-counter.js'
+import { RateLimitCheck } from './usage-limits/rate-limit-check.js'
+import { UsageLimits } from './usage-limits/usage-limits.js'
 import type { Verifier, VerifierPaths } from './verifier.js'
 import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.js'
 
@@ -88,8 +92,35 @@ export function createVerifier(options: VerifierOptions): Verifier {
   })
   const audit = new AuditTrail(settings.onEvent, now)
   const usage = createUsageRecorder({ store, interval: settings.lastUsedFlushInterval, storeTimeout })
+  const usageCounts = createUsageCountsRecorder({
+    store,
+    interval: settings.lastUsedFlushInterval || 60_000,
+    storeTimeout,
+    retention: settings.usageRetention,
+    now,
+  })
+  const sharedCounter = settings.rateLimitCounter ?? store.createRateLimitCounter?.bind(store)
+  const limits = new UsageLimits({
+    store,
+    storeTimeout,
+    now,
+    // The in-process counters answer at once: only a shared one is timed.
+    rateLimits: new RateLimitCheck(
+      sharedCounter ?? memoryRateLimitCounter,
+      sharedCounter ? (settings.rateLimitTimeout ?? storeTimeout) : undefined,
+    ),
+  })
   const resolveClientAddress = createClientAddressResolver(settings)
-  const authenticator = new Authenticator({ apiKeys, bearer, audit, usage, resolveClientAddress, now })
+  const authenticator = new Authenticator({
+    apiKeys,
+    bearer,
+    audit,
+    usage,
+    usageCounts,
+    limits,
+    resolveClientAddress,
+    now,
+  })
   const paths: VerifierPaths = {
     token: settings.tokenPath,
     jwks: settings.jwksPath,
@@ -138,14 +169,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     challenge,
   })
 
-  const authenticate: Verifier['authenticate'] = (input, connection) => authenticator.authenticate(input, connection)
+  const authenticate: Verifier['authenticate'] = (input, connection, options) =>
+    authenticator.authenticate(input, connection, options)
   return {
     authenticate,
-    authenticateNow(input, connection) {
+    authenticateNow(input, connection, options) {
       // A copy given another `authenticate` (a spread, say) is answered by that one, never bypassed.
       const own = this?.authenticate
-      if (own !== undefined && own !== authenticate) return own.call(this, input, connection)
-      return authenticator.authenticateNow(input, connection)
+      if (own !== undefined && own !== authenticate) return own.call(this, input, connection, options)
+      return authenticator.authenticateNow(input, connection, options)
     },
     async authenticateClient(input, connection) {
       const clientAddress = lazyClientAddress(resolveClientAddress, connection?.clientAddress, input.headers)
@@ -166,9 +198,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       await ring.signingKey()
     },
     paths,
-    close: () => {
+    close: async () => {
       keys.close()
-      return usage.close()
+      await Promise.all([usage.close(), usageCounts.close()])
     },
   }
 }

@@ -1,3 +1,5 @@
+import type { RateLimitStatus } from './usage-limits/rate-limit-status.js'
+
 /**
  * Every error Latchkey raises carries a stable `code` from this closed union, so callers
  * `switch` on codes, never on messages. Messages say what to do and never contain a secret or a token.
@@ -52,6 +54,13 @@ export type LatchkeyErrorCode =
   | 'ERR_INVALID_ARGUMENT'
   /** A revoked key cannot be enabled again: revocation is final. */
   | 'ERR_KEY_REVOKED'
+  /**
+   * The key's or its account's rate limit is used up for the current window. HTTP 429 with
+   * `Retry-After` and the RateLimit fields.
+   */
+  | 'ERR_RATE_LIMITED'
+  /** The key has fewer credits left than the request costs. HTTP 429, with `Retry-After` until the next refill when it has one. */
+  | 'ERR_CREDITS_EXHAUSTED'
 
 /**
  * Why a credential was refused. It reaches audit events only, never a response, so that every
@@ -69,6 +78,10 @@ export type FailureReason =
   | 'token_expired'
   | 'token_invalid'
   | 'token_revoked'
+  /** A rate limit of the key or its account was reached (`ERR_RATE_LIMITED`). */
+  | 'rate_limited'
+  /** The key had fewer credits left than the request costs (`ERR_CREDITS_EXHAUSTED`). */
+  | 'credits_exhausted'
 
 const marker = Symbol.for('latchkey.error')
 
@@ -82,10 +95,12 @@ export interface LatchkeyErrorOptions {
   scope?: readonly string[]
   /** The methods the endpoint accepts, for `ERR_METHOD_NOT_ALLOWED`. */
   allow?: readonly string[]
-  /** Seconds until a new attempt may succeed, for `ERR_TOO_MANY_ATTEMPTS`. */
+  /** Seconds until a new attempt may succeed, for `ERR_TOO_MANY_ATTEMPTS`, `ERR_RATE_LIMITED` and `ERR_CREDITS_EXHAUSTED`. */
   retryAfter?: number
   /** The failure threshold that was crossed, for `ERR_TOO_MANY_ATTEMPTS`. */
   limit?: number
+  /** Where the request's rate-limit policies stand, for `ERR_RATE_LIMITED` and `ERR_CREDITS_EXHAUSTED`. */
+  rateLimits?: readonly RateLimitStatus[]
 }
 
 /**
@@ -98,10 +113,12 @@ export class LatchkeyError extends Error {
   readonly reason: FailureReason | undefined
   readonly scope: readonly string[] | undefined
   readonly allow: readonly string[] | undefined
-  /** Seconds, for `ERR_TOO_MANY_ATTEMPTS`. */
+  /** Seconds, for `ERR_TOO_MANY_ATTEMPTS`, `ERR_RATE_LIMITED` and `ERR_CREDITS_EXHAUSTED` (with a refill). */
   readonly retryAfter: number | undefined
   /** The failure threshold that was crossed, for `ERR_TOO_MANY_ATTEMPTS`. */
   readonly limit: number | undefined
+  /** Where the request's rate-limit policies stand, for `ERR_RATE_LIMITED` and `ERR_CREDITS_EXHAUSTED`. */
+  readonly rateLimits: readonly RateLimitStatus[] | undefined
   readonly [marker] = true
 
   constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
@@ -121,6 +138,7 @@ export class LatchkeyError extends Error {
     this.allow = options.allow
     this.retryAfter = options.retryAfter
     this.limit = options.limit
+    this.rateLimits = options.rateLimits
   }
 }
 

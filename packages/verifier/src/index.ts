@@ -11,7 +11,7 @@ export type { FailureReason, LatchkeyErrorCode, LatchkeyErrorOptions } from './e
 export { isLatchkeyError, LatchkeyError } from './errors.js'
 export type { ErrorContext } from './http/answers.js'
 export type { HttpAnswer } from './http/http-answer.js'
-export { toResponse } from './http/http-answer.js'
+export { toResponse, withHeaders } from './http/http-answer.js'
 export type { AuthenticationMethod, Principal } from './principal.js'
 export { MAX_AUTHORIZATION_LENGTH } from './request/authorization-header.js'
 export type { ForwardedHeader, TrustedProxies } from './request/client-address.js'
@@ -52,7 +52,35 @@ export {
   parseFormBody,
 } from './token-endpoint/form-body.js'
 export type { TokenResponseBody } from './token-endpoint/token-request.js'
+export type { CreditRefill, CreditSpend, KeyCredits, RefillInterval } from './usage-limits/credits.js'
+export {
+  creditsAt,
+  formatRefill,
+  MAX_CREDIT_COST,
+  MAX_CREDITS,
+  nextRefill,
+  parseRefill,
+} from './usage-limits/credits.js'
+export type { RateLimit } from './usage-limits/rate-limit.js'
+export {
+  formatRateLimit,
+  isRateLimit,
+  MAX_RATE_LIMIT_COUNT,
+  MAX_RATE_LIMIT_WINDOW,
+  MAX_RATE_LIMITS,
+  parseRateLimit,
+} from './usage-limits/rate-limit.js'
 export type {
+  RateLimitCount,
+  RateLimitCounter,
+  RateLimitCounterFactory,
+  RateLimitCounterOptions,
+} from './usage-limits/rate-limit-counter.js'
+export { requestOptions } from './usage-limits/request-cost.js'
+export type { UsageCount, UsageFilter, UsageOutcome, UsageRow } from './usage-limits/usage-counts.js'
+export { DEFAULT_USAGE_RETENTION, hourOf } from './usage-limits/usage-counts.js'
+export type {
+  AuthenticateRequestOptions,
   AuthenticationInput,
   AuthenticationResult,
   ClientAuthenticationInput,
@@ -62,4 +90,4 @@ export type {
   Verifier,
   VerifierPaths,
 } from './verifier.js'
-export type { VerifierOptions } from './verifier-options.js'
+export type { RateLimitOptions, VerifierOptions } from './verifier-options.js'

@@ -7,6 +7,24 @@ import type { KeyEncryptionKey } from './signing-keys/key-encryption.js'
 import type { SigningAlgorithm } from './signing-keys/signing-key-ring.js'
 import type { KeyStore } from './store/key-store.js'
 import type { FailureThrottleOptions } from './throttle/failure-throttle.js'
+import type { RateLimitCounterFactory } from './usage-limits/rate-limit-counter.js'
+import { DEFAULT_USAGE_RETENTION } from './usage-limits/usage-counts.js'
+
+/** Settings of rate limits (`rateLimits` of `createVerifier`). */
+export interface RateLimitOptions {
+  /**
+   * Makes the counters of each policy (one count and window), e.g. `(options) => new
+   * RateLimiterRedis({ storeClient: redis, ...options })`, so that every instance shares the windows.
+   * Default: the store's {@link KeyStore.createRateLimitCounter} when it has one, else counters in
+   * this process's memory (each instance counts alone).
+   */
+  readonly counter?: RateLimitCounterFactory
+  /**
+   * How long a counter may take before the request fails closed with 503, in ms, 1 to 600,000. The
+   * in-process counters are never timed. Default: {@link VerifierOptions.storeTimeout}.
+   */
+  readonly timeout?: number
+}
 
 /** Options of `createVerifier`. */
 export interface VerifierOptions {
@@ -130,6 +148,21 @@ export interface VerifierOptions {
    * instance sharing a store must use the same one. Default: none, private keys are stored as JWKs.
    */
   readonly keyEncryptionKey?: KeyEncryptionKey
+  /**
+   * Where the rate limits of keys and accounts count requests. Every authenticated API request
+   * (Basic or Bearer) counts one against each limit of its key and its account; token requests count
+   * against none. Windows follow the counters' clock (the real one), not {@link VerifierOptions.now}.
+   * A counter that fails answers 503 to the requests of limited keys; keys without limits never touch
+   * one. Default: see {@link RateLimitOptions}.
+   */
+  readonly rateLimits?: RateLimitOptions
+  /**
+   * How long usage counts (requests per key, hour and outcome, written through
+   * {@link KeyStore.recordUsage} every {@link VerifierOptions.lastUsedFlushInterval}, or every
+   * 60,000 ms when that is 0) are kept, in ms: each write forgets the hours before. 3,600,000 (an
+   * hour) to 3,153,600,000,000 (100 years). Default: 7,776,000,000 (90 days).
+   */
+  readonly usageRetention?: number
 }
 
 /**
@@ -177,6 +210,17 @@ export function resolveVerifierOptions(options: VerifierOptions) {
     trustedProxies: options.trustedProxies,
     forwardedHeader: options.forwardedHeader,
     keyEncryptionKey: options.keyEncryptionKey,
+    rateLimitCounter: options.rateLimits?.counter,
+    rateLimitTimeout:
+      options.rateLimits?.timeout === undefined
+        ? undefined
+        : inRange('rateLimits.timeout', options.rateLimits.timeout, 1, 600_000),
+    usageRetention: inRange(
+      'usageRetention',
+      options.usageRetention ?? DEFAULT_USAGE_RETENTION,
+      3_600_000,
+      3_153_600_000_000,
+    ),
   }
 }
 

@@ -4,6 +4,9 @@ import type { ErrorContext } from './http/answers.js'
 import type { HttpAnswer } from './http/http-answer.js'
 import type { Principal } from './principal.js'
 import type { JSONWebKeySet } from './signing-keys/signing-key-ring.js'
+import type { AuthenticateRequestOptions } from './usage-limits/request-cost.js'
+
+export type { AuthenticateRequestOptions } from './usage-limits/request-cost.js'
 
 /** What an adapter knows of a request beyond what the request itself says. */
 export interface ConnectionInfo {
@@ -52,7 +55,16 @@ export interface EndpointInput {
 
 /** The outcome of {@link Verifier.authenticate}: a principal, or the error to answer with. */
 export type AuthenticationResult =
-  | { readonly ok: true; readonly principal: Principal }
+  | {
+      readonly ok: true
+      readonly principal: Principal
+      /**
+       * Header fields for the API's own answer: the RateLimit fields of a key or account with rate
+       * limits (see `rateLimitFields`). Absent for keys without rate limits. Adapters set them on
+       * the response of the request.
+       */
+      readonly headers?: Readonly<Record<string, string>>
+    }
   | { readonly ok: false; readonly error: LatchkeyError }
 
 /** The paths of the endpoints a verifier serves. */
@@ -84,17 +96,27 @@ export interface ClientAuthenticationInput {
  * answer is an {@link HttpAnswer}, which adapters write as it is (`toResponse` makes a Web `Response`).
  */
 export interface Verifier {
-  /** Authenticates a request's `Authorization` header, Basic or Bearer. Never rejects for bad input. */
-  authenticate(input: AuthenticationInput, connection?: ConnectionInfo): Promise<AuthenticationResult>
+  /**
+   * Authenticates a request's `Authorization` header, Basic or Bearer, and enforces the usage limits
+   * of its key (rate limits, then credits, the request costing `options.cost`). Never rejects for bad
+   * input; throws a `TypeError` for a `cost` that is not a whole number from 1 to `MAX_CREDIT_COST`.
+   */
+  authenticate(
+    input: AuthenticationInput,
+    connection?: ConnectionInfo,
+    options?: AuthenticateRequestOptions,
+  ): Promise<AuthenticationResult>
   /**
    * {@link Verifier.authenticate}, with its result given as it is when memory vouches for the request
-   * (a repeated correct secret, or a token verified before, of a key still usable), so that a server
-   * goes on in the same turn with no promise to settle; otherwise the promise of `authenticate`. It
+   * (a repeated correct secret, or a token verified before, of a key still usable and without usage
+   * limits), so that a server goes on in the same turn with no promise to settle; otherwise the
+   * promise of `authenticate` (always, for a key with rate limits or credits, which are counted). It
    * decides exactly as `authenticate` does: an implementation that replaces one replaces both.
    */
   authenticateNow(
     input: AuthenticationInput,
     connection?: ConnectionInfo,
+    options?: AuthenticateRequestOptions,
   ): AuthenticationResult | Promise<AuthenticationResult>
   /**
    * Authenticates the client of an OAuth endpoint the server adds itself (a token introspection

@@ -1,11 +1,13 @@
-import type { Account, AccountStatus } from '@latchkey/verifier'
+import { type Account, type AccountStatus, formatRateLimit } from '@latchkey/verifier'
 import type { KeyManager, UpdateAccountOptions } from '@latchkey/verifier/manage'
 import { checkArguments } from '../argument-check.js'
 import { COMMON_OPTIONS_HELP, type CommandGroup, defineCommand } from '../command.js'
 import { formatDate, formatJson, formatTable } from '../format.js'
 import { applyMetadataEdits, hasMetadataEdits, parseMetadataOptions } from '../key-field-options.js'
 import { UsageError } from '../usage-error.js'
+import { parseRateLimitOptions, rateLimitOptions, rateLimitRemovalOptions } from '../usage-limit-options.js'
 import { withKeyManager } from '../with-key-manager.js'
+import { accountUsage } from './account-usage.js'
 
 const create = defineCommand({
   path: 'latchkey accounts create',
@@ -48,16 +50,24 @@ ${COMMON_OPTIONS_HELP}
 
 const update = defineCommand({
   path: 'latchkey accounts update',
-  summary: "Change an account's name, email or metadata",
+  summary: "Change an account's name, email, metadata or rate limits",
   usage: `Usage: latchkey accounts update ACCOUNT_ID [--name NAME] [--email EMAIL] [--meta KEY=VALUE]... [--unset-meta KEY]...
+         [--rate-limit COUNT/WINDOW... | --no-rate-limit]
 
-Changes the fields given, and only those, and prints "ACCOUNT_ID updated".
+Changes the fields given, and only those, and prints "ACCOUNT_ID updated". The account's rate
+limits are shared by all its keys: every request of any of them counts against each, on top of the
+key's own limits.
 
 Options:
   --name NAME         A new display name, 1 to 200 characters
   --email EMAIL       A new contact address; "" removes it
   --meta KEY=VALUE    Set one metadata key (the VALUE is kept as a string), keeping the others
   --unset-meta KEY    Remove one metadata key, keeping the others
+  --rate-limit COUNT/WINDOW
+                      At most COUNT requests per WINDOW for all the keys together, WINDOW a
+                      whole number and s, m, h or d (10/1s, 1000/1h, 100/m); may be repeated,
+                      one per window, up to 8; replaces all the old ones
+  --no-rate-limit     Remove every rate limit of the account
 ${COMMON_OPTIONS_HELP}
 `,
   options: {
@@ -65,6 +75,8 @@ ${COMMON_OPTIONS_HELP}
     email: { type: 'string' },
     meta: { type: 'string', multiple: true },
     'unset-meta': { type: 'string', multiple: true },
+    ...rateLimitOptions,
+    ...rateLimitRemovalOptions,
   },
   positionals: ['ACCOUNT_ID'],
   async run({ positionals: [id = ''], values, databaseUrl, io }) {
@@ -73,8 +85,13 @@ ${COMMON_OPTIONS_HELP}
     const changes: { -readonly [K in keyof UpdateAccountOptions]: UpdateAccountOptions[K] } = {}
     if (values.name !== undefined) changes.name = values.name
     if (values.email !== undefined) changes.email = values.email === '' ? null : values.email
+    const rateLimits = parseRateLimitOptions(values, path)
+    if (rateLimits !== undefined) changes.rateLimits = rateLimits
     if (Object.keys(changes).length === 0 && !hasMetadataEdits(edits)) {
-      throw new UsageError('Give at least one change: --name, --email, --meta or --unset-meta.', path)
+      throw new UsageError(
+        'Give at least one change: --name, --email, --meta, --unset-meta, --rate-limit or --no-rate-limit.',
+        path,
+      )
     }
     // The metadata given alone: whether it still fits once merged is known only from the store.
     const metadata = Object.fromEntries(edits.set)
@@ -110,13 +127,14 @@ ${COMMON_OPTIONS_HELP}
     } else {
       io.stdout.write(
         formatTable(
-          ['ID', 'NAME', 'EMAIL', 'STATUS', 'CREATED'],
+          ['ID', 'NAME', 'EMAIL', 'STATUS', 'CREATED', 'RATE LIMITS'],
           accounts.map((account) => [
             account.id,
             account.name,
             account.email ?? '',
             account.status,
             formatDate(account.createdAt),
+            (account.rateLimits ?? []).map(formatRateLimit).join(' '),
           ]),
         ),
       )
@@ -133,6 +151,7 @@ function accountJson(account: Account) {
     status: account.status,
     createdAt: account.createdAt,
     metadata: account.metadata,
+    rateLimits: (account.rateLimits ?? []).map(({ count, window }) => ({ count, window })),
   }
 }
 
@@ -186,19 +205,22 @@ async function setStatus(manager: KeyManager, id: string, status: AccountStatus)
 
 /** `latchkey accounts …` */
 export const accounts: CommandGroup = {
-  summary: 'Create, update, list, disable and enable accounts',
+  summary: 'Create, update, list, disable and enable accounts, and show their usage',
   usage: `Usage: latchkey accounts COMMAND [OPTIONS]
 
 Commands:
   create --name NAME [--email EMAIL] [--meta KEY=VALUE]... [--json]
                                        ${create.summary}
   update ACCOUNT_ID [--name NAME] [--email EMAIL] [--meta KEY=VALUE]... [--unset-meta KEY]...
+         [--rate-limit COUNT/WINDOW... | --no-rate-limit]
                                        ${update.summary}
   list [--json]                        ${list.summary}
   disable ACCOUNT_ID                   ${disable.summary}
   enable ACCOUNT_ID                    ${enable.summary}
+  usage ACCOUNT_ID [--since DURATION] [--json]
+                                       ${accountUsage.summary}
 
 Run "latchkey accounts COMMAND --help" for a command's options.
 `,
-  commands: { create, update, list, disable, enable },
+  commands: { create, update, list, disable, enable, usage: accountUsage },
 }

@@ -13,7 +13,7 @@ import { createVerifier, isLatchkeyError } from '@latchkey/verifier'
 import { COMMON_OPTIONS_HELP, defineCommand } from '../command.js'
 import { keyEncryptionKeyFromEnvironment } from '../key-encryption-key.js'
 import { openKeyStore } from '../open-key-store.js'
-import { portNumber } from '../server-settings.js'
+import { portNumber, redisRateLimitsFromEnvironment } from '../server-settings.js'
 import { listenFailureMessage } from '../server-startup.js'
 import { UsageError } from '../usage-error.js'
 
@@ -30,7 +30,9 @@ endpoints /auth/nginx, /auth/traefik, /auth/caddy and /auth/envoy/…, the token
 metadata, token revocation (POST /oauth/revoke), token introspection (POST /oauth/introspect, for
 keys with the scope latchkey:introspect), /healthz, /readyz and /metrics (Prometheus). LATCHKEY_ISSUER (required) names
 the issuer, and the audience tokens must carry; every instance sharing a store must name the same. Stops on SIGTERM or SIGINT once the
-requests in flight are answered. See docs/gateway.md for each proxy's configuration.
+requests in flight are answered. Keys with rate limits or credits are refused with 429 past them
+(docs/usage-limits.md); LATCHKEY_REDIS_URL counts rate-limit windows in Redis. See docs/gateway.md for
+each proxy's configuration.
 
 Options:
   --host HOST             Address to listen on (default: 127.0.0.1)
@@ -76,6 +78,15 @@ ${COMMON_OPTIONS_HELP}
     const log = (level: 'info' | 'error', message: string, fields: Record<string, unknown>) =>
       io.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`)
     const store = await openKeyStore(databaseUrl, { cwd: io.cwd })
+    // After the store, and closed before it: LATCHKEY_REDIS_URL's rate-limit windows, if set.
+    let rateLimits: ReturnType<typeof redisRateLimitsFromEnvironment>
+    try {
+      rateLimits = redisRateLimitsFromEnvironment(io.env)
+    } catch (error) {
+      await store.close()
+      throw error
+    }
+    const closeStores = () => Promise.resolve(rateLimits?.counter.close()).finally(() => store.close())
     let verifier: ReturnType<typeof createVerifier>
     try {
       verifier = createVerifier({
@@ -99,9 +110,10 @@ ${COMMON_OPTIONS_HELP}
           }
         },
         ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
+        ...(rateLimits ? { rateLimits } : {}),
       })
     } catch (error) {
-      await store.close()
+      await closeStores()
       throw new UsageError((error as Error).message, 'latchkey serve', { cause: error })
     }
     const metricsPath = metricsPort === undefined ? '/metrics' : false
@@ -120,14 +132,14 @@ ${COMMON_OPTIONS_HELP}
     } catch (error) {
       // A store that is down does not stop the gateway: /readyz says so, and requests answer 503.
       if (!isLatchkeyError(error) || error.code !== 'ERR_STORE_UNAVAILABLE') {
-        await store.close()
+        await closeStores()
         throw error
       }
     }
     const failed = (listening: number, option: string) => async (error: unknown) => {
       server.close()
       metricsServer?.close()
-      await Promise.resolve(verifier.close?.()).finally(() => store.close())
+      await Promise.resolve(verifier.close?.()).finally(closeStores)
       const message = listenFailureMessage(error, { host, port: listening }, { port: option, host: '--host' })
       throw message === undefined ? error : new Error(message.replace(/^latchkey: /, ''), { cause: error })
     }
@@ -146,7 +158,7 @@ ${COMMON_OPTIONS_HELP}
     log('info', 'stopping', { signal })
     await Promise.all([server, metricsServer].map((open) => open && new Promise((done) => open.close(done))))
     await verifier.close?.()
-    await store.close()
+    await closeStores()
     log('info', 'stopped', {})
   },
 })

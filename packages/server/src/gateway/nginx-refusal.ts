@@ -9,6 +9,8 @@ const carriedHeaders = [
   'RateLimit-Limit',
   'RateLimit-Remaining',
   'RateLimit-Reset',
+  'RateLimit-Policy',
+  'RateLimit',
 ]
 /** The refusal statuses the verifier and the gateway answer with. */
 const carriedStatuses = new Set([400, 401, 403, 429, 503])

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express'
-import type { Principal, Verifier } from '../index.js'
+import type { AuthenticateRequestOptions, Principal, Verifier } from '../index.js'
+import { requestOptions } from '../index.js'
 import { authenticateThenNext, guardScopes } from './node-bridge/authenticate-request.js'
 import { reencode } from './node-bridge/request-input.js'
 import { serveEndpoints } from './node-bridge/write-answer.js'
@@ -14,14 +15,15 @@ declare global {
 }
 
 /** Options of {@link authenticate}. */
-export interface AuthenticateOptions {
+export interface AuthenticateOptions extends AuthenticateRequestOptions {
   /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
   readonly scopes?: readonly string[]
 }
 
 /** Authenticates every request (Basic or Bearer) and sets `req.auth`; refuses the rest with the core's answer. */
 export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): RequestHandler {
-  return (req, res, next) => authenticateThenNext(verifier, req, res, req.originalUrl, options.scopes, next)
+  const request = requestOptions(options)
+  return (req, res, next) => authenticateThenNext(verifier, req, res, req.originalUrl, options.scopes, next, request)
 }
 
 /** Lets a request through only when `req.auth` has every one of `scopes`. Mount after {@link authenticate}. */

@@ -1,13 +1,13 @@
 import type {
   FastifyPluginCallback,
   FastifyReply,
-  HTTPMethods,
   onRequestAsyncHookHandler,
   preHandlerAsyncHookHandler,
 } from 'fastify'
-import type { HttpAnswer, Principal, Verifier } from '../index.js'
+import type { AuthenticateRequestOptions, HttpAnswer, Principal, Verifier } from '../index.js'
+import { requestOptions } from '../index.js'
 import { connectionOf, inputOf } from './node-bridge/request-input.js'
-import { closeIfAbandoned, endpointAnswer } from './node-bridge/write-answer.js'
+import { closeIfAbandoned, endpointAnswer, endpointMethods } from './node-bridge/write-answer.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,16 +17,14 @@ declare module 'fastify' {
 }
 
 /** Options of {@link authenticate}. */
-export interface AuthenticateOptions {
+export interface AuthenticateOptions extends AuthenticateRequestOptions {
   /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
   readonly scopes?: readonly string[]
 }
 
-const methods: HTTPMethods[] = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']
-
 /**
  * A plugin (`app.register(oauthRoutes(verifier))`, not encapsulated, like a `fastify-plugin` one) that
- * decorates requests with `auth` and serves the token endpoint, the JWKS and the metadata.
+ * decorates requests with `auth` and serves the verifier's paths, on every method (the core answers the wrong ones).
  */
 export function oauthRoutes(verifier: Verifier): FastifyPluginCallback {
   const plugin: FastifyPluginCallback = (fastify, _options, done) => {
@@ -37,7 +35,7 @@ export function oauthRoutes(verifier: Verifier): FastifyPluginCallback {
       if (reached) return answer(reply, reached)
     }
     for (const url of new Set(Object.values(verifier.paths))) {
-      fastify.route({ method: methods, url, onRequest, handler: async () => undefined })
+      fastify.route({ method: endpointMethods, url, onRequest, handler: async () => undefined })
     }
     done()
   }
@@ -46,11 +44,13 @@ export function oauthRoutes(verifier: Verifier): FastifyPluginCallback {
 
 /** A `preHandler` hook that authenticates the request (Basic or Bearer) and sets `request.auth`. */
 export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): preHandlerAsyncHookHandler {
+  const asked = requestOptions(options)
   return async (request, reply) => {
-    const pending = verifier.authenticateNow(inputOf(request.raw, request.url), connectionOf(request.raw))
+    const pending = verifier.authenticateNow(inputOf(request.raw, request.url), connectionOf(request.raw), asked)
     const result = pending instanceof Promise ? await pending : pending
     const refusal = result.ok ? options.scopes && verifier.checkScopes(result.principal, options.scopes) : result.error
     if (refusal) return answer(reply, verifier.answerError(refusal))
+    if (result.ok && result.headers) reply.headers(result.headers)
     if (result.ok) request.auth = result.principal
   }
 }

@@ -1,4 +1,5 @@
-import { type Principal, toResponse, type Verifier } from '../index.js'
+import type { AuthenticateRequestOptions, Principal, Verifier } from '../index.js'
+import { requestOptions, toResponse, withHeaders } from '../index.js'
 
 /** A Fetch handler: Bun, Deno, Cloudflare Workers, Next.js route handlers, `@hono/node-server`… */
 export type FetchHandler<Args extends unknown[] = []> = (request: Request, ...args: Args) => Promise<Response>
@@ -24,7 +25,9 @@ export interface OAuthRoutesOptions<Args extends unknown[] = []> {
 }
 
 /** Options of {@link withAuth}. */
-export interface WithAuthOptions<Args extends unknown[] = []> extends OAuthRoutesOptions<Args> {
+export interface WithAuthOptions<Args extends unknown[] = []>
+  extends OAuthRoutesOptions<Args>,
+    AuthenticateRequestOptions {
   /** Scopes the principal must all have. Default: none. */
   readonly scopes?: readonly string[]
 }
@@ -45,8 +48,8 @@ export function oauthRoutes<Args extends unknown[] = []>(
 }
 
 /**
- * Wraps `handler` so it runs only for requests with valid credentials (Basic or Bearer) and every
- * one of `options.scopes`, and gets the principal as its second argument.
+ * Wraps `handler` so it runs only for requests with valid credentials (Basic or Bearer) and every one
+ * of `options.scopes`, with the principal as its second argument; its response gets the RateLimit fields.
  *
  * Fetch `Headers` join repeated `Authorization` lines with `", "`; the core refuses the joined value.
  */
@@ -55,11 +58,13 @@ export function withAuth<Args extends unknown[] = []>(
   handler: AuthenticatedHandler<Args>,
   options: WithAuthOptions<Args> = {},
 ): FetchHandler<Args> {
+  const asked = requestOptions(options)
   return async (request, ...args) => {
-    const result = await verifier.authenticate(request, { clientAddress: options.clientAddress?.(request, ...args) })
+    const connection = { clientAddress: options.clientAddress?.(request, ...args) }
+    const result = await verifier.authenticate(request, connection, asked)
     if (!result.ok) return toResponse(verifier.answerError(result.error))
     const denied = options.scopes && verifier.checkScopes(result.principal, options.scopes)
     if (denied) return toResponse(verifier.answerError(denied))
-    return handler(request, result.principal, ...args)
+    return withHeaders(await handler(request, result.principal, ...args), result.headers)
   }
 }

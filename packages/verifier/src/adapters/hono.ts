@@ -1,11 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { type Principal, toResponse, type Verifier } from '../index.js'
+import type { AuthenticateRequestOptions, Principal, Verifier } from '../index.js'
+import { requestOptions, toResponse, withHeaders } from '../index.js'
 
 /** The Hono environment the middleware sets: `c.get('auth')` is the authenticated caller. */
 export interface LatchkeyEnv {
-  Variables: {
-    auth: Principal
-  }
+  Variables: { auth: Principal }
 }
 
 /** Options of {@link oauthRoutes}. */
@@ -19,7 +18,7 @@ export interface OAuthRoutesOptions {
 }
 
 /** Options of {@link authenticate}. */
-export interface AuthenticateOptions extends OAuthRoutesOptions {
+export interface AuthenticateOptions extends OAuthRoutesOptions, AuthenticateRequestOptions {
   /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
   readonly scopes?: readonly string[]
 }
@@ -40,12 +39,14 @@ const nodeServerAddress = (c: Context): string | undefined => {
  */
 export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): MiddlewareHandler<LatchkeyEnv> {
   const addressOf = options.clientAddress ?? nodeServerAddress
+  const asked = requestOptions(options)
   return async (c, next) => {
-    const result = await verifier.authenticate(c.req.raw, { clientAddress: addressOf(c) })
+    const result = await verifier.authenticate(c.req.raw, { clientAddress: addressOf(c) }, asked)
     const refusal = result.ok ? options.scopes && verifier.checkScopes(result.principal, options.scopes) : result.error
     if (refusal) return toResponse(verifier.answerError(refusal))
     if (result.ok) c.set('auth', result.principal)
     await next()
+    if (result.ok && result.headers) c.res = withHeaders(c.res, result.headers)
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Middleware, ParameterizedContext } from 'koa'
-import type { HttpAnswer, Principal, Verifier } from '../index.js'
+import type { AuthenticateRequestOptions, HttpAnswer, Principal, Verifier } from '../index.js'
+import { requestOptions } from '../index.js'
 import { connectionOf, inputOf, reencode } from './node-bridge/request-input.js'
 import { closeIfAbandoned, endpointAnswer } from './node-bridge/write-answer.js'
 
@@ -9,19 +10,23 @@ export interface LatchkeyState {
 }
 
 /** Options of {@link authenticate}. */
-export interface AuthenticateOptions {
+export interface AuthenticateOptions extends AuthenticateRequestOptions {
   /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
   readonly scopes?: readonly string[]
 }
 
 /** Authenticates the request (Basic or Bearer) and sets `ctx.state.auth`; refuses the rest with the core's answer. */
 export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): Middleware<LatchkeyState> {
+  const asked = requestOptions(options)
   return async (ctx, next) => {
-    const pending = verifier.authenticateNow(inputOf(ctx.req, ctx.originalUrl), connectionOf(ctx.req))
+    const pending = verifier.authenticateNow(inputOf(ctx.req, ctx.originalUrl), connectionOf(ctx.req), asked)
     const result = pending instanceof Promise ? await pending : pending
     const refusal = result.ok ? options.scopes && verifier.checkScopes(result.principal, options.scopes) : result.error
     if (refusal) return answer(ctx, verifier.answerError(refusal))
-    if (result.ok) ctx.state.auth = result.principal
+    if (result.ok) {
+      if (result.headers) ctx.set(result.headers)
+      ctx.state.auth = result.principal
+    }
     await next()
   }
 }

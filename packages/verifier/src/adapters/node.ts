@@ -1,7 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import type { Principal, Verifier } from '../index.js'
+import type { AuthenticateRequestOptions, Principal, Verifier } from '../index.js'
+import { requestOptions } from '../index.js'
 import { authenticateRequest, authenticateThenNext, guardScopes } from './node-bridge/authenticate-request.js'
-import { serveEndpoints, writeAnswer } from './node-bridge/write-answer.js'
+import { serveEndpoints, setHeaders, writeAnswer } from './node-bridge/write-answer.js'
 
 declare module 'http' {
   interface IncomingMessage {
@@ -17,14 +18,15 @@ export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (
 export type AuthenticatedListener = (req: IncomingMessage & { auth: Principal }, res: ServerResponse) => void
 
 /** Options of {@link authenticate} and {@link withAuth}. */
-export interface AuthenticateOptions {
+export interface AuthenticateOptions extends AuthenticateRequestOptions {
   /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
   readonly scopes?: readonly string[]
 }
 
 /** Authenticates the request (Basic or Bearer) and sets `req.auth`; refuses the rest with the core's answer. */
 export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): NodeMiddleware {
-  return (req, res, next) => authenticateThenNext(verifier, req, res, req.url ?? '/', options.scopes, next)
+  const request = requestOptions(options)
+  return (req, res, next) => authenticateThenNext(verifier, req, res, req.url ?? '/', options.scopes, next, request)
 }
 
 /** Lets a request through only when `req.auth` has every one of `scopes`. Use after {@link authenticate}. */
@@ -47,6 +49,7 @@ export function withAuth(
   listener: AuthenticatedListener,
   options: AuthenticateOptions = {},
 ): RequestListener {
+  const request = requestOptions(options)
   return (req, res) => {
     const refuse = (error: unknown): void => writeAnswer(res, verifier.answerError(error))
     authenticateRequest(
@@ -57,9 +60,11 @@ export function withAuth(
         if (!result.ok) return refuse(result.error)
         const denied = options.scopes && verifier.checkScopes(result.principal, options.scopes)
         if (denied) return refuse(denied)
+        setHeaders(res, result.headers)
         listener(Object.assign(req, { auth: result.principal }), res)
       },
       refuse,
+      request,
     )
   }
 }

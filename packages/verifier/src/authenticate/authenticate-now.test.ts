@@ -223,3 +223,26 @@ describe('answers from memory', () => {
     )
   })
 })
+
+describe('usage limits and the answer from memory', () => {
+  it('counts a limited key through the promise, and still answers a key without limits at once', async () => {
+    const { store, manager, account, key, verifier, basic, bearer } = await setUp()
+    const limited = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })
+    await store.updateApiKey(limited.id, { rateLimits: [{ count: 2, window: 60 }] })
+    const limitedBasic = { authorization: [`Basic ${btoa(`${limited.id}:${limited.secret}`)}`] }
+    await verifier.authenticate(basic())
+    await verifier.authenticate(bearer)
+    await verifier.authenticate(limitedBasic)
+    const now = verifier.authenticateNow(basic())
+    expect(isPending(now)).toBe(false)
+    expect(now).toEqual({ ok: true, principal: expect.objectContaining({ keyId: key.id }) })
+    expect(isPending(verifier.authenticateNow(bearer))).toBe(false)
+    const second = verifier.authenticateNow(limitedBasic)
+    expect(isPending(second)).toBe(true)
+    expect(await second).toMatchObject({ ok: true, headers: { RateLimit: '"key-2-1m";r=0;t=60' } })
+    expect(await verifier.authenticateNow(limitedBasic)).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_RATE_LIMITED' },
+    })
+  })
+})

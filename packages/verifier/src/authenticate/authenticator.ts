@@ -1,14 +1,24 @@
 import { type AuditTrail, failureEvent } from '../audit/audit-trail.js'
+import type { UsageCountsRecorder } from '../audit/usage-counts-recorder.js'
 import type { UsageRecorder } from '../audit/usage-recorder.js'
 import { bearerTokenOf } from '../bearer/bearer-token.js'
 import type { VerifiedToken } from '../bearer/verified-token-cache.js'
-import { toLatchkeyError } from '../errors.js'
+import { type FailureReason, type LatchkeyError, toLatchkeyError } from '../errors.js'
 import { type AuthenticationMethod, basicPrincipal, type Principal } from '../principal.js'
 import { missingCredentials } from '../refusals.js'
 import { type AuthorizationCredentials, parseAuthorization } from '../request/authorization-header.js'
 import { type ClientAddressResolver, lazyClientAddress } from '../request/client-address.js'
 import { credentialValue } from '../request/request-credentials.js'
-import type { AuthenticationInput, AuthenticationResult, ConnectionInfo } from '../verifier.js'
+import type { ApiKeyCredential } from '../store/key-store.js'
+import { requestCost } from '../usage-limits/request-cost.js'
+import type { UsageOutcome } from '../usage-limits/usage-counts.js'
+import { isLimited, type UsageLimits } from '../usage-limits/usage-limits.js'
+import type {
+  AuthenticateRequestOptions,
+  AuthenticationInput,
+  AuthenticationResult,
+  ConnectionInfo,
+} from '../verifier.js'
 import type { ApiKeyCheck } from './api-key-check.js'
 import type { BearerCheck } from './bearer-check.js'
 
@@ -18,12 +28,25 @@ export interface AuthenticatorParts {
   readonly bearer: BearerCheck
   readonly audit: AuditTrail
   readonly usage: UsageRecorder
+  /** Requests per key, hour and outcome. */
+  readonly usageCounts: UsageCountsRecorder
+  /** The rate limits and credits of keys that have them. */
+  readonly limits: UsageLimits
   readonly resolveClientAddress: ClientAddressResolver
   /** Milliseconds since the epoch. */
   readonly now: () => number
 }
 
 type ClientAddress = () => string | undefined
+
+/** The refusals of a key that exists, which usage counts record as `refused`. */
+const refusedReasons: ReadonlySet<FailureReason | undefined> = new Set<FailureReason>([
+  'wrong_secret',
+  'key_disabled',
+  'key_revoked',
+  'key_expired',
+  'account_disabled',
+])
 
 /**
  * Authenticates requests to protected resources: reads the one `Authorization` value, answers from
@@ -37,19 +60,31 @@ export class Authenticator {
     this.#parts = parts
   }
 
-  authenticate(input: AuthenticationInput, connection?: ConnectionInfo): Promise<AuthenticationResult> {
-    return Promise.resolve(this.authenticateNow(input, connection))
+  authenticate(
+    input: AuthenticationInput,
+    connection?: ConnectionInfo,
+    options?: AuthenticateRequestOptions,
+  ): Promise<AuthenticationResult> {
+    try {
+      return Promise.resolve(this.authenticateNow(input, connection, options))
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**
    * The result at once when memory vouches for the request (see `checkNow` of {@link ApiKeyCheck}
    * and {@link BearerCheck}), else the promise of the full check. Refusals are only ever made by the
-   * full check, so this answers exactly what it would.
+   * full check, so this answers exactly what it would. A key with usage limits is always answered
+   * by a promise: its counters and credits are asked first.
    */
   authenticateNow(
     input: AuthenticationInput,
     connection?: ConnectionInfo,
+    options?: AuthenticateRequestOptions,
   ): AuthenticationResult | Promise<AuthenticationResult> {
+    // Checked before anything is counted: a bad cost is the route's bug, never the request's.
+    const cost = options?.cost === undefined ? 1 : requestCost(options.cost)
     const started = performance.now()
     const clientAddress = lazyClientAddress(this.#parts.resolveClientAddress, connection?.clientAddress, input.headers)
     let credentials: AuthorizationCredentials
@@ -63,31 +98,28 @@ export class Authenticator {
     } catch (error) {
       return this.#refusal(error, started, clientAddress, undefined, undefined)
     }
+    let key: ApiKeyCredential | undefined
     let principal: Principal | undefined
     try {
-      principal = this.#principalNow(credentials, clientAddress, verified)
+      if (credentials.scheme === 'basic') {
+        key = this.#parts.apiKeys.checkNow(credentials.userId, credentials.password, clientAddress())
+        principal = key && basicPrincipal(key)
+      } else if (credentials.scheme === 'bearer' && verified) {
+        const made = this.#parts.bearer.checkNow(verified)
+        key = made?.key
+        principal = made?.principal
+      }
     } catch {
       // Whatever failed (resolving the client address, say) fails again in the full check, which answers it.
     }
-    if (principal) return this.#success(principal, started, clientAddress)
-    return this.#check(credentials, verified, started, clientAddress)
-  }
-
-  #principalNow(
-    credentials: AuthorizationCredentials,
-    clientAddress: ClientAddress,
-    verified: VerifiedToken | undefined,
-  ): Principal | undefined {
-    if (credentials.scheme === 'basic') {
-      const key = this.#parts.apiKeys.checkNow(credentials.userId, credentials.password, clientAddress())
-      return key && basicPrincipal(key)
-    }
-    return credentials.scheme === 'bearer' && verified ? this.#parts.bearer.checkNow(verified) : undefined
+    if (principal && key) return this.#admit(principal, key, cost, started, clientAddress)
+    return this.#check(credentials, verified, cost, started, clientAddress)
   }
 
   async #check(
     credentials: AuthorizationCredentials,
     verified: VerifiedToken | undefined,
+    cost: number,
     started: number,
     clientAddress: ClientAddress,
   ): Promise<AuthenticationResult> {
@@ -98,12 +130,12 @@ export class Authenticator {
         method = 'basic'
         keyId = credentials.userId
         const key = await this.#parts.apiKeys.check(credentials.userId, credentials.password, clientAddress())
-        return this.#success(basicPrincipal(key), started, clientAddress)
+        return await this.#admit(basicPrincipal(key), key, cost, started, clientAddress)
       }
       if (credentials.scheme === 'bearer') {
         method = 'bearer'
-        const principal = await this.#parts.bearer.check(credentials.token, clientAddress, verified)
-        return this.#success(principal, started, clientAddress)
+        const { key, principal } = await this.#parts.bearer.check(credentials.token, clientAddress, verified)
+        return await this.#admit(principal, key, cost, started, clientAddress)
       }
       throw missingCredentials()
     } catch (error) {
@@ -111,9 +143,43 @@ export class Authenticator {
     }
   }
 
-  #success(principal: Principal, started: number, clientAddress: ClientAddress): AuthenticationResult {
-    const { usage, audit, now } = this.#parts
-    usage.record(principal.keyId, now())
+  /** The success of `principal`, at once for a key without usage limits, else once they admit it. */
+  #admit(
+    principal: Principal,
+    key: ApiKeyCredential,
+    cost: number,
+    started: number,
+    clientAddress: ClientAddress,
+  ): AuthenticationResult | Promise<AuthenticationResult> {
+    if (!isLimited(key)) return this.#success(principal, started, clientAddress, undefined)
+    return this.#limited(principal, key, cost, started, clientAddress)
+  }
+
+  async #limited(
+    principal: Principal,
+    key: ApiKeyCredential,
+    cost: number,
+    started: number,
+    clientAddress: ClientAddress,
+  ): Promise<AuthenticationResult> {
+    try {
+      const headers = await this.#parts.limits.admit(key, cost)
+      return this.#success(principal, started, clientAddress, headers)
+    } catch (error) {
+      return this.#refusal(error, started, clientAddress, principal.method, principal.keyId, principal.accountId)
+    }
+  }
+
+  #success(
+    principal: Principal,
+    started: number,
+    clientAddress: ClientAddress,
+    headers: Readonly<Record<string, string>> | undefined,
+  ): AuthenticationResult {
+    const { usage, usageCounts, audit, now } = this.#parts
+    const at = now()
+    usage.record(principal.keyId, at)
+    usageCounts.count(principal.keyId, 'served', at)
     audit.emit(
       {
         type: 'authenticate',
@@ -125,7 +191,7 @@ export class Authenticator {
       started,
       clientAddress,
     )
-    return { ok: true, principal }
+    return headers ? { ok: true, principal, headers } : { ok: true, principal }
   }
 
   #refusal(
@@ -134,10 +200,21 @@ export class Authenticator {
     clientAddress: ClientAddress,
     method: AuthenticationMethod | undefined,
     keyId: string | undefined,
+    accountId?: string,
   ): AuthenticationResult {
     const latchkeyError = toLatchkeyError(error)
-    const event = failureEvent('authenticate', latchkeyError, { keyId })
+    const event = failureEvent('authenticate', latchkeyError, { keyId, accountId })
     this.#parts.audit.emit(method ? { ...event, method } : event, started, clientAddress)
+    const outcome = usageOutcomeOf(latchkeyError)
+    // The store skips ids that have no key; `refused` is only counted where the key was found.
+    if (outcome && keyId !== undefined) this.#parts.usageCounts.count(keyId, outcome, this.#parts.now())
     return { ok: false, error: latchkeyError }
   }
+}
+
+/** What usage counts record of a refusal, if anything. */
+function usageOutcomeOf(error: LatchkeyError): UsageOutcome | undefined {
+  if (error.code === 'ERR_RATE_LIMITED') return 'rate_limited'
+  if (error.code === 'ERR_CREDITS_EXHAUSTED') return 'credits_exhausted'
+  return error.code === 'ERR_INVALID_CREDENTIALS' && refusedReasons.has(error.reason) ? 'refused' : undefined
 }

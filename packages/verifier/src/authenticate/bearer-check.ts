@@ -9,6 +9,12 @@ import type { ApiKeyCredential } from '../store/key-store.js'
 import type { FailureThrottle } from '../throttle/failure-throttle.js'
 import { checkAddressThrottled } from '../throttle/throttled-check.js'
 
+/** A principal with the key it was made from, as the lookup had it: what the usage limits read. */
+export interface KeyedPrincipal {
+  readonly key: ApiKeyCredential
+  readonly principal: Principal
+}
+
 /** What a {@link BearerCheck} reads. */
 export interface BearerCheckParts {
   readonly settings: TokenSettings
@@ -47,7 +53,7 @@ export class BearerCheck {
     token: string,
     clientAddress: () => string | undefined,
     verified = this.verifiedNow(token),
-  ): Promise<Principal> {
+  ): Promise<KeyedPrincipal> {
     const { settings, keys, throttle, verifiedTokens, refusedTokens } = this.#parts
     let checked: VerifiedToken
     if (verified) {
@@ -87,7 +93,7 @@ export class BearerCheck {
    * under a signing key that still verifies, of a key the lookup remembers as it is now, with it and
    * its account enabled. It never refuses: whatever memory cannot vouch for takes the full check.
    */
-  checkNow(verified: VerifiedToken): Principal | undefined {
+  checkNow(verified: VerifiedToken): KeyedPrincipal | undefined {
     const { settings, keys } = this.#parts
     if (settings.ring.verifiesNow(verified.kid) !== true) return undefined
     const key = keys.findNow(verified.claims.sub)?.credential
@@ -101,12 +107,12 @@ export class BearerCheck {
  * the key object whenever it reads the key again (a change, an invalidation), so a reused token of
  * an unchanged key is answered with the principal it got before, frozen, since requests share it.
  */
-function principalOf(verified: VerifiedToken, key: ApiKeyCredential): Principal {
+function principalOf(verified: VerifiedToken, key: ApiKeyCredential): KeyedPrincipal {
   const made = verified.principal
-  if (made?.key === key) return made.principal
+  if (made?.key === key) return made
   const principal = bearerPrincipal(key, verified.claims)
   Object.freeze(principal.scopes)
   Object.freeze(principal)
   verified.principal = { key, principal }
-  return principal
+  return verified.principal
 }

@@ -1,4 +1,5 @@
 import { type LatchkeyError, type LatchkeyErrorCode, toLatchkeyError } from '../errors.js'
+import type { RateLimitStatus } from '../usage-limits/rate-limit-status.js'
 import type { HttpAnswer } from './http-answer.js'
 
 /**
@@ -54,6 +55,18 @@ const table: Record<LatchkeyErrorCode, ErrorEntry> = {
     error: 'too_many_requests',
     description: 'Too many failed attempts. Retry after the number of seconds in Retry-After.',
   },
+  // Usage limits: 429 as well (RFC 6585 §4), each with its own code so that a client can tell a
+  // window that ends (rate_limited) from a balance that is spent (credits_exhausted).
+  ERR_RATE_LIMITED: {
+    status: 429,
+    error: 'rate_limited',
+    description: 'The rate limit of the API key or its account is reached. Retry after the seconds in Retry-After.',
+  },
+  ERR_CREDITS_EXHAUSTED: {
+    status: 429,
+    error: 'credits_exhausted',
+    description: 'The API key has too few credits left for this request.',
+  },
   ERR_INTERNAL: { status: 500, error: 'server_error', description: 'The server failed.' },
   ERR_KEY_ENCRYPTION: { status: 500, error: 'server_error', description: 'The server failed.' },
   // Management errors never reach a request: should one, it is the server's fault.
@@ -88,7 +101,12 @@ export function errorAnswer(error: unknown, context: ErrorContext, challenge: Ch
   const latchkeyError = toLatchkeyError(error)
   const entry =
     context === 'token' && latchkeyError.code === 'ERR_CREDENTIALS_MISSING' ? missingClient : table[latchkeyError.code]
-  if (entry.description === undefined || latchkeyError.scope !== undefined || latchkeyError.retryAfter !== undefined) {
+  if (
+    entry.description === undefined ||
+    latchkeyError.scope !== undefined ||
+    latchkeyError.retryAfter !== undefined ||
+    latchkeyError.rateLimits !== undefined
+  ) {
     return build(latchkeyError, entry, context, challenge)
   }
   // Refusals answer the same bytes every time: built once per code, context and challenge.
@@ -154,7 +172,11 @@ function build(
   if (authenticate) headers['WWW-Authenticate'] = authenticate
   if (latchkeyError.code === 'ERR_METHOD_NOT_ALLOWED') headers.Allow = (latchkeyError.allow ?? ['POST']).join(', ')
   if (latchkeyError.code === 'ERR_STORE_UNAVAILABLE') headers['Retry-After'] = '1'
-  if (latchkeyError.code === 'ERR_TOO_MANY_ATTEMPTS') Object.assign(headers, rateLimitHeaders(latchkeyError))
+  if (latchkeyError.code === 'ERR_TOO_MANY_ATTEMPTS') Object.assign(headers, throttleHeaders(latchkeyError))
+  if (latchkeyError.code === 'ERR_RATE_LIMITED' || latchkeyError.code === 'ERR_CREDITS_EXHAUSTED') {
+    if (latchkeyError.rateLimits?.length) Object.assign(headers, rateLimitFields(latchkeyError.rateLimits))
+    if (latchkeyError.retryAfter !== undefined) headers['Retry-After'] = wholeSeconds(latchkeyError.retryAfter)
+  }
 
   const body: Record<string, string> = { error: entry.error, error_description: description }
   if (scope !== undefined) body.scope = scope
@@ -162,18 +184,52 @@ function build(
 }
 
 /**
- * RFC 9110 §10.2.3 `Retry-After`, and the `RateLimit-Limit`/`-Remaining`/`-Reset` fields of
- * draft-ietf-httpapi-ratelimit-headers (the -07 form most clients read): the failures allowed, none
- * left, and the seconds until the block ends.
+ * The failure throttle's 429: RFC 9110 §10.2.3 `Retry-After`, and the RateLimit fields (see
+ * {@link rateLimitFields}) of one policy named `failures`: the failures allowed, none left, and the
+ * seconds until the block ends.
  */
-function rateLimitHeaders(error: LatchkeyError): Record<string, string> {
-  const seconds = String(Math.max(1, Math.ceil(error.retryAfter ?? 1)))
+function throttleHeaders(error: LatchkeyError): Record<string, string> {
+  const seconds = Number(wholeSeconds(error.retryAfter ?? 1))
   return {
-    'Retry-After': seconds,
-    'RateLimit-Limit': String(error.limit ?? 0),
-    'RateLimit-Remaining': '0',
-    'RateLimit-Reset': seconds,
+    'Retry-After': String(seconds),
+    ...rateLimitFields([{ policy: 'failures', quota: error.limit ?? 0, remaining: 0, reset: seconds }]),
   }
+}
+
+/**
+ * The RateLimit header fields of `statuses` (at least one), for a request served within its rate
+ * limits or refused by one: `RateLimit-Policy` and `RateLimit` as draft-ietf-httpapi-ratelimit-headers-10
+ * (and -11) define them, Structured Field Lists (RFC 9651) with one member per policy
+ * (`"key-10-1s";q=10;w=1` and `"key-10-1s";r=3;t=1`); and, for clients written against -07,
+ * `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` of the policy closest to exhaustion
+ * (fewest requests left; of those, the longest wait).
+ */
+export function rateLimitFields(statuses: readonly RateLimitStatus[]): Record<string, string> {
+  let closest = statuses[0] as RateLimitStatus
+  for (const status of statuses) {
+    if (
+      status.remaining < closest.remaining ||
+      (status.remaining === closest.remaining && status.reset > closest.reset)
+    ) {
+      closest = status
+    }
+  }
+  return {
+    'RateLimit-Policy': statuses
+      .map(
+        (status) => `"${status.policy}";q=${status.quota}${status.window === undefined ? '' : `;w=${status.window}`}`,
+      )
+      .join(', '),
+    RateLimit: statuses.map((status) => `"${status.policy}";r=${status.remaining};t=${status.reset}`).join(', '),
+    'RateLimit-Limit': String(closest.quota),
+    'RateLimit-Remaining': String(closest.remaining),
+    'RateLimit-Reset': String(closest.reset),
+  }
+}
+
+/** `seconds` as a `Retry-After` delay: whole seconds, rounded up, at least 1. */
+function wholeSeconds(seconds: number): string {
+  return String(Math.max(1, Math.ceil(seconds)))
 }
 
 function challengeFor(

@@ -13,3 +13,19 @@ export interface HttpAnswer {
 export function toResponse({ status, headers, body }: HttpAnswer): Response {
   return new Response(body, { status, headers })
 }
+
+/**
+ * `response` with `headers` (an allowed request's `AuthenticationResult.headers`) set on it: on
+ * itself, or, when its headers are immutable (a `fetch` answer, `Response.redirect`), on a copy.
+ */
+export function withHeaders(response: Response, headers: Readonly<Record<string, string>> | undefined): Response {
+  if (headers === undefined) return response
+  try {
+    for (const name in headers) response.headers.set(name, headers[name] as string)
+    return response
+  } catch {
+    const copy = new Response(response.body, response)
+    for (const name in headers) copy.headers.set(name, headers[name] as string)
+    return copy
+  }
+}

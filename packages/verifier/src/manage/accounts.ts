@@ -1,6 +1,9 @@
 import { randomBase62 } from '../lib/random.js'
 import type { Account, AccountChanges, AccountStatus, Metadata } from '../store/key-store.js'
+import type { RateLimit } from '../usage-limits/rate-limit.js'
 import { checkAccountName, checkMetadata } from './field-rules.js'
+import { checkRateLimits } from './limit-rules.js'
+import { assertKeptLimits } from './limit-support.js'
 import { accountNotFound, type ManagerContext, requireAccount } from './manager-context.js'
 
 /** Account ids start with this. */
@@ -30,6 +33,13 @@ export interface UpdateAccountOptions {
    * {@link CreateAccountOptions.metadata}. Default: unchanged.
    */
   readonly metadata?: Metadata | undefined
+  /**
+   * New rate limits shared by all the account's keys (every request of any of them counts against
+   * each), replacing the old ones; `[]` removes them. At most 8 (`MAX_RATE_LIMITS`), each a count
+   * from 1 to 1,000,000,000 per a window of 1 s to 31 days, no two with the same window.
+   * Default: unchanged.
+   */
+  readonly rateLimits?: readonly RateLimit[] | undefined
 }
 
 /** Creates an enabled account. */
@@ -46,7 +56,7 @@ export async function createAccount(context: ManagerContext, options: CreateAcco
   return account
 }
 
-/** Changes an account's name, email or metadata; every field is checked before anything is written. */
+/** Changes an account's name, email, metadata or rate limits; every field is checked before anything is written. */
 export async function updateAccount(
   context: ManagerContext,
   id: string,
@@ -56,9 +66,11 @@ export async function updateAccount(
   if (options.name !== undefined) changes.name = checkAccountName(options.name)
   if (options.email !== undefined) changes.email = options.email
   if (options.metadata !== undefined) changes.metadata = checkMetadata(options.metadata)
+  if (options.rateLimits !== undefined) changes.rateLimits = checkRateLimits(options.rateLimits, 'account')
   if (Object.keys(changes).length === 0) return requireAccount(context, id)
   const account = await context.store.updateAccount(id, changes)
   if (!account) throw accountNotFound(id)
+  assertKeptLimits(account, changes)
   return account
 }
 

@@ -50,6 +50,8 @@ describe('importApiKey', () => {
       expiresAt: new Date('2031-01-01T00:00:00Z'),
       replaces: null,
       replacedBy: null,
+      rateLimits: [],
+      credits: null,
     })
     expect(verifySecret(stormpathSecret, store.getApiKey(stormpathId)?.secretHash)).toBe(true)
     expect(JSON.stringify(key)).not.toContain(stormpathSecret)

@@ -68,7 +68,7 @@ export async function importApiKey(context: ManagerContext, options: ImportApiKe
     if (await context.store.getApiKey(id)) throw duplicate(id, error)
     throw error
   }
-  return toApiKeyInfo(key)
+  return toApiKeyInfo(key, now)
 }
 
 function importedSecretHash({ secret, secretHash }: ImportApiKeyOptions): string {

@@ -45,6 +45,8 @@ describe('rotateApiKey', () => {
       expiresAt: null,
       replaces: key.id,
       replacedBy: null,
+      rateLimits: [],
+      credits: null,
     })
     expect(replacement.id).not.toBe(key.id)
     expect(replacement.secret).not.toBe(key.secret)

@@ -40,7 +40,8 @@ export interface ApiKeyRotation {
 
 /**
  * Replaces key `id` by a new one (new id and secret) that copies its account, name, description,
- * scopes and metadata, and expires the old key at the end of the overlap. Only an enabled,
+ * scopes, metadata and rate limits, shares its credits (one balance for both: the store links
+ * them, so the overlap spends no credits twice), and expires the old key at the end of the overlap. Only an enabled,
  * unexpired key of an enabled account that was never rotated can be rotated; of concurrent
  * rotations of one key exactly one succeeds (the store's `rotateApiKey` is atomic), and the others
  * are told which key replaced it.
@@ -77,6 +78,9 @@ export async function rotateApiKey(
     expiresAt,
     replaces: previous.id,
     replacedBy: null,
+    ...(previous.rateLimits !== undefined && previous.rateLimits.length > 0 ? { rateLimits: previous.rateLimits } : {}),
+    // Handed over as read; the store links the replacement to the previous key's balance.
+    ...(previous.credits != null ? { credits: previous.credits } : {}),
   }
   const result = await context.store.rotateApiKey(previous.id, replacement, new Date(now.getTime() + overlap))
   if (!result.rotated) {
@@ -85,7 +89,10 @@ export async function rotateApiKey(
     assertRotatable(result.previous, now)
     throw new LatchkeyError('ERR_INVALID_ARGUMENT', `API key ${quoteId(id)} could not be rotated; try again.`)
   }
-  return { previous: toApiKeyInfo(result.previous), key: { ...toApiKeyInfo(result.replacement), secret } }
+  return {
+    previous: toApiKeyInfo(result.previous, now),
+    key: { ...toApiKeyInfo(result.replacement, now), secret },
+  }
 }
 
 /** Refuses a key that cannot be rotated, saying why and what to do instead. */

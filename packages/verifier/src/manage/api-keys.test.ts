@@ -37,6 +37,8 @@ describe('createApiKey', () => {
       expiresAt: at(hour),
       replaces: null,
       replacedBy: null,
+      rateLimits: [],
+      credits: null,
     })
     expect(isIssuedSecretShape(key.secret)).toBe(true)
     expect(verifySecret(key.secret, store.getApiKey(key.id)?.secretHash)).toBe(true)

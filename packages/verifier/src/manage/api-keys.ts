@@ -1,9 +1,14 @@
 import { generateApiKeyId, generateApiKeySecret, hashSecret } from '../basic/api-key.js'
 import { LatchkeyError } from '../errors.js'
 import type { ApiKeyChanges, ApiKeyRecord, ApiKeyStatus, Metadata } from '../store/key-store.js'
+import type { CreditRefill } from '../usage-limits/credits.js'
+import type { RateLimit } from '../usage-limits/rate-limit.js'
 import { type ApiKeyInfo, type CreatedApiKey, toApiKeyInfo } from './api-key-info.js'
 import { apiKeyState } from './api-key-state.js'
+import { changedKeyCredits, checkCreditOptions, newKeyCredits } from './credit-settings.js'
 import { checkExpiresAt, checkKeyDescription, checkKeyName, checkMetadata, checkScopes } from './field-rules.js'
+import { checkRateLimits } from './limit-rules.js'
+import { assertCanSpendCredits, assertKeptLimits, unkeptLimits } from './limit-support.js'
 import {
   apiKeyNotFound,
   apiKeyRevoked,
@@ -11,6 +16,7 @@ import {
   requireApiKey,
   requireEnabledAccount,
 } from './manager-context.js'
+import { quoteId } from './quote-id.js'
 
 /** What a key carries besides its id and secret, as {@link KeyManager.createApiKey} and `importApiKey` take it. */
 export interface ApiKeyFieldOptions {
@@ -34,6 +40,23 @@ export interface ApiKeyFieldOptions {
 export interface CreateApiKeyOptions extends ApiKeyFieldOptions {
   /** The account that owns the key; it must exist and be enabled. */
   readonly accountId: string
+  /**
+   * The key's own rate limits (its account's apply on top): at most 8 (`MAX_RATE_LIMITS`), each a
+   * count from 1 to 1,000,000,000 per a window of 1 s to 31 days, no two with the same window.
+   * Default: none.
+   */
+  readonly rateLimits?: readonly RateLimit[] | undefined
+  /**
+   * How many credits the key starts with, a whole number from 0 to 1,000,000,000,000
+   * (`MAX_CREDITS`): each request spends its route's cost. Default: the refill's amount when a
+   * `refill` is given, else `null`, the key is not metered.
+   */
+  readonly credits?: number | null | undefined
+  /**
+   * Sets the key's credits to `amount` at every 00:00 UTC (`day`) or 00:00 UTC on every 1st of a
+   * month (`month`), from the next such instant. Default: none (`null`), the credits are never refilled.
+   */
+  readonly refill?: CreditRefill | null | undefined
 }
 
 /** Options of {@link KeyManager.updateApiKey}: a field left out (or `undefined`) keeps its value. */
@@ -48,6 +71,26 @@ export interface UpdateApiKeyOptions {
   readonly metadata?: Metadata | undefined
   /** A new expiry, in the future, or `null` for none. Default: unchanged. */
   readonly expiresAt?: Date | null | undefined
+  /**
+   * The new rate limits, replacing all the old ones, by the rules of
+   * {@link CreateApiKeyOptions.rateLimits}; `[]` removes them. Default: unchanged.
+   */
+  readonly rateLimits?: readonly RateLimit[] | undefined
+  /**
+   * Sets how many credits are left (for a key made by rotation: the balance it shares with the key
+   * it replaced), keeping the refill, if any; `null` stops metering the key (and removes its
+   * refill). On a key not metered yet, starts metering it without a refill unless `refill` is given.
+   * Default: unchanged.
+   */
+  readonly credits?: number | null | undefined
+  /**
+   * Sets the refill, by the rules of {@link CreateApiKeyOptions.refill}, keeping what is left: the
+   * credits as they are now, or, on a key not metered yet, the refill's amount; `null` removes the
+   * refill, keeping what is left. With `credits`, sets both. Keeping what is left is a read then a
+   * write: credits spent in between (the few milliseconds the update takes) are handed back.
+   * Default: unchanged.
+   */
+  readonly refill?: CreditRefill | null | undefined
 }
 
 /** Options of {@link KeyManager.listApiKeys}. */
@@ -75,11 +118,17 @@ export function checkKeyFields(options: ApiKeyFieldOptions, now: Date): CheckedK
   }
 }
 
-/** Creates a key for an enabled account, with a fresh id and secret. */
+/**
+ * Creates a key for an enabled account, with a fresh id and secret. A key whose limits the store did
+ * not keep is revoked at once, its secret never handed out, and `ERR_INVALID_ARGUMENT` says so.
+ */
 export async function createApiKey(context: ManagerContext, options: CreateApiKeyOptions): Promise<CreatedApiKey> {
   const now = context.now()
   const fields = checkKeyFields(options, now)
+  const rateLimits = options.rateLimits === undefined ? [] : checkRateLimits(options.rateLimits, 'key')
+  const credits = newKeyCredits(checkCreditOptions(options), now)
   const account = await requireEnabledAccount(context, options.accountId)
+  if (credits !== null) assertCanSpendCredits(context.store)
   const secret = generateApiKeySecret()
   const key: ApiKeyRecord = {
     id: generateApiKeyId(),
@@ -90,14 +139,26 @@ export async function createApiKey(context: ManagerContext, options: CreateApiKe
     ...fields,
     replaces: null,
     replacedBy: null,
+    ...(rateLimits.length > 0 ? { rateLimits } : {}),
+    ...(credits !== null ? { credits } : {}),
   }
   await context.store.insertApiKey(key)
-  return { ...toApiKeyInfo(key), secret }
+  if (rateLimits.length > 0 || credits !== null) await assertKeyKeptLimits(context, key)
+  return { ...toApiKeyInfo(key, now), secret }
+}
+
+/** Revokes a key just inserted whose limits the store dropped, so no uncapped key is left usable. */
+async function assertKeyKeptLimits(context: ManagerContext, key: ApiKeyRecord): Promise<void> {
+  const stored = await context.store.getApiKey(key.id)
+  const message = stored === undefined ? undefined : unkeptLimits(stored, key)
+  if (message === undefined) return
+  await context.store.setApiKeyStatus(key.id, 'revoked')
+  throw new LatchkeyError('ERR_INVALID_ARGUMENT', `${message} API key ${quoteId(key.id)} was revoked unused.`)
 }
 
 /**
- * Changes a key's name, description, scopes, metadata or expiry. Every field is checked before
- * anything is written; a revoked key refuses any change (`ERR_KEY_REVOKED`).
+ * Changes a key's name, description, scopes, metadata, expiry, rate limits or credits. Every field
+ * is checked before anything is read or written; a revoked key refuses any change (`ERR_KEY_REVOKED`).
  */
 export async function updateApiKey(
   context: ManagerContext,
@@ -112,12 +173,19 @@ export async function updateApiKey(
   if (options.expiresAt !== undefined) {
     changes.expiresAt = options.expiresAt === null ? null : checkExpiresAt(options.expiresAt, context.now())
   }
+  if (options.rateLimits !== undefined) changes.rateLimits = checkRateLimits(options.rateLimits, 'key')
+  const creditOptions = checkCreditOptions(options)
   const key = await requireApiKey(context, id)
   if (key.status === 'revoked') throw apiKeyRevoked(key.id)
-  if (Object.keys(changes).length === 0) return toApiKeyInfo(key)
+  const now = context.now()
+  const credits = changedKeyCredits(creditOptions, key.credits, now)
+  if (credits !== undefined) changes.credits = credits
+  if (credits != null) assertCanSpendCredits(context.store)
+  if (Object.keys(changes).length === 0) return toApiKeyInfo(key, now)
   const updated = await context.store.updateApiKey(id, changes)
   if (!updated) throw apiKeyNotFound(id)
-  return toApiKeyInfo(updated)
+  assertKeptLimits(updated, changes)
+  return toApiKeyInfo(updated, now)
 }
 
 /** Keys, oldest first, optionally of one account and about to expire. */
@@ -130,17 +198,17 @@ export async function listApiKeys(context: ManagerContext, options: ListApiKeysO
     )
   }
   const keys = await context.store.listApiKeys(accountId === undefined ? {} : { accountId })
-  if (expiringWithin === undefined) return keys.map(toApiKeyInfo)
   const now = context.now()
+  if (expiringWithin === undefined) return keys.map((key) => toApiKeyInfo(key, now))
   const until = now.getTime() + expiringWithin
   return keys
     .filter((key) => apiKeyState(key, now) === 'enabled' && key.expiresAt !== null && key.expiresAt.getTime() <= until)
-    .map(toApiKeyInfo)
+    .map((key) => toApiKeyInfo(key, now))
 }
 
 /** The key `id`, without its hash; `ERR_NOT_FOUND` when there is none. */
 export async function getApiKey(context: ManagerContext, id: string): Promise<ApiKeyInfo> {
-  return toApiKeyInfo(await requireApiKey(context, id))
+  return toApiKeyInfo(await requireApiKey(context, id), context.now())
 }
 
 /** Sets a key's status; a revoked key stays revoked, and saying otherwise is `ERR_KEY_REVOKED`. */
@@ -148,5 +216,5 @@ export async function setApiKeyStatus(context: ManagerContext, id: string, statu
   const key = await context.store.setApiKeyStatus(id, status)
   if (!key) throw apiKeyNotFound(id)
   if (key.status !== status) throw apiKeyRevoked(key.id)
-  return toApiKeyInfo(key)
+  return toApiKeyInfo(key, context.now())
 }

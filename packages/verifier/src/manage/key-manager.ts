@@ -1,4 +1,5 @@
 import type { Account, KeyStore } from '../store/key-store.js'
+import type { UsageRow } from '../usage-limits/usage-counts.js'
 import {
   type CreateAccountOptions,
   createAccount,
@@ -20,6 +21,7 @@ import {
   updateApiKey,
 } from './api-keys.js'
 import { type ManagerContext, requireAccount } from './manager-context.js'
+import { accountUsage, keyUsage, type UsageOptions } from './usage.js'
 
 /** Options of {@link createKeyManager}. */
 export interface KeyManagerOptions {
@@ -32,13 +34,18 @@ export interface KeyManagerOptions {
 
 /**
  * Creates, changes, rotates, imports, lists, disables, enables and revokes accounts and API keys in
- * a {@link KeyStore}. Every method checks all its arguments before it writes anything, and throws a
- * `LatchkeyError`: `ERR_INVALID_ARGUMENT` (with a message saying what is wrong), `ERR_NOT_FOUND`, or
- * `ERR_KEY_REVOKED`. No message ever holds a secret.
+ * a {@link KeyStore}, sets their usage limits and reads their usage. Every method checks all its
+ * arguments before it writes anything, and throws a `LatchkeyError`: `ERR_INVALID_ARGUMENT` (with a
+ * message saying what is wrong), `ERR_NOT_FOUND`, or `ERR_KEY_REVOKED`. No message ever holds a
+ * secret. Limits on a store that cannot keep them (one written before usage limits) are refused
+ * with `ERR_INVALID_ARGUMENT` naming what the store lacks, rather than dropped.
  */
 export interface KeyManager {
   createAccount(options: CreateAccountOptions): Promise<Account>
-  /** Changes an account's name, email or metadata (the whole object); a field left out keeps its value. */
+  /**
+   * Changes an account's name, email, metadata (the whole object) or rate limits (all of them); a
+   * field left out keeps its value.
+   */
   updateAccount(id: string, options: UpdateAccountOptions): Promise<Account>
   listAccounts(): Promise<Account[]>
   getAccount(id: string): Promise<Account>
@@ -47,13 +54,15 @@ export interface KeyManager {
   enableAccount(id: string): Promise<Account>
   createApiKey(options: CreateApiKeyOptions): Promise<CreatedApiKey>
   /**
-   * Changes a key's name, description, scopes, metadata or expiry; a field left out keeps its value.
+   * Changes a key's name, description, scopes, metadata, expiry, rate limits or credits; a field left
+   * out keeps its value (see {@link UpdateApiKeyOptions.credits} for how credits and refill combine).
    * A revoked key refuses any change (`ERR_KEY_REVOKED`).
    */
   updateApiKey(id: string, options: UpdateApiKeyOptions): Promise<ApiKeyInfo>
   /**
-   * Replaces a key by a new one with the same account, name, description, scopes and metadata, and
-   * lets the old one work on for the overlap (default 24 hours). Refused for a key that is revoked
+   * Replaces a key by a new one with the same account, name, description, scopes, metadata and rate
+   * limits, sharing its credits (one balance for both), and lets the old one work on for the overlap
+   * (default 24 hours). Refused for a key that is revoked
    * (`ERR_KEY_REVOKED`), disabled, expired, already rotated, or of a disabled account
    * (`ERR_INVALID_ARGUMENT`). Of concurrent rotations of one key exactly one succeeds.
    */
@@ -68,6 +77,10 @@ export interface KeyManager {
   enableApiKey(id: string): Promise<ApiKeyInfo>
   /** Shuts out the key and its tokens for good. */
   revokeApiKey(id: string): Promise<ApiKeyInfo>
+  /** The key's usage counts per hour and outcome, from `since` (default: the last 24 hours). */
+  keyUsage(id: string, options?: UsageOptions): Promise<UsageRow[]>
+  /** The usage counts of every key of the account, per hour, key and outcome, from `since` (default: the last 24 hours). */
+  accountUsage(id: string, options?: UsageOptions): Promise<UsageRow[]>
 }
 
 /** Key management over `store`, for the CLI, admin APIs and tests. */
@@ -90,5 +103,7 @@ export function createKeyManager(store: KeyStore, options: KeyManagerOptions = {
     disableApiKey: (id) => setApiKeyStatus(context, id, 'disabled'),
     enableApiKey: (id) => setApiKeyStatus(context, id, 'enabled'),
     revokeApiKey: (id) => setApiKeyStatus(context, id, 'revoked'),
+    keyUsage: (id, usage) => keyUsage(context, id, usage),
+    accountUsage: (id, usage) => accountUsage(context, id, usage),
   }
 }

@@ -1,6 +1,14 @@
-import type { JWK } from 'jose'
+import type { CreditSpend, KeyCredits } from '../usage-limits/credits.js'
+import type { RateLimit } from '../usage-limits/rate-limit.js'
+import type { RateLimitCounterFactory } from '../usage-limits/rate-limit-counter.js'
+import type { UsageCount, UsageFilter, UsageRow } from '../usage-limits/usage-counts.js'
 import type { FailureLimiterFactory } from './failure-limiter.js'
+import type { KeyStoreSubscription, KeyStoreWatchListener } from './key-store-watch.js'
 import type { RevokedToken } from './revoked-token.js'
+import type { SigningKeyRecord } from './signing-key-record.js'
+
+export type { KeyStoreSubscription, KeyStoreWatchEvent, KeyStoreWatchListener } from './key-store-watch.js'
+export type { SealedPrivateKey, SigningKeyRecord } from './signing-key-record.js'
 
 /** A value, or a promise of it: SQLite answers synchronously, Postgres asynchronously. */
 export type Awaitable<T> = T | Promise<T>
@@ -29,6 +37,12 @@ export interface Account {
   readonly createdAt: Date
   /** The account's metadata; `{}` when there is none. */
   readonly metadata: Metadata
+  /**
+   * Rate limits shared by all the account's keys: every request of any of them counts against each.
+   * Absent or empty when there is none. A store written before limits has none; a store that has
+   * them returns them as stored, in order.
+   */
+  readonly rateLimits?: readonly RateLimit[]
 }
 
 /** What {@link KeyStore.updateAccount} may change; a field left out keeps its value. */
@@ -36,6 +50,8 @@ export interface AccountChanges {
   readonly name?: string
   readonly email?: string | null
   readonly metadata?: Metadata
+  /** Replaces the account's rate limits; `[]` removes them. */
+  readonly rateLimits?: readonly RateLimit[]
 }
 
 /** An API key as stored. The secret itself is never stored, only {@link ApiKeyRecord.secretHash}. */
@@ -70,6 +86,18 @@ export interface ApiKeyRecord {
    * {@link KeyStore.findApiKey}.
    */
   readonly lastUsedAt?: Date | null
+  /**
+   * The key's own rate limits (its account's come on top); absent or empty when there is none. A store
+   * that has them returns them as stored, in order.
+   */
+  readonly rateLimits?: readonly RateLimit[]
+  /**
+   * The key's credits; absent or `null` when its requests are not metered. `remaining` is as of the
+   * read: {@link KeyStore.spendCredits} is the only authority. A key made by rotation shares the
+   * credits of the key it replaced (one balance for both), so a store returns the same
+   * `remaining` and `refill` for both.
+   */
+  readonly credits?: KeyCredits | null
 }
 
 /** What {@link KeyStore.updateApiKey} may change; a field left out keeps its value. */
@@ -79,6 +107,13 @@ export interface ApiKeyChanges {
   readonly scopes?: readonly string[]
   readonly metadata?: Metadata
   readonly expiresAt?: Date | null
+  /** Replaces the key's rate limits; `[]` removes them. */
+  readonly rateLimits?: readonly RateLimit[]
+  /**
+   * Sets the key's credits, `remaining` included (for a key sharing a balance by rotation, the shared
+   * balance); `null` stops metering the key.
+   */
+  readonly credits?: KeyCredits | null
 }
 
 /** What {@link KeyStore.rotateApiKey} did. */
@@ -100,38 +135,8 @@ export interface ApiKeyCredential extends ApiKeyRecord {
    * round trip, so a revoked token is refused within the same bound as a revoked key.
    */
   readonly revokedTokens?: ReadonlySet<string>
-}
-
-/**
- * A private signing key as a store holds it when a key-encryption key is configured: the private JWK
- * encrypted with AES-256-GCM, the signing key's `kid` as associated data, so a sealed key moved to
- * another `kid` does not open.
- */
-export interface SealedPrivateKey {
-  /** The content encryption, `A256GCM`: how to tell a sealed key from a JWK. */
-  readonly sealed: 'A256GCM'
-  /** Which key-encryption key sealed it: the first 8 bytes of its SHA-256, base64url. Not secret. */
-  readonly kek: string
-  /** The 96-bit nonce, base64url. */
-  readonly iv: string
-  /** The private JWK's JSON, encrypted, with the 128-bit tag appended, base64url. */
-  readonly ciphertext: string
-}
-
-/** A key that signs access tokens. Every instance reading the same store signs and verifies with the same keys. */
-export interface SigningKeyRecord {
-  /** The JWK key id, unique in the store. */
-  readonly kid: string
-  /** The JWS algorithm this key is used with, and the only one tokens under its `kid` may use. */
-  readonly alg: 'EdDSA' | 'ES256'
-  readonly publicJwk: JWK
-  /** The private key: a JWK, or sealed when a key-encryption key is configured. Never leaves the verifier. */
-  readonly privateJwk: JWK | SealedPrivateKey
-  readonly createdAt: Date
-  /** From this instant the key may sign. Published in the JWKS before, so every verifier knows it first. */
-  readonly activatesAt: Date
-  /** After this instant the key neither signs nor verifies; `null` while it is in use. */
-  readonly expiresAt: Date | null
+  /** The rate limits of the key's account, read with the key in the same round trip; absent or empty when none. */
+  readonly accountRateLimits?: readonly RateLimit[]
 }
 
 /**
@@ -180,6 +185,27 @@ export interface KeyStore {
    * succeeds. A duplicate replacement id throws.
    */
   rotateApiKey(id: string, replacement: ApiKeyRecord, expiresAt: Date): Awaitable<ApiKeyRotationResult>
+  /**
+   * Spends `cost` credits of key `id` in one atomic step with respect to every other writer (other
+   * connections, other instances): first refills them when a refill is due at or before `now` (see
+   * `creditsAt`), then takes `cost` only when at least `cost` are left. However many verifiers spend
+   * at once, a key is never granted more than its credits; a grant is durable once this resolves (a
+   * restart never hands credits back). A key sharing a balance by rotation spends from the shared
+   * balance. Returns `undefined` when there is no such key or it has no credits. Not announced on the
+   * change feed, and no new {@link KeyStore.changeVersion}: spending is not a change to the key.
+   * Optional: without it, a verifier answers 503 to every request of a key with credits.
+   */
+  spendCredits?(id: string, cost: number, now: Date): Awaitable<CreditSpend | undefined>
+  /**
+   * Adds usage counts: for each, the count of (key, hour, outcome) grows by `count`, with the key's
+   * account recorded beside it. Unknown key ids are skipped. Then forgets every count whose hour is
+   * before `retainFrom`. Verifiers call it in batches off the request path, like
+   * {@link KeyStore.touchApiKeys}, and ignore its failures. Not announced on the change feed.
+   * Optional: without it, usage is not counted.
+   */
+  recordUsage?(counts: readonly UsageCount[], retainFrom: Date): Awaitable<void>
+  /** Usage counts of one key, or of every key of one account, with an hour at or after `since`: by hour, then key id, then outcome. */
+  listUsage?(filter: UsageFilter): Awaitable<UsageRow[]>
   /** All signing keys, oldest first: by `createdAt`, then by `kid`. */
   listSigningKeys(): Awaitable<SigningKeyRecord[]>
   /** Stores a new signing key; a duplicate `kid` throws. */
@@ -252,40 +278,12 @@ export interface KeyStore {
    * store shares the counts (Postgres). Without it the verifier counts in process memory.
    */
   createFailureLimiter?: FailureLimiterFactory
+  /**
+   * Makes the counters rate limits count in, so that every instance sharing this store shares the
+   * windows (Postgres). Without it, and without the verifier's `rateLimits.counter` option, each
+   * instance counts in its own memory.
+   */
+  createRateLimitCounter?: RateLimitCounterFactory
   /** Releases connections and file handles. */
   close?(): Awaitable<void>
-}
-
-/**
- * What a store's change feed reports. A feed is not live until it reports `connected`; after
- * `disconnected`, changes may be lost until the next `connected`, so a cache must drop everything
- * on both and trust nothing but fresh reads in between.
- */
-export type KeyStoreWatchEvent =
-  /** The feed listens: changes committed from now on are reported. Earlier ones may have been missed. */
-  | { readonly type: 'connected' }
-  /**
-   * The feed lost its connection, or an attempt to make one failed (reported each time, so a watcher
-   * that never saw `connected` learns it too); the store re-subscribes by itself and reports
-   * `connected` again.
-   */
-  | { readonly type: 'disconnected'; readonly error?: unknown }
-  /**
-   * A key was created, or anything the verifier caches of it changed: status, scopes, name,
-   * metadata, expiry, rotation, revoked tokens or existence (an id change names both ids). Not
-   * `lastUsedAt`, and not the forgetting of expired revocations.
-   */
-  | { readonly type: 'api-key'; readonly id: string }
-  /** An account's status or existence changed: every key of it is affected. */
-  | { readonly type: 'account'; readonly id: string }
-  /** A signing key was added, expired or removed. */
-  | { readonly type: 'signing-keys' }
-
-/** Receives {@link KeyStoreWatchEvent}s. Called synchronously; it must not throw. */
-export type KeyStoreWatchListener = (event: KeyStoreWatchEvent) => void
-
-/** An active {@link KeyStore.watch} subscription. */
-export interface KeyStoreSubscription {
-  /** Stops the events; the store releases the feed's connection when no subscription is left. */
-  close(): void
 }

@@ -1,3 +1,5 @@
+import type { CreditSpend } from '../usage-limits/credits.js'
+import type { UsageCount, UsageFilter, UsageRow } from '../usage-limits/usage-counts.js'
 import type {
   Account,
   AccountChanges,
@@ -9,7 +11,10 @@ import type {
   ApiKeyStatus,
   KeyStore,
   SigningKeyRecord,
+  ApiKeyRecord as StoredKey,
 } from './key-store.js'
+import { MemoryCreditBalances } from './memory-credit-balances.js'
+import { MemoryUsageCounts } from './memory-usage-counts.js'
 import type { RevokedToken } from './revoked-token.js'
 
 /**
@@ -22,9 +27,12 @@ export class MemoryKeyStore implements KeyStore {
   readonly #signingKeys = new Map<string, SigningKeyRecord>()
   /** By key id: the revoked tokens' `jti`, each with the instant it may be forgotten. */
   readonly #revokedTokens = new Map<string, Map<string, Date>>()
+  /** Credits live apart from the keys: a key made by rotation shares the balance of the one it replaced. */
+  readonly #credits = new MemoryCreditBalances()
+  readonly #usage = new MemoryUsageCounts()
 
   findApiKey(id: string): ApiKeyCredential | undefined {
-    const key = this.#keys.get(id)
+    const key = this.getApiKey(id)
     const account = key && this.#accounts.get(key.accountId)
     if (!key || !account) return undefined
     const revoked = this.#revokedTokens.get(id)
@@ -32,6 +40,7 @@ export class MemoryKeyStore implements KeyStore {
       ...key,
       accountStatus: account.status,
       ...(revoked && revoked.size > 0 ? { revokedTokens: new Set(revoked.keys()) } : {}),
+      ...(account.rateLimits && account.rateLimits.length > 0 ? { accountRateLimits: account.rateLimits } : {}),
     }
   }
 
@@ -81,17 +90,38 @@ export class MemoryKeyStore implements KeyStore {
     if (this.#keys.has(key.id)) throw new Error(`API key ${key.id} already exists.`)
     if (!this.#accounts.has(key.accountId)) throw new Error(`Account ${key.accountId} does not exist.`)
     this.#keys.set(key.id, structuredClone(key))
+    if (key.credits) this.#credits.set(key.id, key.credits)
   }
 
   getApiKey(id: string): ApiKeyRecord | undefined {
-    return this.#keys.get(id)
+    const key = this.#keys.get(id)
+    return key && this.#withCredits(key)
   }
 
   listApiKeys(filter: { readonly accountId?: string } = {}): ApiKeyRecord[] {
     const keys = [...this.#keys.values()].filter(
       (key) => filter.accountId === undefined || key.accountId === filter.accountId,
     )
-    return oldestFirst(keys, (key) => key.id)
+    return oldestFirst(keys, (key) => key.id).map((key) => this.#withCredits(key))
+  }
+
+  /** Synchronous, so no other caller can come between the refill, the check and the spend. */
+  spendCredits(id: string, cost: number, now: Date): CreditSpend | undefined {
+    return this.#keys.has(id) ? this.#credits.spend(id, cost, now) : undefined
+  }
+
+  recordUsage(counts: readonly UsageCount[], retainFrom: Date): void {
+    this.#usage.record(counts, retainFrom, (keyId) => this.#keys.get(keyId)?.accountId)
+  }
+
+  listUsage(filter: UsageFilter): UsageRow[] {
+    return this.#usage.list(filter)
+  }
+
+  /** `key` with the credits of the balance it spends from, which rotation shares. */
+  #withCredits(key: StoredKey): ApiKeyRecord {
+    const credits = this.#credits.of(key.id)
+    return credits ? { ...key, credits } : key
   }
 
   touchApiKeys(uses: ReadonlyMap<string, Date>): void {
@@ -104,10 +134,10 @@ export class MemoryKeyStore implements KeyStore {
 
   setApiKeyStatus(id: string, status: ApiKeyStatus): ApiKeyRecord | undefined {
     const key = this.#keys.get(id)
-    if (!key || key.status === 'revoked') return key
+    if (!key || key.status === 'revoked') return key && this.#withCredits(key)
     const updated = { ...key, status }
     this.#keys.set(id, updated)
-    return updated
+    return this.#withCredits(updated)
   }
 
   updateApiKey(id: string, changes: ApiKeyChanges): ApiKeyRecord | undefined {
@@ -115,18 +145,28 @@ export class MemoryKeyStore implements KeyStore {
     if (!key) return undefined
     const updated = { ...key, ...structuredClone(definedOnly(changes)) }
     this.#keys.set(id, updated)
-    return updated
+    if (changes.credits !== undefined) this.#credits.set(id, changes.credits)
+    return this.#withCredits(updated)
   }
 
   /** Synchronous, so no other caller can come between the check and the writes. */
   rotateApiKey(id: string, replacement: ApiKeyRecord, expiresAt: Date): ApiKeyRotationResult {
     const previous = this.#keys.get(id)
-    if (previous?.status !== 'enabled' || previous.replacedBy !== null) return { rotated: false, previous }
-    this.insertApiKey({ ...replacement, replaces: id })
+    if (previous?.status !== 'enabled' || previous.replacedBy !== null) {
+      return { rotated: false, previous: previous && this.#withCredits(previous) }
+    }
+    // One balance for both keys: the replacement spends what the previous key has left.
+    const shares = this.#credits.of(id) !== undefined
+    this.insertApiKey({ ...replacement, replaces: id, ...(shares ? { credits: null } : {}) })
+    if (shares) this.#credits.share(replacement.id, id)
     const ends = previous.expiresAt !== null && previous.expiresAt <= expiresAt ? previous.expiresAt : expiresAt
     const updated = { ...previous, replacedBy: replacement.id, expiresAt: new Date(ends) }
     this.#keys.set(id, updated)
-    return { rotated: true, previous: updated, replacement: this.#keys.get(replacement.id) as ApiKeyRecord }
+    return {
+      rotated: true,
+      previous: this.#withCredits(updated),
+      replacement: this.getApiKey(replacement.id) as ApiKeyRecord,
+    }
   }
 
   listSigningKeys(): SigningKeyRecord[] {

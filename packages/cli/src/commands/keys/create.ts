@@ -2,6 +2,14 @@ import { checkArguments } from '../../argument-check.js'
 import { COMMON_OPTIONS_HELP, defineCommand } from '../../command.js'
 import { parseExpiryOptions, parseMetadataOptions, parseScopeOptions } from '../../key-field-options.js'
 import { UsageError } from '../../usage-error.js'
+import {
+  creditHelp,
+  creditOptions,
+  parseCreditOptions,
+  parseRateLimitOptions,
+  rateLimitHelp,
+  rateLimitOptions,
+} from '../../usage-limit-options.js'
 import { withKeyManager } from '../../with-key-manager.js'
 import { handOutNewKey } from './new-key-output.js'
 
@@ -12,7 +20,8 @@ export const create = defineCommand({
   path,
   summary: 'Create an API key and save or print its secret',
   usage: `Usage: latchkey keys create --account ACCOUNT_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
-         [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]... [--out FILE [--force]] [--json]
+         [--expires-in DURATION | --expires-at ISO8601] [--meta KEY=VALUE]...
+         [--rate-limit COUNT/WINDOW]... [--credits N] [--refill N/day|N/month] [--out FILE [--force]] [--json]
 
 Creates an API key. Its secret is shown this once: only a hash of it is stored.
 
@@ -33,6 +42,8 @@ Options:
   --expires-at ISO8601      Expire the key at 2030-01-31 (midnight UTC), 2030-01-31T09:00:00Z...
   --meta KEY=VALUE          Metadata, carried in every request's principal; the VALUE is kept as a
                             string; may be repeated; at most 4096 bytes as JSON in all
+${rateLimitHelp(false)}
+${creditHelp(false)}
   --out FILE                Write the key to FILE instead of printing its secret
   --force                   Replace FILE if it exists
   --json                    Print the new key as a JSON object
@@ -46,6 +57,8 @@ ${COMMON_OPTIONS_HELP}
     'expires-in': { type: 'string' },
     'expires-at': { type: 'string' },
     meta: { type: 'string', multiple: true },
+    ...rateLimitOptions,
+    ...creditOptions,
     out: { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -58,7 +71,17 @@ ${COMMON_OPTIONS_HELP}
     const scopes = parseScopeOptions(values.scope ?? [], path)
     const expiresAt = parseExpiryOptions(values, path)
     const metadata = Object.fromEntries(parseMetadataOptions(values.meta ?? [], [], path).set)
-    const options = { accountId, scopes, name, description, metadata, expiresAt }
+    const rateLimits = parseRateLimitOptions(values, path)
+    const options = {
+      accountId,
+      scopes,
+      name,
+      description,
+      metadata,
+      expiresAt,
+      rateLimits,
+      ...parseCreditOptions(values, path),
+    }
     await checkArguments(path, (manager) => manager.createApiKey(options))
     await withKeyManager(databaseUrl, io, (manager) =>
       handOutNewKey(manager, io, { out, force, json }, () => manager.createApiKey(options)),

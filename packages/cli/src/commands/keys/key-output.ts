@@ -1,4 +1,4 @@
-import type { AccountStatus } from '@latchkey/verifier'
+import { type AccountStatus, formatRateLimit, formatRefill, type RateLimit } from '@latchkey/verifier'
 import { type ApiKeyInfo, apiKeyState, type CreatedApiKey } from '@latchkey/verifier/manage'
 import { formatDate } from '../../format.js'
 
@@ -22,6 +22,12 @@ export function keyJson(key: ApiKeyInfo, accountStatus: AccountStatus | undefine
     lastUsedAt: key.lastUsedAt ?? null,
     replaces: key.replaces,
     replacedBy: key.replacedBy,
+    rateLimits: key.rateLimits.map(({ count, window }) => ({ count, window })),
+    credits: key.credits && {
+      remaining: key.credits.remaining,
+      refill: key.credits.refill && { amount: key.credits.refill.amount, interval: key.credits.refill.interval },
+      refillsAt: key.credits.refillsAt,
+    },
   }
 }
 
@@ -50,4 +56,28 @@ export function displayExpiry(key: ApiKeyInfo): string {
 /** The LAST USED cell. */
 export function displayLastUse(key: ApiKeyInfo): string {
   return key.lastUsedAt ? formatDate(key.lastUsedAt) : 'never'
+}
+
+/** Rate limits as the options take them, `10/1s 1000/1h`; `none` when there are none. */
+export function displayRateLimits(limits: readonly RateLimit[] | undefined): string {
+  return limits && limits.length > 0 ? limits.map(formatRateLimit).join(' ') : 'none'
+}
+
+/** The CREDITS cell: how many are left, or that the key is not metered. */
+export function displayCredits(key: ApiKeyInfo): string {
+  return key.credits === null ? 'not metered' : `${key.credits.remaining} left`
+}
+
+/** The REFILL cell: `1000/day, next at 2030-01-16T00:00:00Z`, or `none`. */
+export function displayRefill(key: ApiKeyInfo): string {
+  const { refill, refillsAt } = key.credits ?? {}
+  if (!refill) return 'none'
+  return refillsAt ? `${formatRefill(refill)}, next at ${formatDate(refillsAt)}` : formatRefill(refill)
+}
+
+/** The compact LIMITS cell of a list: `10/1s 1000/1h, 42 credits`; empty without limits. */
+export function displayLimits(key: ApiKeyInfo): string {
+  const parts = key.rateLimits.length > 0 ? [key.rateLimits.map(formatRateLimit).join(' ')] : []
+  if (key.credits !== null) parts.push(`${key.credits.remaining} credits`)
+  return parts.join(', ')
 }

@@ -2,7 +2,7 @@ import { COMMON_OPTIONS_HELP, defineCommand } from '../../command.js'
 import { parseDuration } from '../../duration.js'
 import { formatDate, formatJson, formatTable } from '../../format.js'
 import { withKeyManager } from '../../with-key-manager.js'
-import { displayExpiry, displayLastUse, displayStatus, keyJson } from './key-output.js'
+import { displayExpiry, displayLastUse, displayLimits, displayStatus, keyJson } from './key-output.js'
 
 const path = 'latchkey keys list'
 
@@ -16,6 +16,7 @@ Lists API keys, oldest first. Secrets are never shown: they are not stored.
 STATUS is enabled, disabled, revoked, or expired (its EXPIRES time has come). A key of a disabled
 account shows "(account disabled)": it does not work until the account is enabled.
 REPLACED BY names the key a rotation replaced it by; it works until EXPIRES, the overlap's end.
+LIMITS shows the key's own rate limits and the credits it has left ("keys show" tells more).
 LAST USED is when the key last authenticated a request, as servers record it: up to a minute late
 (their flush interval), "never" when no use was recorded.
 
@@ -53,13 +54,14 @@ ${COMMON_OPTIONS_HELP}
     } else {
       io.stdout.write(
         formatTable(
-          ['ID', 'NAME', 'ACCOUNT', 'STATUS', 'SCOPES', 'CREATED', 'EXPIRES', 'LAST USED', 'REPLACED BY'],
+          ['ID', 'NAME', 'ACCOUNT', 'STATUS', 'SCOPES', 'LIMITS', 'CREATED', 'EXPIRES', 'LAST USED', 'REPLACED BY'],
           keys.map((key) => [
             key.id,
             key.name ?? '',
             key.accountId,
             displayStatus(key, accountStatuses.get(key.accountId), now),
             key.scopes.join(' '),
+            displayLimits(key),
             formatDate(key.createdAt),
             displayExpiry(key),
             displayLastUse(key),

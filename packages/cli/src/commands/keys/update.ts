@@ -9,6 +9,16 @@ import {
   parseScopeOptions,
 } from '../../key-field-options.js'
 import { UsageError } from '../../usage-error.js'
+import {
+  creditHelp,
+  creditOptions,
+  creditRemovalOptions,
+  parseCreditOptions,
+  parseRateLimitOptions,
+  rateLimitHelp,
+  rateLimitOptions,
+  rateLimitRemovalOptions,
+} from '../../usage-limit-options.js'
 import { withKeyManager } from '../../with-key-manager.js'
 
 const path = 'latchkey keys update'
@@ -16,12 +26,15 @@ const path = 'latchkey keys update'
 /** `latchkey keys update` */
 export const update = defineCommand({
   path,
-  summary: "Change a key's name, description, scopes, expiry or metadata",
+  summary: "Change a key's name, description, scopes, expiry, metadata, rate limits or credits",
   usage: `Usage: latchkey keys update KEY_ID [--name NAME] [--description TEXT] [--scope "SCOPE ..."]
          [--expires-in DURATION | --expires-at ISO8601 | --no-expiry] [--meta KEY=VALUE]... [--unset-meta KEY]...
+         [--rate-limit COUNT/WINDOW... | --no-rate-limit] [--credits N] [--refill N/day|N/month | --no-refill]
+         [--no-credits]
 
 Changes the fields given, and only those, and prints "KEY_ID updated". Servers see the change at
 once (Postgres) or within their cache time (SQLite). A revoked key cannot be changed.
+A key made by rotation shares its credits with the key it replaced: --credits sets them for both.
 
 Options:
   --name NAME               A new display name; "" removes it
@@ -33,6 +46,8 @@ Options:
   --no-expiry               Let the key never expire
   --meta KEY=VALUE          Set one metadata key (the VALUE is kept as a string), keeping the others
   --unset-meta KEY          Remove one metadata key, keeping the others
+${rateLimitHelp(true)}
+${creditHelp(true)}
 ${COMMON_OPTIONS_HELP}
 `,
   options: {
@@ -44,6 +59,10 @@ ${COMMON_OPTIONS_HELP}
     'no-expiry': { type: 'boolean' },
     meta: { type: 'string', multiple: true },
     'unset-meta': { type: 'string', multiple: true },
+    ...rateLimitOptions,
+    ...rateLimitRemovalOptions,
+    ...creditOptions,
+    ...creditRemovalOptions,
   },
   positionals: ['KEY_ID'],
   async run({ positionals: [id = ''], values, databaseUrl, io }) {
@@ -54,9 +73,12 @@ ${COMMON_OPTIONS_HELP}
     if (values.scope !== undefined) changes.scopes = parseScopeOptions(values.scope, path)
     const expiresAt = parseExpiryOptions(values, path)
     if (expiresAt !== undefined) changes.expiresAt = expiresAt
+    const rateLimits = parseRateLimitOptions(values, path)
+    if (rateLimits !== undefined) changes.rateLimits = rateLimits
+    Object.assign(changes, parseCreditOptions(values, path))
     if (Object.keys(changes).length === 0 && !hasMetadataEdits(edits)) {
       throw new UsageError(
-        'Give at least one change: --name, --description, --scope, an expiry, --meta or --unset-meta.',
+        'Give at least one change: --name, --description, --scope, an expiry, --meta, --unset-meta, a rate limit or credits.',
         path,
       )
     }

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Principal } from '../../principal.js'
-import type { AuthenticationResult, Verifier } from '../../verifier.js'
+import type { AuthenticateRequestOptions, AuthenticationResult, Verifier } from '../../verifier.js'
 import { connectionOf, inputOf } from './request-input.js'
-import { writeAnswer } from './write-answer.js'
+import { setHeaders, writeAnswer } from './write-answer.js'
 
 /**
  * Authenticates a Node request and hands the result to `proceed`: in the same turn when the verifier
  * answers from memory ({@link Verifier.authenticateNow}: the usual request, a secret or token it has
  * seen, of a usable key), so the framework goes on without a promise to settle; otherwise once the
  * verifier's promise settles. `fail` gets a rejection, which a verifier made by `createVerifier`
- * never gives.
+ * never gives. `options` are the route's (its cost), checked by `requestOptions`.
  */
 export function authenticateRequest(
   verifier: Verifier,
@@ -17,8 +17,9 @@ export function authenticateRequest(
   url: string,
   proceed: (result: AuthenticationResult) => void,
   fail: (error: unknown) => void,
+  options?: AuthenticateRequestOptions,
 ): void {
-  const result = verifier.authenticateNow(inputOf(req, url), connectionOf(req))
+  const result = verifier.authenticateNow(inputOf(req, url), connectionOf(req), options)
   if (result instanceof Promise) result.then(proceed, fail)
   else proceed(result)
 }
@@ -26,6 +27,7 @@ export function authenticateRequest(
 /**
  * Connect-style authentication (Express, `node:http` middleware): sets `req.auth` and calls `next()`,
  * or writes the verifier's refusal; `scopes` must all be granted. `next(error)` gets a rejection.
+ * An allowed request's header fields (its rate limits) are set on `res` for the API's own answer.
  */
 export function authenticateThenNext(
   verifier: Verifier,
@@ -34,14 +36,18 @@ export function authenticateThenNext(
   url: string,
   scopes: readonly string[] | undefined,
   next: (error?: unknown) => void,
+  options?: AuthenticateRequestOptions,
 ): void {
   const proceed = (result: AuthenticationResult) => {
     const refusal = result.ok ? scopes && verifier.checkScopes(result.principal, scopes) : result.error
     if (refusal) return writeAnswer(res, verifier.answerError(refusal))
-    req.auth = (result as { principal: Principal }).principal
+    if (result.ok) {
+      setHeaders(res, result.headers)
+      req.auth = result.principal
+    }
     next()
   }
-  authenticateRequest(verifier, req, url, proceed, next)
+  authenticateRequest(verifier, req, url, proceed, next, options)
 }
 
 /** A Connect-style scope guard: `next()` when `req.auth` has every one of `scopes`, else the refusal. */

@@ -12,12 +12,28 @@ export function closeIfAbandoned(res: ServerResponse): void {
   if (isAbandoned(res.req)) res.setHeader('Connection', 'close')
 }
 
+/** Every method a framework routes the verifier's paths on: the core, not the framework, answers the wrong ones. */
+export const endpointMethods: ('DELETE' | 'GET' | 'HEAD' | 'PATCH' | 'POST' | 'PUT' | 'OPTIONS')[] = [
+  'DELETE',
+  'GET',
+  'HEAD',
+  'PATCH',
+  'POST',
+  'PUT',
+  'OPTIONS',
+]
+
 /** Writes the core's answer as it is: header names and values untouched, no charset added. */
 export function writeAnswer(res: ServerResponse, { status, headers, body }: HttpAnswer): void {
   closeIfAbandoned(res)
   res.statusCode = status
   for (const name in headers) res.setHeader(name, headers[name] as string)
   res.end(body)
+}
+
+/** Sets `headers` (an allowed request's `AuthenticationResult.headers`, when it has them) on `res`. */
+export function setHeaders(res: ServerResponse, headers: Readonly<Record<string, string>> | undefined): void {
+  if (headers) for (const name in headers) res.setHeader(name, headers[name] as string)
 }
 
 /** The verifier's answer to `req`, a request to one of its paths; `body` when a parser consumed it. */

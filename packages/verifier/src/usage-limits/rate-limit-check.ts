@@ -1,0 +1,101 @@
+import { LatchkeyError } from '../errors.js'
+import type { RateLimitCount, RateLimitCounter, RateLimitCounterFactory } from './rate-limit-counter.js'
+import type { RateLimitPolicy } from './rate-limit-policies.js'
+import type { RateLimitStatus } from './rate-limit-status.js'
+
+/**
+ * Counts requests against rate-limit policies: one counter per count and window, made on first use
+ * by the factory and shared by every key and account with that limit (each under its own counter
+ * key). A counter that fails, or (when `timeout` is set) takes longer than `timeout` ms, fails
+ * closed: `ERR_STORE_UNAVAILABLE`, answered 503. Internal.
+ */
+export class RateLimitCheck {
+  readonly #create: RateLimitCounterFactory
+  readonly #timeout: number | undefined
+  readonly #counters = new Map<string, RateLimitCounter>()
+
+  constructor(create: RateLimitCounterFactory, timeout: number | undefined) {
+    this.#create = create
+    this.#timeout = timeout
+  }
+
+  /**
+   * Counts one request against every one of `policies` (all of them, even when one is over), and
+   * resolves with where each stands; throws `ERR_RATE_LIMITED` when any is over, with `retryAfter`
+   * the seconds until the last exceeded window ends, or `ERR_STORE_UNAVAILABLE`.
+   */
+  async consume(policies: readonly RateLimitPolicy[]): Promise<RateLimitStatus[]> {
+    const outcomes = await Promise.all(policies.map((policy) => this.#consumeOne(policy)))
+    let failed = false
+    let failure: unknown
+    let retryAfter = 0
+    const statuses = outcomes.map((outcome, index) => {
+      const { limit, name } = policies[index] as RateLimitPolicy
+      if (!outcome.counted && !failed) {
+        failed = true
+        failure = outcome.error
+      }
+      const count = outcome.counted
+        ? outcome.count
+        : { consumedPoints: limit.count, remainingPoints: 0, msBeforeNext: 0 }
+      const reset = Math.max(0, Math.ceil(count.msBeforeNext / 1000))
+      if (outcome.counted && outcome.over) retryAfter = Math.max(retryAfter, reset, 1)
+      return { policy: name, quota: limit.count, window: limit.window, remaining: count.remainingPoints, reset }
+    })
+    if (failed) {
+      throw new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The rate-limit counters are unavailable.', { cause: failure })
+    }
+    if (retryAfter > 0) {
+      throw new LatchkeyError('ERR_RATE_LIMITED', 'The rate limit is reached.', {
+        reason: 'rate_limited',
+        retryAfter,
+        rateLimits: statuses,
+      })
+    }
+    return statuses
+  }
+
+  async #consumeOne(policy: RateLimitPolicy): Promise<Outcome> {
+    try {
+      const count = await this.#bounded(this.#counterOf(policy).consume(policy.counterKey, 1))
+      return { counted: true, over: false, count }
+    } catch (error) {
+      // rate-limiter-flexible rejects with the count when over, and with an Error when its store fails.
+      if (isCount(error)) return { counted: true, over: true, count: error }
+      return { counted: false, error }
+    }
+  }
+
+  #counterOf({ limit }: RateLimitPolicy): RateLimitCounter {
+    const id = `${limit.count}-${limit.window}`
+    let counter = this.#counters.get(id)
+    if (!counter) {
+      counter = this.#create({ keyPrefix: `latchkey-rate-${id}`, points: limit.count, duration: limit.window })
+      this.#counters.set(id, counter)
+    }
+    return counter
+  }
+
+  #bounded(count: Promise<RateLimitCount>): Promise<RateLimitCount> {
+    const timeout = this.#timeout
+    if (timeout === undefined) return count
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`The rate-limit counter did not answer within ${timeout} ms.`)),
+        timeout,
+      )
+    })
+    return Promise.race([count, late]).finally(() => clearTimeout(timer))
+  }
+}
+
+type Outcome =
+  | { readonly counted: true; readonly over: boolean; readonly count: RateLimitCount }
+  | { readonly counted: false; readonly error: unknown }
+
+function isCount(value: unknown): value is RateLimitCount {
+  if (typeof value !== 'object' || value === null || value instanceof Error) return false
+  const { msBeforeNext, remainingPoints } = value as Record<string, unknown>
+  return typeof msBeforeNext === 'number' && typeof remainingPoints === 'number'
+}

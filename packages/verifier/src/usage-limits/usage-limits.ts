@@ -1,0 +1,47 @@
+import { rateLimitFields } from '../http/answers.js'
+import type { ApiKeyCredential } from '../store/key-store.js'
+import { type CreditCheckParts, spendRequestCredits } from './credit-check.js'
+import type { RateLimitCheck } from './rate-limit-check.js'
+import { rateLimitPolicies } from './rate-limit-policies.js'
+
+/**
+ * Whether requests of `key` are limited: it, or its account, has rate limits, or it has credits.
+ * Read on every authenticated request: property reads only, nothing made.
+ */
+export function isLimited(key: ApiKeyCredential): boolean {
+  return (
+    (key.credits !== undefined && key.credits !== null) ||
+    (key.rateLimits !== undefined && key.rateLimits.length > 0) ||
+    (key.accountRateLimits !== undefined && key.accountRateLimits.length > 0)
+  )
+}
+
+/** What {@link UsageLimits} is made of. Internal. */
+export interface UsageLimitsParts extends CreditCheckParts {
+  readonly rateLimits: RateLimitCheck
+}
+
+/**
+ * Enforces a key's usage limits on an authenticated API request (never on the token or revocation
+ * endpoint): first its and its account's rate limits, each request counting one, then, only when
+ * they let it through, its credits, the request costing `cost`. Internal.
+ */
+export class UsageLimits {
+  readonly #parts: UsageLimitsParts
+
+  constructor(parts: UsageLimitsParts) {
+    this.#parts = parts
+  }
+
+  /**
+   * Admits a request of `key`, a key {@link isLimited}: resolves with the RateLimit fields for the
+   * API's answer (`undefined` for a key with credits alone), or throws `ERR_RATE_LIMITED`,
+   * `ERR_CREDITS_EXHAUSTED` or `ERR_STORE_UNAVAILABLE`.
+   */
+  async admit(key: ApiKeyCredential, cost: number): Promise<Readonly<Record<string, string>> | undefined> {
+    const policies = rateLimitPolicies(key)
+    const statuses = policies.length > 0 ? await this.#parts.rateLimits.consume(policies) : undefined
+    if (key.credits) await spendRequestCredits(this.#parts, key.id, cost, statuses)
+    return statuses && rateLimitFields(statuses)
+  }
+}
