@@ -118,3 +118,21 @@ export async function accessToken(url: string, basic: string): Promise<string> {
   if (!response.ok) throw new Error(`the token request answered ${response.status}`)
   return `Bearer ${((await response.json()) as { access_token: string }).access_token}`
 }
+
+const serving: { close(): Promise<void> }[] = []
+
+/**
+ * {@link limitedStore}'s store and verifier, served by `adapter` (a key of {@link apis}) on loopback;
+ * {@link closeServed} (in `afterEach`) closes every server it started.
+ */
+export async function serveLimited(adapter: string, ...store: Parameters<typeof limitedStore>) {
+  const setup = await limitedStore(...store)
+  const server = await listen((apis[adapter] as (typeof apis)['express'])(setup.verifier))
+  serving.push(server)
+  return { ...setup, url: server.url }
+}
+
+/** Closes the servers {@link serveLimited} started. */
+export async function closeServed(): Promise<void> {
+  await Promise.all(serving.splice(0).map((server) => server.close()))
+}

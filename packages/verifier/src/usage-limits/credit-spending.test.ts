@@ -1,20 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { apis, get, limitedStore, listen } from '../../test/limited-api.js'
+import { apis, closeServed, get, limitedStore, serveLimited as serve } from '../../test/limited-api.js'
 import type { AuthEvent } from '../audit/events.js'
 import type { KeyStore } from '../store/key-store.js'
 import type { MemoryKeyStore } from '../store/memory-key-store.js'
 
-const servers: { close(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function serve(adapter: string, options: Parameters<typeof limitedStore>[0] = {}) {
-  const setup = await limitedStore(options)
-  const server = await listen((apis[adapter] as (typeof apis)['express'])(setup.verifier))
-  servers.push(server)
-  return { ...setup, url: server.url }
-}
+afterEach(closeServed)
 
 describe.each(Object.keys(apis))('Credits through the %s adapter', (adapter) => {
   it('serves a key with 3 credits 3 times, then answers 429 credits_exhausted without Retry-After', async () => {
@@ -69,16 +59,14 @@ describe('Credits on a store that cannot spend them', () => {
           return typeof value === 'function' ? value.bind(target) : value
         },
       })
-    const { verifier, acme, key } = await limitedStore({}, withoutSpending)
-    const server = await listen((apis.express as (typeof apis)['express'])(verifier))
-    servers.push(server)
+    const { url, acme, key } = await serve('express', {}, withoutSpending)
     const metered = await key(acme.id, { credits: 5 })
     const unmetered = await key(acme.id)
-    expect(await get(`${server.url}/data`, metered.basic)).toMatchObject({
+    expect(await get(`${url}/data`, metered.basic)).toMatchObject({
       status: 503,
       error: 'temporarily_unavailable',
     })
-    expect((await get(`${server.url}/data`, unmetered.basic)).status).toBe(200)
+    expect((await get(`${url}/data`, unmetered.basic)).status).toBe(200)
   })
 })
 

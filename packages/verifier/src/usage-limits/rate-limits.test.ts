@@ -1,18 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { accessToken, apis, get, limitedStore, listen } from '../../test/limited-api.js'
+import { accessToken, apis, closeServed, get, serveLimited as serve } from '../../test/limited-api.js'
 import type { RateLimitCounterFactory } from './rate-limit-counter.js'
 
-const servers: { close(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function serve(adapter: string, options: Parameters<typeof limitedStore>[0] = {}) {
-  const setup = await limitedStore(options)
-  const server = await listen((apis[adapter] as (typeof apis)['express'])(setup.verifier))
-  servers.push(server)
-  return { ...setup, url: server.url }
-}
+afterEach(closeServed)
 
 describe.each(Object.keys(apis))('Rate limits through the %s adapter', (adapter) => {
   it('serves a 5/10s key 5 times, then answers 429 with Retry-After and the RateLimit fields', async () => {
