@@ -225,11 +225,46 @@ describe('answers from memory', () => {
 })
 
 describe('usage limits and the answer from memory', () => {
-  it('counts a limited key through the promise, and still answers a key without limits at once', async () => {
-    const { store, manager, account, key, verifier, basic, bearer } = await setUp()
+  it('answers a key with in-memory rate limits at once, counting every request, and refuses it at once when over', async () => {
+    const { store, manager, account, verifier } = await setUp()
     const limited = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })
     await store.updateApiKey(limited.id, { rateLimits: [{ count: 2, window: 60 }] })
     const limitedBasic = { authorization: [`Basic ${btoa(`${limited.id}:${limited.secret}`)}`] }
+    expect(await verifier.authenticate(limitedBasic)).toMatchObject({
+      ok: true,
+      headers: { RateLimit: '"key-2-1m";r=1;t=60' },
+    })
+    const second = verifier.authenticateNow(limitedBasic)
+    expect(isPending(second)).toBe(false)
+    expect(second).toMatchObject({ ok: true, headers: { RateLimit: '"key-2-1m";r=0;t=60' } })
+    const third = verifier.authenticateNow(limitedBasic)
+    expect(isPending(third)).toBe(false)
+    expect(third).toMatchObject({ ok: false, error: { code: 'ERR_RATE_LIMITED', retryAfter: 60 } })
+  })
+
+  it('counts a key with credits, or with rate limits in a shared counter, through the promise', async () => {
+    const consumed: string[] = []
+    const { store, manager, account, key, verifier, basic, bearer } = await setUp({
+      rateLimits: {
+        // A shared counter: rate-limiter-flexible's promise, no count in memory.
+        counter: ({ points }) => ({
+          consume: (counterKey) => {
+            consumed.push(counterKey)
+            const count = {
+              consumedPoints: consumed.length,
+              remainingPoints: Math.max(points - consumed.length, 0),
+              msBeforeNext: 60_000,
+            }
+            return consumed.length > points ? Promise.reject(count) : Promise.resolve(count)
+          },
+        }),
+      },
+    })
+    const limited = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })
+    await store.updateApiKey(limited.id, { rateLimits: [{ count: 2, window: 60 }] })
+    const metered = await manager.createApiKey({ accountId: account.id, scopes: ['read'], credits: 1 })
+    const limitedBasic = { authorization: [`Basic ${btoa(`${limited.id}:${limited.secret}`)}`] }
+    const meteredBasic = { authorization: [`Basic ${btoa(`${metered.id}:${metered.secret}`)}`] }
     await verifier.authenticate(basic())
     await verifier.authenticate(bearer)
     await verifier.authenticate(limitedBasic)
@@ -244,5 +279,11 @@ describe('usage limits and the answer from memory', () => {
       ok: false,
       error: { code: 'ERR_RATE_LIMITED' },
     })
+    expect(consumed).toEqual([`key:${limited.id}`, `key:${limited.id}`, `key:${limited.id}`])
+    // The credits spend is a store write: this test store's change version moves with it.
+    expect(await verifier.authenticate(meteredBasic)).toMatchObject({ ok: true })
+    const spent = verifier.authenticateNow(meteredBasic)
+    expect(isPending(spent)).toBe(true)
+    expect(await spent).toMatchObject({ ok: false, error: { code: 'ERR_CREDITS_EXHAUSTED' } })
   })
 })

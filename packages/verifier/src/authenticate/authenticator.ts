@@ -75,8 +75,8 @@ export class Authenticator {
   /**
    * The result at once when memory vouches for the request (see `checkNow` of {@link ApiKeyCheck}
    * and {@link BearerCheck}), else the promise of the full check. Refusals are only ever made by the
-   * full check, so this answers exactly what it would. A key with usage limits is always answered
-   * by a promise: its counters and credits are asked first.
+   * full check, so this answers exactly what it would. A key with credits, or with rate limits counted
+   * outside this process, is answered by a promise: its counters and credits are asked first.
    */
   authenticateNow(
     input: AuthenticationInput,
@@ -143,7 +143,10 @@ export class Authenticator {
     }
   }
 
-  /** The success of `principal`, at once for a key without usage limits, else once they admit it. */
+  /**
+   * The success of `principal`, at once for a key without usage limits or with rate limits counted in
+   * memory alone, else once its counters and credits admit it.
+   */
   #admit(
     principal: Principal,
     key: ApiKeyCredential,
@@ -152,22 +155,16 @@ export class Authenticator {
     clientAddress: ClientAddress,
   ): AuthenticationResult | Promise<AuthenticationResult> {
     if (!isLimited(key)) return this.#success(principal, started, clientAddress, undefined)
-    return this.#limited(principal, key, cost, started, clientAddress)
-  }
-
-  async #limited(
-    principal: Principal,
-    key: ApiKeyCredential,
-    cost: number,
-    started: number,
-    clientAddress: ClientAddress,
-  ): Promise<AuthenticationResult> {
+    const refuse = (error: unknown): AuthenticationResult =>
+      this.#refusal(error, started, clientAddress, principal.method, principal.keyId, principal.accountId)
+    let admitted: ReturnType<UsageLimits['admit']>
     try {
-      const headers = await this.#parts.limits.admit(key, cost)
-      return this.#success(principal, started, clientAddress, headers)
+      admitted = this.#parts.limits.admit(key, cost)
     } catch (error) {
-      return this.#refusal(error, started, clientAddress, principal.method, principal.keyId, principal.accountId)
+      return refuse(error)
     }
+    if (!(admitted instanceof Promise)) return this.#success(principal, started, clientAddress, admitted)
+    return admitted.then((headers) => this.#success(principal, started, clientAddress, headers), refuse)
   }
 
   #success(

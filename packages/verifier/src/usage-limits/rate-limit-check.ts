@@ -13,6 +13,7 @@ export class RateLimitCheck {
   readonly #create: RateLimitCounterFactory
   readonly #timeout: number | undefined
   readonly #counters = new Map<string, RateLimitCounter>()
+  readonly #byPolicy = new WeakMap<RateLimitPolicy, RateLimitCounter>()
 
   constructor(create: RateLimitCounterFactory, timeout: number | undefined) {
     this.#create = create
@@ -21,43 +22,31 @@ export class RateLimitCheck {
 
   /**
    * Counts one request against every one of `policies` (all of them, even when one is over), and
-   * resolves with where each stands; throws `ERR_RATE_LIMITED` when any is over, with `retryAfter`
-   * the seconds until the last exceeded window ends, or `ERR_STORE_UNAVAILABLE`.
+   * answers where each stands; throws `ERR_RATE_LIMITED` when any is over, with `retryAfter` the
+   * seconds until the last exceeded window ends, or `ERR_STORE_UNAVAILABLE`. At once (returning or
+   * throwing) when every counter counts in memory (`consumeNow`), else through a promise.
    */
-  async consume(policies: readonly RateLimitPolicy[]): Promise<RateLimitStatus[]> {
-    const outcomes = await Promise.all(policies.map((policy) => this.#consumeOne(policy)))
-    let failed = false
-    let failure: unknown
-    let retryAfter = 0
-    const statuses = outcomes.map((outcome, index) => {
-      const { limit, name } = policies[index] as RateLimitPolicy
-      if (!outcome.counted && !failed) {
-        failed = true
-        failure = outcome.error
-      }
-      const count = outcome.counted
-        ? outcome.count
-        : { consumedPoints: limit.count, remainingPoints: 0, msBeforeNext: 0 }
-      const reset = Math.max(0, Math.ceil(count.msBeforeNext / 1000))
-      if (outcome.counted && outcome.over) retryAfter = Math.max(retryAfter, reset, 1)
-      return { policy: name, quota: limit.count, window: limit.window, remaining: count.remainingPoints, reset }
-    })
-    if (failed) {
-      throw new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The rate-limit counters are unavailable.', { cause: failure })
+  consume(policies: readonly RateLimitPolicy[]): RateLimitStatus[] | Promise<RateLimitStatus[]> {
+    let counters: RateLimitCounter[]
+    try {
+      counters = policies.map((policy) => this.#counterOf(policy))
+    } catch (cause) {
+      throw new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The rate-limit counters are unavailable.', { cause })
     }
-    if (retryAfter > 0) {
-      throw new LatchkeyError('ERR_RATE_LIMITED', 'The rate limit is reached.', {
-        reason: 'rate_limited',
-        retryAfter,
-        rateLimits: statuses,
-      })
+    if (counters.every((counter) => counter.consumeNow !== undefined)) {
+      return statusesOf(
+        policies,
+        counters.map((counter, index) => countedNow(counter, policies[index] as RateLimitPolicy)),
+      )
     }
-    return statuses
+    return Promise.all(
+      policies.map((policy, index) => this.#consumeOne(counters[index] as RateLimitCounter, policy)),
+    ).then((outcomes) => statusesOf(policies, outcomes))
   }
 
-  async #consumeOne(policy: RateLimitPolicy): Promise<Outcome> {
+  async #consumeOne(counter: RateLimitCounter, policy: RateLimitPolicy): Promise<Outcome> {
     try {
-      const count = await this.#bounded(this.#counterOf(policy).consume(policy.counterKey, 1))
+      const count = await this.#bounded(counter.consume(policy.counterKey, 1))
       return { counted: true, over: false, count }
     } catch (error) {
       // rate-limiter-flexible rejects with the count when over, and with an Error when its store fails.
@@ -66,13 +55,18 @@ export class RateLimitCheck {
     }
   }
 
-  #counterOf({ limit }: RateLimitPolicy): RateLimitCounter {
+  /** The policy's counter: remembered per policy object, which lives as long as the key's credential. */
+  #counterOf(policy: RateLimitPolicy): RateLimitCounter {
+    let counter = this.#byPolicy.get(policy)
+    if (counter) return counter
+    const { limit } = policy
     const id = `${limit.count}-${limit.window}`
-    let counter = this.#counters.get(id)
+    counter = this.#counters.get(id)
     if (!counter) {
       counter = this.#create({ keyPrefix: `latchkey-rate-${id}`, points: limit.count, duration: limit.window })
       this.#counters.set(id, counter)
     }
+    this.#byPolicy.set(policy, counter)
     return counter
   }
 
@@ -87,6 +81,48 @@ export class RateLimitCheck {
       )
     })
     return Promise.race([count, late]).finally(() => clearTimeout(timer))
+  }
+}
+
+/**
+ * Where `policies` stand once counted (`outcomes`, in the same order); throws `ERR_STORE_UNAVAILABLE`
+ * when a counter failed, else `ERR_RATE_LIMITED` when any policy is over.
+ */
+function statusesOf(policies: readonly RateLimitPolicy[], outcomes: readonly Outcome[]): RateLimitStatus[] {
+  let failed = false
+  let failure: unknown
+  let retryAfter = 0
+  const statuses = outcomes.map((outcome, index) => {
+    const { limit, name } = policies[index] as RateLimitPolicy
+    if (!outcome.counted && !failed) {
+      failed = true
+      failure = outcome.error
+    }
+    const count = outcome.counted ? outcome.count : { consumedPoints: limit.count, remainingPoints: 0, msBeforeNext: 0 }
+    const reset = Math.max(0, Math.ceil(count.msBeforeNext / 1000))
+    if (outcome.counted && outcome.over) retryAfter = Math.max(retryAfter, reset, 1)
+    return { policy: name, quota: limit.count, window: limit.window, remaining: count.remainingPoints, reset }
+  })
+  if (failed) {
+    throw new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The rate-limit counters are unavailable.', { cause: failure })
+  }
+  if (retryAfter > 0) {
+    throw new LatchkeyError('ERR_RATE_LIMITED', 'The rate limit is reached.', {
+      reason: 'rate_limited',
+      retryAfter,
+      rateLimits: statuses,
+    })
+  }
+  return statuses
+}
+
+/** The outcome of a count made in memory, by a counter with `consumeNow`: over past the limit's count. */
+function countedNow(counter: RateLimitCounter, { counterKey, limit }: RateLimitPolicy): Outcome {
+  try {
+    const count = (counter.consumeNow as NonNullable<RateLimitCounter['consumeNow']>)(counterKey, 1)
+    return { counted: true, over: count.consumedPoints > limit.count, count }
+  } catch (error) {
+    return { counted: false, error }
   }
 }
 

@@ -23,6 +23,12 @@ export interface RateLimitCounter {
    * counter store failed, which the verifier answers with 503.
    */
   consume(key: string, points?: number): Promise<RateLimitCount>
+  /**
+   * The same count made at once, by a counter in this process's memory: the count whether over the
+   * limiter's `points` or not (over when `consumedPoints` exceeds them). The verifier uses it, when every
+   * counter of a request has it, to answer a limited key in the same turn. Never for a shared store.
+   */
+  consumeNow?(key: string, points?: number): RateLimitCount
 }
 
 /** What a {@link RateLimitCounterFactory} is asked for: rate-limiter-flexible's limiter options. */

@@ -3,6 +3,7 @@ import type { ApiKeyCredential } from '../store/key-store.js'
 import { type CreditCheckParts, spendRequestCredits } from './credit-check.js'
 import type { RateLimitCheck } from './rate-limit-check.js'
 import { rateLimitPolicies } from './rate-limit-policies.js'
+import type { RateLimitStatus } from './rate-limit-status.js'
 
 /**
  * Whether requests of `key` are limited: it, or its account, has rate limits, or it has credits.
@@ -34,14 +35,30 @@ export class UsageLimits {
   }
 
   /**
-   * Admits a request of `key`, a key {@link isLimited}: resolves with the RateLimit fields for the
+   * Admits a request of `key`, a key {@link isLimited}: answers with the RateLimit fields for the
    * API's answer (`undefined` for a key with credits alone), or throws `ERR_RATE_LIMITED`,
-   * `ERR_CREDITS_EXHAUSTED` or `ERR_STORE_UNAVAILABLE`.
+   * `ERR_CREDITS_EXHAUSTED` or `ERR_STORE_UNAVAILABLE`. At once when its rate limits are counted in
+   * memory and it has no credits; through a promise (which rejects with the same errors) otherwise.
    */
-  async admit(key: ApiKeyCredential, cost: number): Promise<Readonly<Record<string, string>> | undefined> {
+  admit(key: ApiKeyCredential, cost: number): RateLimitFields | undefined | Promise<RateLimitFields | undefined> {
     const policies = rateLimitPolicies(key)
-    const statuses = policies.length > 0 ? await this.#parts.rateLimits.consume(policies) : undefined
-    if (key.credits) await spendRequestCredits(this.#parts, key.id, cost, statuses)
-    return statuses && rateLimitFields(statuses)
+    if (policies.length === 0) return this.#spend(key, cost, undefined)
+    const statuses = this.#parts.rateLimits.consume(policies)
+    return statuses instanceof Promise
+      ? statuses.then((counted) => this.#spend(key, cost, counted))
+      : this.#spend(key, cost, statuses)
+  }
+
+  /** Spends `key`'s credits, if it has any, once its rate limits (`statuses`) let the request through. */
+  #spend(
+    key: ApiKeyCredential,
+    cost: number,
+    statuses: readonly RateLimitStatus[] | undefined,
+  ): RateLimitFields | undefined | Promise<RateLimitFields | undefined> {
+    const fields = statuses && rateLimitFields(statuses)
+    if (!key.credits) return fields
+    return spendRequestCredits(this.#parts, key.id, cost, statuses).then(() => fields)
   }
 }
+
+type RateLimitFields = Readonly<Record<string, string>>
