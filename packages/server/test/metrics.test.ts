@@ -66,14 +66,63 @@ describe('/metrics', () => {
     expect(sample(text, decisions, 'contract="nginx",outcome="public",method="none"')).toBe(1)
     expect(sample(text, decisions, 'contract="caddy",outcome="bad_request",method="none"')).toBe(1)
     expect(sample(text, 'latchkey_decision_duration_seconds_count', 'contract="traefik"')).toBe(2)
+    // A histogram: cumulative buckets ending in +Inf at the count, and the sum of the durations.
+    expect(text).toContain('# TYPE latchkey_decision_duration_seconds histogram')
+    const buckets = text
+      .split('\n')
+      .filter((line) => line.startsWith('latchkey_decision_duration_seconds_bucket{') && line.includes('"traefik"'))
+      .map((line) => Number(line.slice(line.lastIndexOf(' ') + 1)))
+    expect(buckets).toHaveLength(13)
+    expect(buckets).toEqual([...buckets].sort((a, b) => a - b))
+    expect(sample(text, 'latchkey_decision_duration_seconds_bucket', 'le="+Inf",contract="traefik"')).toBe(2)
+    expect(sample(text, 'latchkey_decision_duration_seconds_sum', 'contract="traefik"')).toBeGreaterThan(0)
     expect(sample(text, 'latchkey_auth_events_total', 'type="authenticate",outcome="success"')).toBe(2)
     expect(text).toContain('process_cpu_seconds_total')
     // No per-key label unless asked: one series per key would not scale.
     expect(text).not.toContain(key.id)
+
+    // A second scrape adds what happened since, and counts nothing twice.
+    await ask('/auth/traefik', { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/a', authorization: basic(key) })
+    const again = await (await fetch(`${url}/metrics`)).text()
+    expect(sample(again, decisions, 'contract="traefik",outcome="allowed",method="basic"')).toBe(3)
+    expect(sample(again, 'latchkey_auth_events_total', 'type="authenticate",outcome="success"')).toBe(3)
+    expect(sample(again, 'latchkey_decision_duration_seconds_count', 'contract="traefik"')).toBe(3)
   })
 
   it('is served on a port of its own too, and nothing else is', async () => {
     expect((await fetch(`${metricsUrl}/metrics`)).status).toBe(200)
     expect((await fetch(`${metricsUrl}/auth/nginx`)).status).toBe(404)
+  })
+})
+
+describe('createGatewayMetrics', () => {
+  it('labels decisions and events with the key id only when perKeyLabels asks for it', async () => {
+    for (const perKeyLabels of [true, false]) {
+      const perKey = createGatewayMetrics({ perKeyLabels })
+      const decision = {
+        contract: 'nginx',
+        status: 200,
+        outcome: 'allowed',
+        authMethod: 'basic',
+        keyId: 'key_1',
+      } as const
+      perKey.observeDecision({ ...decision, durationMs: 0.2 })
+      perKey.observeDecision({ ...decision, durationMs: 0.4 })
+      perKey.onAuthEvent({
+        type: 'authenticate',
+        outcome: 'success',
+        method: 'basic',
+        keyId: 'key_1',
+        at: new Date(),
+        durationMs: 0.1,
+      })
+      const text = await perKey.registry.metrics()
+      const keyLabel = perKeyLabels ? ',key_id="key_1"' : ''
+      expect(text).toContain(`latchkey_decisions_total{contract="nginx",outcome="allowed",method="basic"${keyLabel}} 2`)
+      expect(text).toContain(
+        `latchkey_auth_events_total{type="authenticate",outcome="success",code="",method="basic"${keyLabel}} 1`,
+      )
+      expect(text.includes('key_1')).toBe(perKeyLabels)
+    }
   })
 })

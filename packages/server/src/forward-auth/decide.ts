@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { AuthenticationResult, HttpAnswer, Verifier } from '@latchkey/verifier'
+import { authorizationOf } from '@latchkey/verifier/node'
 import { allowed, ambiguousPath, carriedRefusal, missingProxyHeader } from '../gateway/gateway-answers.js'
 import { carryRefusal } from '../gateway/nginx-refusal.js'
 import { normalizeRequestPath } from '../routes/request-path.js'
@@ -37,7 +38,7 @@ export function decide(
     return allowed(contract === envoyContract ? envoyRemovals(identity) : identity)
   }
   const input = {
-    authorization: req.headersDistinct.authorization ?? [],
+    authorization: authorizationOf(req),
     // The original target: a token in its query is refused, as the embedded verifier refuses it.
     url: original.target,
     headers: req.headers,

@@ -17,11 +17,15 @@ function problem(status: number, title: string, detail: string, headers: Record<
 }
 
 /**
- * A decision endpoint's "allow": 200, with the identity headers for the upstream (none for `auth: none`).
+ * A decision endpoint's "allow": 200, with the identity headers for the upstream (none for `auth: none`),
+ * which it takes as its own headers.
  * `Content-Length: 0`, or Node would frame the empty body as chunked and write its last chunk apart.
  */
-export function allowed(identity: Readonly<Record<string, string>> = {}): HttpAnswer {
-  return { status: 200, headers: { 'Content-Length': '0', ...noStore, ...identity }, body: '' }
+export function allowed(identity: Record<string, string> = {}): HttpAnswer {
+  // `identity` is made for this answer: completed in place, as copying it would cost on every allow.
+  identity['Content-Length'] = '0'
+  identity['Cache-Control'] = 'no-store'
+  return { status: 200, headers: identity, body: '' }
 }
 
 const pathProblems: Record<AmbiguousPathReason, string> = {

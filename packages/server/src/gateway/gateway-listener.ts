@@ -49,7 +49,8 @@ export function createGatewayListener(options: GatewayListenerOptions): RequestL
   }
   return (req, res) => {
     const url = req.url ?? '/'
-    const path = url.split('?', 1)[0] as string
+    const query = url.indexOf('?')
+    const path = query === -1 ? url : url.slice(0, query)
     const contract = contractFor(path)
     if (contract) {
       const observed = metrics !== undefined || onDecision !== undefined
@@ -74,9 +75,16 @@ export function createGatewayListener(options: GatewayListenerOptions): RequestL
   }
 }
 
+/** The contracts whose decision path is exact, by path; Envoy's is a prefix. */
+const exactContracts = new Map(
+  PROXY_CONTRACTS.filter((contract) => contract !== envoyContract).map((contract) => [contract.path, contract]),
+)
+const envoyPrefix = `${envoyContract.path}/`
+
 function contractFor(path: string): ProxyContract | undefined {
-  if (path === envoyContract.path || path.startsWith(`${envoyContract.path}/`)) return envoyContract
-  return PROXY_CONTRACTS.find((contract) => contract !== envoyContract && contract.path === path)
+  const exact = exactContracts.get(path)
+  if (exact !== undefined) return exact
+  return path === envoyContract.path || path.startsWith(envoyPrefix) ? envoyContract : undefined
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { type HttpAnswer, LatchkeyError, type Verifier } from '@latchkey/verifier'
+import { authorizationOf } from '@latchkey/verifier/node'
 import { closingConnection } from '../gateway/gateway-answers.js'
 import { introspectToken } from './introspected-token.js'
 import { readIntrospectionRequest } from './introspection-request.js'
@@ -24,7 +25,7 @@ export async function introspect(verifier: Verifier, req: IncomingMessage, url: 
   // `createGatewayListener` refuses a verifier without it.
   if (!verifier.authenticateClient) return refuse(new LatchkeyError('ERR_INTERNAL', 'No client authentication.'))
   const client = await verifier.authenticateClient(
-    { authorization: req.headersDistinct.authorization ?? [], form: request.form, headers: req.headers },
+    { authorization: authorizationOf(req), form: request.form, headers: req.headers },
     { clientAddress: req.socket.remoteAddress },
   )
   if (!client.ok) return refuse(client.error)

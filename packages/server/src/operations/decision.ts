@@ -23,14 +23,16 @@ export function decisionOf(contract: string, answer: HttpAnswer, durationMs: num
   const status = carriedStatus(answer) ?? answer.status
   const keyId = answer.headers['X-Latchkey-Key-Id']
   const authMethod = answer.headers['X-Latchkey-Auth-Method']
-  return {
+  // Built without spreads: this runs on every decision.
+  const decision = {
     contract,
     status,
     outcome: outcomeOf(status, keyId),
-    ...(keyId === undefined ? {} : { keyId }),
-    ...(authMethod === undefined ? {} : { authMethod }),
-    durationMs,
-  }
+  } as { -readonly [field in keyof Decision]: Decision[field] }
+  if (keyId !== undefined) decision.keyId = keyId
+  if (authMethod !== undefined) decision.authMethod = authMethod
+  decision.durationMs = durationMs
+  return decision
 }
 
 function outcomeOf(status: number, keyId: string | undefined): DecisionOutcome {

@@ -1,6 +1,7 @@
 import type { AuthEvent } from '@latchkey/verifier'
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client'
 import type { Decision } from './decision.js'
+import { createDecisionDurations } from './decision-durations.js'
 
 /** Options of {@link createGatewayMetrics}. */
 export interface GatewayMetricsOptions {
@@ -32,42 +33,66 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   const registry = options.registry ?? ownRegistry()
   const perKey = options.perKeyLabels ?? false
   const keyLabel = perKey ? ['key_id'] : []
-  const decisions = new Counter({
-    name: 'latchkey_decisions_total',
-    help: 'Forward-auth decisions, by proxy contract, outcome and authentication method.',
-    labelNames: ['contract', 'outcome', 'method', ...keyLabel],
-    registers: [registry],
-  })
-  const duration = new Histogram({
-    name: 'latchkey_decision_duration_seconds',
-    help: 'Time from a decision request to its answer.',
-    labelNames: ['contract'],
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [registry],
-  })
-  const events = new Counter({
-    name: 'latchkey_auth_events_total',
-    help: "The verifier's authentication and token decisions, by type, outcome and error code.",
-    labelNames: ['type', 'outcome', 'code', 'method', ...keyLabel],
-    registers: [registry],
-  })
+  // Counted in tallies and added to prom-client's counters when they are collected (a scrape): its
+  // `inc` checks and hashes a label object each time, on a path every decision takes.
+  const decisions = tallied(
+    new Counter({
+      name: 'latchkey_decisions_total',
+      help: 'Forward-auth decisions, by proxy contract, outcome and authentication method.',
+      labelNames: ['contract', 'outcome', 'method', ...keyLabel],
+      registers: [registry],
+      collect: () => decisions.flush(),
+    }),
+  )
+  const events = tallied(
+    new Counter({
+      name: 'latchkey_auth_events_total',
+      help: "The verifier's authentication and token decisions, by type, outcome and error code.",
+      labelNames: ['type', 'outcome', 'code', 'method', ...keyLabel],
+      registers: [registry],
+      collect: () => events.flush(),
+    }),
+  )
+  const observeDuration = createDecisionDurations(registry)
   return {
     registry,
     observeDecision({ contract, outcome, authMethod, keyId, durationMs }) {
-      const labels: Record<string, string> = { contract, outcome, method: authMethod ?? 'none' }
-      if (perKey) labels.key_id = keyId ?? ''
-      decisions.inc(labels)
-      duration.observe({ contract }, durationMs / 1000)
+      const labels = `${contract}\n${outcome}\n${authMethod ?? 'none'}`
+      decisions.count(perKey ? `${labels}\n${keyId ?? ''}` : labels)
+      observeDuration(contract, durationMs / 1000)
     },
     onAuthEvent(event) {
-      const labels: Record<string, string> = {
-        type: event.type,
-        outcome: event.outcome,
-        code: event.code ?? '',
-        method: event.method ?? '',
+      const labels = `${event.type}\n${event.outcome}\n${event.code ?? ''}\n${event.method ?? ''}`
+      events.count(perKey ? `${labels}\n${event.keyId ?? ''}` : labels)
+    },
+  }
+}
+
+/** A counter's increments, tallied by label values until {@link Tally.flush} adds them to it. */
+interface Tally {
+  /**
+   * One more for `labels`: the label values in the order of the counter's `labelNames`, joined by
+   * line breaks (a label value is a name, a code or an id, never a line break).
+   */
+  count(labels: string): void
+  flush(): void
+}
+
+/**
+ * Tallies for `counter`, one per label set: contracts, outcomes, methods and error codes are few;
+ * key ids only with `perKeyLabels`, for which the counter holds a series anyway.
+ */
+function tallied(counter: Counter): Tally {
+  const pending = new Map<string, number>()
+  return {
+    count(labels) {
+      pending.set(labels, (pending.get(labels) ?? 0) + 1)
+    },
+    flush() {
+      for (const [labels, count] of pending) {
+        if (count > 0) counter.labels(...labels.split('\n')).inc(count)
+        pending.set(labels, 0)
       }
-      if (perKey) labels.key_id = event.keyId ?? ''
-      events.inc(labels)
     },
   }
 }

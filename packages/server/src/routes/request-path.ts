@@ -45,6 +45,26 @@ const pathCharacter = /[A-Za-z0-9\-._~!$&'()*+,;=:@/]/
  * The result is compared byte for byte: paths are case-sensitive (RFC 3986 §6.2.2.1).
  */
 export function normalizeRequestPath(target: string): NormalizedPath {
+  if (target.length > REMEMBERED_TARGET_LENGTH) return normalize(target)
+  let normalized = remembered.get(target)
+  if (normalized === undefined) {
+    normalized = normalize(target)
+    // Targets are the client's choice: the memory is bounded, and cleared at once when full.
+    if (remembered.size >= REMEMBERED_TARGETS) remembered.clear()
+    remembered.set(target, normalized)
+  }
+  return normalized
+}
+
+/**
+ * Recently decided targets and their normal form: a proxy asks about the same few paths request after
+ * request, and looking one up costs less than normalising it again.
+ */
+const remembered = new Map<string, NormalizedPath>()
+const REMEMBERED_TARGETS = 1024
+const REMEMBERED_TARGET_LENGTH = 512
+
+function normalize(target: string): NormalizedPath {
   // `target` is the header's value as Node reads it: one character per byte (latin1).
   const end = target.search(/[?#]/)
   const raw = end === -1 ? target : target.slice(0, end)

@@ -1,8 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import type { AuthenticateRequestOptions, Principal, Verifier } from '../index.js'
-import { requestOptions } from '../index.js'
+import { type AuthenticateRequestOptions, type Principal, requestOptions, type Verifier } from '../index.js'
 import { authenticateRequest, authenticateThenNext, guardScopes } from './node-bridge/authenticate-request.js'
 import { serveEndpoints, setHeaders, writeAnswer } from './node-bridge/write-answer.js'
+
+export { authorizationOf } from './node-bridge/request-input.js'
 
 declare module 'http' {
   interface IncomingMessage {

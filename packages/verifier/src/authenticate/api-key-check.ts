@@ -1,4 +1,5 @@
 import { isWellFormedCredential } from '../basic/api-key.js'
+import type { BasicCredentials } from '../basic/basic-credentials.js'
 import { checkApiKey, isUsable } from '../basic/check-api-key.js'
 import type { VerifiedSecretCache } from '../basic/verified-secret-cache.js'
 import { isLatchkeyError } from '../errors.js'
@@ -56,6 +57,19 @@ export class ApiKeyCheck {
     return checkThrottled(throttle, { keyId, address: clientAddress }, () =>
       alternative === undefined ? checkOne({ keyId, secret }) : checkEither(checkOne, { keyId, secret }, alternative),
     )
+  }
+
+  /**
+   * The Basic credentials of `authorization` if it carried a secret that matched before, without
+   * decoding it again; else `undefined`.
+   */
+  knownCredentials(authorization: string): BasicCredentials | undefined {
+    return this.#parts.verifiedSecrets.credentialsOf(authorization)
+  }
+
+  /** Remembers the Basic credentials `authorization` parsed as, after {@link ApiKeyCheck.checkNow} admitted them. */
+  rememberCredentials(authorization: string, credentials: BasicCredentials): void {
+    this.#parts.verifiedSecrets.rememberHeader(authorization, credentials)
   }
 
   /**

@@ -87,14 +87,18 @@ export class Authenticator {
     const cost = options?.cost === undefined ? 1 : requestCost(options.cost)
     const started = performance.now()
     const clientAddress = lazyClientAddress(this.#parts.resolveClientAddress, connection?.clientAddress, input.headers)
+    let value: string
     let credentials: AuthorizationCredentials
+    let known: AuthorizationCredentials | undefined
     let verified: VerifiedToken | undefined
     try {
-      const value = credentialValue(input)
-      // A token verified before is the exact same string: it passed parsing then.
+      value = credentialValue(input)
+      // A token verified before is the exact same string: it passed parsing then. So are Basic
+      // credentials whose secret matched before.
       const token = bearerTokenOf(value)
       verified = token === undefined ? undefined : this.#parts.bearer.verifiedNow(token)
-      credentials = verified && token !== undefined ? { scheme: 'bearer', token } : parseAuthorization(value)
+      known = token === undefined ? this.#parts.apiKeys.knownCredentials(value) : undefined
+      credentials = verified && token !== undefined ? { scheme: 'bearer', token } : (known ?? parseAuthorization(value))
     } catch (error) {
       return this.#refusal(error, started, clientAddress, undefined, undefined)
     }
@@ -103,6 +107,7 @@ export class Authenticator {
     try {
       if (credentials.scheme === 'basic') {
         key = this.#parts.apiKeys.checkNow(credentials.userId, credentials.password, clientAddress())
+        if (key && known === undefined) this.#parts.apiKeys.rememberCredentials(value, credentials)
         principal = key && basicPrincipal(key)
       } else if (credentials.scheme === 'bearer' && verified) {
         const made = this.#parts.bearer.checkNow(verified)

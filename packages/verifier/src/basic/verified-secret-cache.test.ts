@@ -80,4 +80,18 @@ describe('checkApiKey with remembered secrets', () => {
       reason: 'unknown_key',
     })
   })
+
+  it('remembers the parsed credentials of an Authorization value only when told, and none at capacity 0', () => {
+    const credentials = { scheme: 'basic', userId: 'lk_1', password: 'secret' } as const
+    const header = `Basic ${btoa('lk_1:secret')}`
+    const cache = new VerifiedSecretCache(2)
+    expect(cache.credentialsOf(header)).toBeUndefined()
+    cache.rememberHeader(header, credentials)
+    expect(cache.credentialsOf(header)).toBe(credentials)
+    // Exactly the value remembered: another spelling of the scheme is parsed again.
+    expect(cache.credentialsOf(header.replace('Basic', 'basic'))).toBeUndefined()
+    const none = new VerifiedSecretCache(0)
+    none.rememberHeader(header, credentials)
+    expect(none.credentialsOf(header)).toBeUndefined()
+  })
 })

@@ -1,4 +1,5 @@
 import { LruMap } from 'toad-cache'
+import type { BasicCredentials } from './basic-credentials.js'
 
 /**
  * API key secrets that recently matched their key's stored hash, so that a client sending the same
@@ -10,15 +11,31 @@ import { LruMap } from 'toad-cache'
  * The key's status is still read and checked on every request, hit or not. Only successes are
  * remembered. Bounded: when full, the least recently used entry goes. The price is that up to
  * `capacity` secrets stay in process memory as they arrived (they pass through it on every request
- * anyway); a capacity of 0 keeps none.
+ * anyway), and as many `Authorization` values that carried them, parsed; a capacity of 0 keeps none.
  */
 export class VerifiedSecretCache {
   readonly #entries: LruMap<string>
+  readonly #headers: LruMap<BasicCredentials>
   readonly #capacity: number
 
   constructor(capacity: number) {
     this.#capacity = capacity
     this.#entries = new LruMap(Math.max(1, capacity))
+    this.#headers = new LruMap(Math.max(1, capacity))
+  }
+
+  /**
+   * The credentials of `authorization`, an `Authorization` value whose Basic credentials matched
+   * before ({@link VerifiedSecretCache.rememberHeader}), so that it need not be decoded again: parsing
+   * is pure, and a remembered value is still checked like any other (secret, status, throttle).
+   */
+  credentialsOf(authorization: string): BasicCredentials | undefined {
+    return this.#headers.get(authorization)
+  }
+
+  /** Remembers that `authorization` parses as `credentials`, whose secret just matched. */
+  rememberHeader(authorization: string, credentials: BasicCredentials): void {
+    if (this.#capacity > 0) this.#headers.set(authorization, credentials)
   }
 
   /** Whether `secret` was verified for `keyId` against exactly `secretHash`. */

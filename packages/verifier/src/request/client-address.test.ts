@@ -23,6 +23,19 @@ describe('The client address', () => {
     expect(resolve('127.0.0.1', new Headers())).toBe('127.0.0.1')
   })
 
+  it('answers a repeated peer and header as the first time, and never lends the answer for one peer to another', () => {
+    const resolve = createClientAddressResolver({ trustedProxies: ['127.0.0.1'] })
+    for (let round = 0; round < 3; round++) {
+      expect(resolve('127.0.0.1', xff('6.6.6.6, 198.51.100.1'))).toBe('198.51.100.1')
+      // The same header from an untrusted peer is the client's own writing.
+      expect(resolve('203.0.113.9', xff('6.6.6.6, 198.51.100.1'))).toBe('203.0.113.9')
+    }
+    // Past the remembered length, the walk is the same.
+    const long = `${'6.6.6.6, '.repeat(40)}198.51.100.2`
+    expect(resolve('127.0.0.1', xff(long))).toBe('198.51.100.2')
+    expect(resolve('127.0.0.1', xff(long))).toBe('198.51.100.2')
+  })
+
   it('reads repeated header lines as one list', () => {
     const resolve = createClientAddressResolver({ trustedProxies: ['127.0.0.1'] })
     expect(resolve('127.0.0.1', { 'x-forwarded-for': ['6.6.6.6', '198.51.100.1'] })).toBe('198.51.100.1')

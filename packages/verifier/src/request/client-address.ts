@@ -47,9 +47,7 @@ export function createClientAddressResolver({
   }
   const none = typeof trustedProxies === 'number' ? trustedProxies === 0 : matchers.length === 0
 
-  return (peer, headers) => {
-    if (none || headers === undefined) return canonical(peer)
-    const forwarded = readHeader(headers, forwardedHeader)
+  const walk = (peer: string | undefined, forwarded: readonly string[]): string | undefined => {
     // Right to left: the connection's peer, then what each proxy appended, nearest first.
     const hops = [
       peer,
@@ -61,7 +59,27 @@ export function createClientAddressResolver({
     }
     return undefined
   }
+  // Behind a proxy, one client sends the same peer and header value request after request: the walk
+  // (splitting the header, parsing each hop against the trusted ranges) is remembered by both. A peer
+  // address holds no space (one that does is walked every time), so the first space ends it.
+  const walked = memoize(1024, (key: string) => {
+    const space = key.indexOf(' ')
+    return walk(key.slice(0, space), [key.slice(space + 1)])
+  })
+
+  return (peer, headers) => {
+    if (none || headers === undefined) return canonical(peer)
+    const forwarded = readHeader(headers, forwardedHeader)
+    const single = forwarded.length === 1 ? (forwarded[0] as string) : undefined
+    if (peer !== undefined && single !== undefined && single.length <= MEMOIZED_HEADER_LENGTH && !peer.includes(' ')) {
+      return walked(`${peer} ${single}`)
+    }
+    return walk(peer, forwarded)
+  }
 }
+
+/** The longest forwarding header value whose walk is remembered: longer ones are walked every time. */
+const MEMOIZED_HEADER_LENGTH = 256
 
 /**
  * The client's address of one request, resolved on first use and at most once: throttling and audit

@@ -3,8 +3,9 @@ import type { AuthenticationInput, ConnectionInfo, EndpointInput } from '../../v
 import { readCapped } from './request-body.js'
 
 /**
- * Every `Authorization` header line of `req`. `req.headers` keeps only the first of repeated lines,
- * and the core must see them all to refuse duplicates. Read from `rawHeaders`: building
+ * Every `Authorization` line of `req`, as `AuthenticationInput.authorization` takes them: for a server
+ * that calls `verifier.authenticate` itself. `req.headers` keeps only the first of repeated lines, and
+ * the verifier must see them all to refuse duplicates. Read from `rawHeaders`: building
  * `headersDistinct` for every request would cost more than the rest of the adapter.
  */
 export function authorizationOf(req: IncomingMessage): readonly string[] {
