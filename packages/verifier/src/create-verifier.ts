@@ -5,6 +5,7 @@ import { ApiKeyCheck } from './authenticate/api-key-check.js'
 import { Authenticator } from './authenticate/authenticator.js'
 import { BearerCheck } from './authenticate/bearer-check.js'
 import { VerifiedSecretCache } from './basic/verified-secret-cache.js'
+import type { VerifyTokenNow } from './bearer/access-token.js'
 import { RefusedTokenCache } from './bearer/refused-token-cache.js'
 import { VerifiedTokenCache } from './bearer/verified-token-cache.js'
 import { authenticateClient } from './client-authentication/authenticate-client.js'
@@ -40,6 +41,17 @@ const maxRefusedTokens = 1000
 
 /** Creates a {@link Verifier}. Cheap: signing keys are loaded, or generated, on first use. */
 export function createVerifier(options: VerifierOptions): Verifier {
+  return createVerifierOn({}, options)
+}
+
+/** What a platform's entry point gives the core that the core cannot have itself. Internal. */
+export interface Platform {
+  /** Access tokens verified in the same turn, where the platform can ({@link VerifyTokenNow}). */
+  readonly verifyTokenNow?: VerifyTokenNow
+}
+
+/** {@link createVerifier} on `platform`: what the entry points other than the core's call. Internal. */
+export function createVerifierOn(platform: Platform, options: VerifierOptions): Verifier {
   const settings = resolveVerifierOptions(options)
   const { store, storeTimeout, now, realm, protectedResource } = settings
   const challenge: Challenge = {
@@ -75,6 +87,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     audience: settings.audience,
     clockTolerance: settings.clockTolerance,
     now,
+    verifyNow: platform.verifyTokenNow,
   }
   const apiKeys = new ApiKeyCheck({
     keys,

@@ -1,7 +1,7 @@
 export { AUTH_EVENT_CHANNEL } from './audit/audit-channel.js'
 export type { AuthEvent, AuthEventHandler } from './audit/events.js'
 export { API_KEY_SECRET_PATTERN } from './basic/api-key.js'
-export type { AccessTokenClaims } from './bearer/access-token.js'
+export type { AccessTokenClaims } from './bearer/access-token-claims.js'
 export { MAX_TOKEN_LENGTH } from './bearer/bearer-token.js'
 export { createVerifier } from './create-verifier.js'
 export { validIssuer } from './discovery/issuer.js'

@@ -1,10 +1,5 @@
-import type {
-  FastifyPluginCallback,
-  FastifyReply,
-  onRequestAsyncHookHandler,
-  preHandlerAsyncHookHandler,
-} from 'fastify'
-import type { AuthenticateRequestOptions, HttpAnswer, Principal, Verifier } from '../index.js'
+import type { FastifyPluginCallback, FastifyReply, onRequestAsyncHookHandler, preHandlerHookHandler } from 'fastify'
+import type { AuthenticateRequestOptions, AuthenticationResult, HttpAnswer, Principal, Verifier } from '../index.js'
 import { requestOptions } from '../index.js'
 import { connectionOf, inputOf } from './node-bridge/request-input.js'
 import { closeIfAbandoned, endpointAnswer, endpointMethods } from './node-bridge/write-answer.js'
@@ -22,10 +17,7 @@ export interface AuthenticateOptions extends AuthenticateRequestOptions {
   readonly scopes?: readonly string[]
 }
 
-/**
- * A plugin (`app.register(oauthRoutes(verifier))`, not encapsulated, like a `fastify-plugin` one) that
- * decorates requests with `auth` and serves the verifier's paths, on every method (the core answers the wrong ones).
- */
+/** A plugin (`app.register(oauthRoutes(verifier))`, not encapsulated) adding `request.auth` and the verifier's paths. */
 export function oauthRoutes(verifier: Verifier): FastifyPluginCallback {
   const plugin: FastifyPluginCallback = (fastify, _options, done) => {
     fastify.decorateRequest('auth', undefined)
@@ -42,24 +34,31 @@ export function oauthRoutes(verifier: Verifier): FastifyPluginCallback {
   return Object.assign(plugin, { [Symbol.for('skip-override')]: true })
 }
 
-/** A `preHandler` hook that authenticates the request (Basic or Bearer) and sets `request.auth`. */
-export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): preHandlerAsyncHookHandler {
+/** A `preHandler` hook that authenticates the request and sets `request.auth`; in the same turn when it can. */
+export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): preHandlerHookHandler {
   const asked = requestOptions(options)
-  return async (request, reply) => {
+  return (request, reply, done) => {
+    const decide = (result: AuthenticationResult): void => {
+      const refusal = result.ok
+        ? options.scopes && verifier.checkScopes(result.principal, options.scopes)
+        : result.error
+      if (refusal) return void answer(reply, verifier.answerError(refusal))
+      if (result.ok && result.headers) reply.headers(result.headers)
+      if (result.ok) request.auth = result.principal
+      done()
+    }
     const pending = verifier.authenticateNow(inputOf(request.raw, request.url), connectionOf(request.raw), asked)
-    const result = pending instanceof Promise ? await pending : pending
-    const refusal = result.ok ? options.scopes && verifier.checkScopes(result.principal, options.scopes) : result.error
-    if (refusal) return answer(reply, verifier.answerError(refusal))
-    if (result.ok && result.headers) reply.headers(result.headers)
-    if (result.ok) request.auth = result.principal
+    if (pending instanceof Promise) pending.then(decide, done)
+    else decide(pending)
   }
 }
 
 /** A `preHandler` hook that lets a request through only when `request.auth` has every one of `scopes`. */
-export function requireScopes(verifier: Verifier, scopes: readonly string[]): preHandlerAsyncHookHandler {
-  return async (request, reply) => {
+export function requireScopes(verifier: Verifier, scopes: readonly string[]): preHandlerHookHandler {
+  return (request, reply, done) => {
     const denied = verifier.checkScopes(request.auth, scopes)
-    if (denied) return answer(reply, verifier.answerError(denied))
+    if (denied) answer(reply, verifier.answerError(denied))
+    else done()
   }
 }
 

@@ -41,7 +41,8 @@ export function authenticate(verifier: Verifier, options: AuthenticateOptions = 
   const addressOf = options.clientAddress ?? nodeServerAddress
   const asked = requestOptions(options)
   return async (c, next) => {
-    const result = await verifier.authenticate(c.req.raw, { clientAddress: addressOf(c) }, asked)
+    const pending = verifier.authenticateNow(c.req.raw, { clientAddress: addressOf(c) }, asked)
+    const result = pending instanceof Promise ? await pending : pending
     const refusal = result.ok ? options.scopes && verifier.checkScopes(result.principal, options.scopes) : result.error
     if (refusal) return toResponse(verifier.answerError(refusal))
     if (result.ok) c.set('auth', result.principal)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AccessTokenClaims } from './access-token.js'
+import type { AccessTokenClaims } from './access-token-claims.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 
 function verified(exp: number) {

@@ -1,7 +1,7 @@
 import { LruMap } from 'toad-cache'
 import type { Principal } from '../principal.js'
 import type { ApiKeyCredential } from '../store/key-store.js'
-import type { AccessTokenClaims } from './access-token.js'
+import type { AccessTokenClaims } from './access-token-claims.js'
 
 /** A verified token: its claims and the signing key that verified it. */
 export interface VerifiedToken {

@@ -48,7 +48,7 @@ export function admitsNow(throttle: FailureThrottle | undefined, subject: Thrott
 export async function checkAddressThrottled<T>(
   throttle: FailureThrottle | undefined,
   address: string | undefined,
-  check: () => Promise<T>,
+  check: () => T | Promise<T>,
   counts: (error: unknown) => boolean,
 ): Promise<T> {
   if (!throttle || address === undefined) return check()
