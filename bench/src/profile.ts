@@ -3,6 +3,7 @@
 // by function, idle excluded). The .cpuprofile stays in bench/results/ for Chrome DevTools.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { isBaseTwin } from './ab/base-twin-scenarios.js'
 import { busyMicroseconds, type CpuProfile, summarize } from './cpu-profile.js'
 import { createFixture, tokensFileOf } from './fixture.js'
 import { isForwardAuthStack } from './forward-auth/stack-names.js'
@@ -22,7 +23,7 @@ if (!scenario) {
   console.error(`Usage: profile <scenario>; one of: ${all.map((s) => s.id).join(', ')}`)
   process.exit(1)
 }
-if (isForwardAuthStack(scenario.server)) {
+if (isForwardAuthStack(scenario.server) || isBaseTwin(scenario.server)) {
   console.error(`${scenario.id} runs nginx in front of several processes; profile a Node server's scenario instead.`)
   process.exit(1)
 }

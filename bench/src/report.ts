@@ -1,5 +1,6 @@
 import type { LoadSummary } from './load.js'
-import type { Scenario, Target } from './scenario.js'
+import { addedCpu, type CpuTargetCheck, checkCpuTarget, cpuPerRound, isCpuTarget } from './report/cpu-targets.js'
+import type { RateTarget, Scenario } from './scenario.js'
 import { pairedRatios, type Spread, spread } from './stats.js'
 
 /** One scenario's measurements: one summary per round, `undefined` where a round failed. */
@@ -8,8 +9,8 @@ export interface ScenarioRounds {
   readonly rounds: readonly (LoadSummary | undefined)[]
 }
 
-/** A target from the issue, checked against the same run. */
-export interface TargetCheck extends Target {
+/** A target on req/s from the issue, checked against the same run. */
+export interface TargetCheck extends RateTarget {
   readonly ratio: Spread
   readonly met: boolean
   /** `false` when this row or the one it is measured against is {@link ReportRow.implausible}. */
@@ -39,23 +40,30 @@ export interface ReportRow {
   /** What `sameProcessRatio` is against. */
   readonly sameProcess: string
   /** The table the row is printed in. */
-  readonly table: 'load' | 'forward-auth'
+  readonly table: 'load' | 'forward-auth' | 'frameworks'
   /** A no-auth reference measured only to divide by: in the JSON, not in the table. */
   readonly reference: boolean
   readonly latencyP50: number
   readonly latencyP99: number
   /** Server CPU µs per request, per round, then median and range (`NaN` where it could not be read). */
   readonly serverCpu: Spread
+  /**
+   * Server CPU µs per request over the `sameProcess` reference's, round by round, then median and range:
+   * what the authentication adds (0 for a baseline itself).
+   */
+  readonly addedCpu: Spread
   /** Responses with another status than expected, connection errors and timeouts, over all rounds. */
   readonly unexpected: number
   /**
    * Faster than its own process's no-auth route by more than {@link implausibleRatio}, while answering
-   * as that route does (a forward-auth row: faster than the always-200 floor): the run is disturbed for
-   * this row. A refusal may be cheaper than the route's answer, so a scenario expecting another status
+   * as that route does (a forward-auth row: faster than the always-200 floor; a frameworks row: less
+   * server CPU per request by more than that factor): the run is disturbed for this row. A refusal may be cheaper than the route's answer, so a scenario expecting another status
    * than its baseline is never flagged.
    */
   readonly implausible: boolean
   readonly targets: readonly TargetCheck[]
+  /** The targets on added server CPU ({@link CpuTargetCheck}), where the load generator bounds req/s. */
+  readonly cpuTargets: readonly CpuTargetCheck[]
 }
 
 const rateOf = (rounds: readonly (LoadSummary | undefined)[]): number[] =>
@@ -75,13 +83,20 @@ export function buildRows(results: readonly ScenarioRounds[], { judge = true }: 
   /** Per round: this scenario's rate ÷ its own process's no-auth rate (1 for a baseline itself). */
   const sameProcessOf = (id: string): string => scenarios.get(id)?.sameProcess ?? scenarios.get(id)?.baseline ?? id
   const ownRatios = (id: string): number[] => pairedRatios(byId.get(id) ?? [], byId.get(sameProcessOf(id)) ?? [])
+  const cpuById = new Map(results.map((result) => [result.scenario.id, cpuPerRound(result.rounds)]))
+  const addedCpuOf = (id: string): Spread => addedCpu(cpuById.get(id) ?? [], cpuById.get(sameProcessOf(id)) ?? [])
+  /** Per round: its own no-auth route's server CPU per request ÷ this scenario's (above 1: this one spent less). */
+  const ownCpuSavings = (id: string): number[] =>
+    pairedRatios(cpuById.get(sameProcessOf(id)) ?? [], cpuById.get(id) ?? [])
   const implausible = new Set(
     results
       .filter(
         ({ scenario }) =>
           !scenario.reference &&
           scenario.expectedStatus === scenarios.get(scenario.baseline)?.expectedStatus &&
-          spread(ownRatios(scenario.id)).median > implausibleRatio,
+          // The frameworks rows' req/s is the load generator's, so only their CPU can be implausible.
+          spread(scenario.table === 'frameworks' ? ownCpuSavings(scenario.id) : ownRatios(scenario.id)).median >
+            implausibleRatio,
       )
       .map(({ scenario }) => scenario.id),
   )
@@ -108,23 +123,32 @@ export function buildRows(results: readonly ScenarioRounds[], { judge = true }: 
       serverCpu: spread(
         measured.map((round) => round.serverCpuPerRequest ?? Number.NaN).filter((value) => Number.isFinite(value)),
       ),
+      addedCpu: addedCpuOf(scenario.id),
       unexpected,
       implausible: implausible.has(scenario.id),
-      targets: (scenario.targets ?? []).map((target) => {
+      targets: (scenario.targets ?? []).flatMap((target) => {
+        if (isCpuTarget(target)) return []
         const ratio = spread(
           target.against === scenario.baseline || target.against === scenario.sameProcess
             ? ownRatios(scenario.id)
             : pairedRatios(ownRatios(scenario.id), ownRatios(target.against)),
         )
         const judged = judge && !implausible.has(scenario.id) && !implausible.has(target.against)
-        return { ...target, ratio, met: ratio.median >= target.atLeast, judged }
+        return [{ ...target, ratio, met: ratio.median >= target.atLeast, judged }]
+      }),
+      cpuTargets: (scenario.targets ?? []).filter(isCpuTarget).map((target) => {
+        const disturbed = implausible.has(scenario.id) || implausible.has(target.against)
+        const check = checkCpuTarget(target, addedCpuOf(scenario.id), addedCpuOf(target.against), { judge })
+        return disturbed ? { ...check, judged: false } : check
       }),
     }
   })
 }
 
-const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '–')
-const range = ({ median, min, max }: Spread, digits: number): string =>
+/** `value` with `digits` decimals, or `–` where it is unknown. */
+export const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '–')
+/** A spread as a table cell: `median (min–max)`. */
+export const range = ({ median, min, max }: Spread, digits: number): string =>
   `${fixed(median, digits)} (${fixed(min, digits)}–${fixed(max, digits)})`
 
 /** The load table as GitHub Markdown, ready to paste into docs/performance.md; empty without its rows. */
@@ -138,7 +162,7 @@ export function formatLoadTable(rows: readonly ReportRow[]): string {
     if (row.reference || row.table !== 'load') continue
     const isBaseline = row.id === row.baseline
     lines.push(
-      `| ${row.label}${warningsOf(row, 'its own no-auth route')} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${isBaseline ? '1' : range(row.sameProcessRatio, 2)} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
+      `| ${row.label}${warningsOf(row, 'faster than its own no-auth route')} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${isBaseline ? '1' : range(row.sameProcessRatio, 2)} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
     )
   }
   return lines.join('\n')
@@ -159,16 +183,17 @@ export function formatForwardAuthTable(rows: readonly ReportRow[]): string {
     const isBaseline = row.id === row.baseline
     const floor = isBaseline ? '–' : row.sameProcess === row.id ? '1' : range(row.sameProcessRatio, 2)
     lines.push(
-      `| ${row.label}${warningsOf(row, 'the always-200 floor')} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${floor} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
+      `| ${row.label}${warningsOf(row, 'faster than the always-200 floor')} | ${range(row.rate, 0)} | ${isBaseline ? '1' : range(row.ratio, 2)} | ${floor} | ${fixed(row.serverCpu.median, 0)} | ${fixed(row.latencyP50, 0)} / ${fixed(row.latencyP99, 0)} | ${formatTargets(row.targets)} |`,
     )
   }
   return lines.join('\n')
 }
 
-function warningsOf(row: ReportRow, reference: string): string {
+/** What follows a row's label when its run needs a warning: unexpected answers, or `disturbed` (what it did that it cannot). */
+export function warningsOf(row: ReportRow, disturbed: string): string {
   return (
     (row.unexpected > 0 ? ` ⚠ ${row.unexpected} unexpected responses` : '') +
-    (row.implausible ? ` ⚠ faster than ${reference}: disturbed run` : '')
+    (row.implausible ? ` ⚠ ${disturbed}: disturbed run` : '')
   )
 }
 

@@ -6,12 +6,18 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
+import { buildAbRows, formatAbTable } from './ab/ab-table.js'
+import { startBaseTwin } from './ab/base-twin-process.js'
+import { describeTwins, inRoundOrder, isBaseTwin, withBaseTwins } from './ab/base-twin-scenarios.js'
+import { openBaseline } from './ab/baseline-build.js'
 import { readConfig } from './config.js'
 import { choosePinning } from './cpu-pinning.js'
 import { createFixture, tokensFileOf } from './fixture.js'
 import { startForwardAuthStacks } from './forward-auth/forward-auth-stacks.js'
 import { findNginx, nginxInstallHint } from './forward-auth/nginx-process.js'
 import { type ForwardAuthStack, isForwardAuthStack } from './forward-auth/stack-names.js'
+import { defaultRunIds } from './frameworks/framework-scenarios.js'
+import { formatFrameworksTable } from './frameworks/frameworks-table.js'
 import type { LoadSummary } from './load.js'
 import { LoadGenerator } from './load-generator.js'
 import {
@@ -32,6 +38,7 @@ import { benchDirectory, forkScript, nextMessage } from './ts-process.js'
 import { limitStoreScenarios, limitsRunIds } from './usage-limits/limit-store-scenarios.js'
 
 const config = readConfig(process.argv.slice(2), process.env)
+const baseline = config.ab ? openBaseline(config.ab) : undefined
 const started = Date.now()
 const log = (message: string): void => {
   console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`)
@@ -66,11 +73,13 @@ const limitStores = config.limits
   : undefined
 const limitRows = limitStores ? limitStoreScenarios(limitStores.urls, fixture) : []
 const all = withSameProcessBaselines([...scenarios(fixture), ...limitRows])
-const only = config.only ?? (limitStores ? limitsRunIds(limitRows) : undefined)
-const asked = only ? withWhatTheyNeed(all, only) : all
+const only = config.only ?? (limitStores ? limitsRunIds(limitRows) : defaultRunIds(all, config.frameworks))
+const asked = withWhatTheyNeed(all, only)
 // `pnpm bench` stays usable without nginx (and without root to install it): its rows are left out, said so.
 const nginx = asked.some((scenario) => isForwardAuthStack(scenario.server)) ? findNginx() : undefined
-const selected = nginx && 'problem' in nginx ? asked.filter((scenario) => !isForwardAuthStack(scenario.server)) : asked
+const reachable = nginx && 'problem' in nginx ? asked.filter((scenario) => !isForwardAuthStack(scenario.server)) : asked
+const selected = baseline ? withBaseTwins(reachable) : reachable
+if (baseline) log(describeTwins(baseline, selected))
 if (nginx && 'problem' in nginx) {
   log(`Skipping the forward-auth rows: ${nginx.problem}; ${nginxInstallHint} to measure them.`)
   if (selected.length === 0) {
@@ -89,6 +98,7 @@ try {
   const stacks: ForwardAuthStack[] = []
   for (const name of new Set(selected.map((scenario) => scenario.server))) {
     if (isForwardAuthStack(name)) stacks.push(name)
+    else if (isBaseTwin(name)) servers.set(name, await startBaseTwin(name, fixturePath, baseline, pinning?.server))
     else servers.set(name, await startServer(name, fixturePath, [], pinning?.server))
   }
   if (stacks.length > 0 && nginx && !('problem' in nginx)) {
@@ -120,7 +130,7 @@ try {
   const results: ScenarioRounds[] = selected.map((scenario) => ({ scenario, rounds: [] }))
   for (let round = 0; round < config.rounds; round++) {
     let previousServer: Scenario['server'] | undefined
-    for (const result of results) {
+    for (const result of inRoundOrder(results, round)) {
       let summary: LoadSummary | undefined
       try {
         // A process that sat idle while the others were measured starts slower (its heap shrunk, its
@@ -140,9 +150,12 @@ try {
 
   const micro = config.micro ? await runMicro() : []
   // A quick run is a smoke test: 1 s measurements are too short to judge a target by.
-  const rows = buildRows(results, { judge: !config.quick })
+  const rows = buildRows(results, { judge: !config.quick && !baseline }) // A/B mode judges no targets
+  const abRows = buildAbRows(results)
+  const abTable = baseline ? formatAbTable(abRows, baseline) : ''
   const loadTable = formatLoadTable(rows)
   const forwardAuthTable = formatForwardAuthTable(rows)
+  const frameworksTable = formatFrameworksTable(rows)
   const microTable = micro.length > 0 ? formatMicroTable(micro) : ''
   const client = clientOverhead(micro)
   const environment = {
@@ -157,12 +170,14 @@ try {
     connections: config.connections,
     pinning: pinning ?? null,
     nginx: nginx && !('problem' in nginx) ? nginx.version : null,
+    ab: baseline ?? null,
   }
   const placement = pinning ? `, servers pinned to CPU ${pinning.server} and load to CPU ${pinning.load}` : ''
   const markdown = [
     `Measured ${environment.date.slice(0, 10)}, Node ${environment.node}, ${environment.cpus} × ${environment.cpu}, ` +
       `${config.rounds} rounds × ${config.duration} s, ${config.connections} connections${placement}${config.quick ? ' (quick mode)' : ''}.`,
     ...(loadTable ? ['', loadTable] : []),
+    ...(abTable ? ['', abTable] : []),
     ...(forwardAuthTable
       ? [
           '',
@@ -170,6 +185,15 @@ try {
             `${pinning ? ` all on CPU ${pinning.server}` : ''}; server CPU is nginx's, the decision endpoint's and the backend's together.`,
           '',
           forwardAuthTable,
+        ]
+      : []),
+    ...(frameworksTable
+      ? [
+          '',
+          'Frameworks: req/s is bounded by the load generator, so the judged figure is the server CPU per request ' +
+            'each row adds over the no-auth route of its own process, measured in the same round (median over rounds).',
+          '',
+          frameworksTable,
         ]
       : []),
     ...(microTable ? ['', microTable] : []),
@@ -181,7 +205,7 @@ try {
   mkdirSync(resultsDirectory, { recursive: true })
   // Rounds by scenario id only: the requests carry the (throwaway) key's credentials and tokens.
   const rounds = results.map(({ scenario, rounds }) => ({ scenario: scenario.id, rounds }))
-  const json = JSON.stringify({ environment, rows, rounds, micro }, null, 2)
+  const json = JSON.stringify({ environment, rows, ab: abRows, rounds, micro }, null, 2)
   writeFileSync(join(resultsDirectory, `${environment.date.replaceAll(':', '-')}.json`), json)
   writeFileSync(join(resultsDirectory, 'latest.json'), json)
   writeFileSync(join(resultsDirectory, 'latest.md'), markdown)

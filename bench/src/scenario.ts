@@ -20,6 +20,18 @@ export type ServerName =
   | 'always-200-auth'
   | 'latchkey-express-postgres'
   | 'latchkey-express-redis'
+  | 'fastify-baseline'
+  | 'fastify-basic-auth'
+  | 'fastify-jwt'
+  | 'fastify-latchkey'
+  | 'node-latchkey'
+  | 'fast-jwt-verify'
+  | 'hono-baseline'
+  | 'hono-peers'
+  | 'hono-latchkey'
+
+/** A server's twin in A/B mode (`--ab`): the same `servers/` file, its `@latchkey/*` imports from the baseline build. */
+export type BaseTwinServer = `${ServerName}@base`
 
 /** What each request of a scenario carries. */
 export interface LoadRequest {
@@ -40,16 +52,28 @@ export interface LoadRequest {
 }
 
 /** A target from the issue: this scenario's rate at least `atLeast` × the rate of `against`. */
-export interface Target {
+export interface RateTarget {
   readonly against: string
   readonly atLeast: number
 }
 
+/**
+ * A target where the load generator bounds req/s (issue #22): the server CPU per request this scenario
+ * adds over its own process's no-auth route at most `addedCpuAtMost` × what `against` adds over its own.
+ */
+export interface CpuTarget {
+  readonly against: string
+  readonly addedCpuAtMost: number
+}
+
+/** A target of either kind: on req/s, or on the server CPU added per request. */
+export type Target = RateTarget | CpuTarget
+
 export interface Scenario {
   readonly id: string
   readonly label: string
-  /** The process that answers, or the forward-auth stack (nginx and the processes behind it). */
-  readonly server: ServerName | ForwardAuthStack
+  /** The process that answers, the forward-auth stack (nginx and the processes behind it), or a server's A/B twin. */
+  readonly server: ServerName | ForwardAuthStack | BaseTwinServer
   readonly request: LoadRequest
   readonly expectedStatus: number
   /**
@@ -74,9 +98,11 @@ export interface Scenario {
   readonly targets?: readonly Target[]
   /**
    * Printed in the forward-auth table, whose ratios are against nginx without authentication
-   * (`baseline`) and against the always-200 floor (`sameProcess`), both measured in the same round.
+   * (`baseline`) and against the always-200 floor (`sameProcess`), both measured in the same round; or
+   * in the frameworks table (`bench:frameworks`), whose judged figure is the server CPU added over the
+   * scenario's own no-auth route.
    */
-  readonly table?: 'forward-auth'
+  readonly table?: 'forward-auth' | 'frameworks'
 }
 
 /** The fixture values the scenarios' requests are built from. */

@@ -1,5 +1,6 @@
 import { formatRateLimit } from '@latchkey/verifier'
 import { forwardAuthScenarios } from './forward-auth/forward-auth-scenarios.js'
+import { frameworkScenarios } from './frameworks/framework-scenarios.js'
 import type { Credentials, LoadRequest, Scenario } from './scenario.js'
 import { basicOf } from './usage-limits/basic-header.js'
 import { benchCredits, benchRateLimit } from './usage-limits/limited-keys.js'
@@ -225,5 +226,6 @@ export function scenarios(credentials: Credentials): Scenario[] {
       expectedStatus: 200,
     },
     ...forwardAuthScenarios(basic(credentials.secret)),
+    ...frameworkScenarios(credentials),
   ]
 }

@@ -22,16 +22,17 @@ export interface ServerProcess extends RunningServer {
 }
 
 /**
- * Starts `servers/<name>.ts` (with `nodeOptions` such as `--cpu-prof`), pinned to `cpu` when given, and
- * waits, at most 60 s, until it listens.
+ * Starts `servers/<name>.ts` (with `nodeOptions` such as `--cpu-prof`, after tsx's `--import`, and `env`
+ * added to this process's), pinned to `cpu` when given, and waits, at most 60 s, until it listens.
  */
 export async function startServer(
   name: ServerName,
   fixturePath: string,
   nodeOptions: readonly string[] = [],
   cpu?: number,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<ServerProcess> {
-  const child = forkScript(`servers/${name}.ts`, { [fixtureEnv]: fixturePath }, nodeOptions)
+  const child = forkScript(`servers/${name}.ts`, { ...env, [fixtureEnv]: fixturePath }, nodeOptions)
   try {
     pin(child.pid, cpu)
     const { port } = await nextMessage(child, 60_000, isReady)

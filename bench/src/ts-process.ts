@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url'
 /** The bench package's directory, where `tsx` resolves from. */
 export const benchDirectory = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-/** Starts `src/<file>` in its own Node process through tsx, with an IPC channel to this one. */
+/**
+ * Starts `src/<file>` in its own Node process through tsx, with an IPC channel to this one. `nodeOptions`
+ * come after tsx's `--import`, so a module they import may be TypeScript (A/B mode's resolve hook).
+ */
 export function forkScript(
   file: string,
   env: Readonly<Record<string, string>> = {},
@@ -13,7 +16,7 @@ export function forkScript(
 ): ChildProcess {
   return fork(join(benchDirectory, 'src', file), [], {
     cwd: benchDirectory,
-    execArgv: [...nodeOptions, '--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...nodeOptions],
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
