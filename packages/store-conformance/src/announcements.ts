@@ -4,7 +4,13 @@ import { expect } from 'vitest'
 /** How long an announcement may take to arrive, in ms: far more than any store needs. */
 const patience = 5000
 
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+/**
+ * Past the time a store may keep one reading of other connections' changes (SQLite reads
+ * `data_version` once a millisecond), in ms.
+ */
+const versionReadInterval = 5
+
+const afterReadInterval = () => new Promise((resolve) => setTimeout(resolve, versionReadInterval))
 
 /** Waits until `done` holds, or fails after {@link patience}. */
 async function until(done: () => boolean, what: string): Promise<void> {
@@ -63,9 +69,9 @@ export async function listen(store: KeyStore): Promise<Announcements | undefined
   }
   const { changeVersion } = store
   if (!changeVersion) return undefined
-  // Read a turn later each time: a store may read the version of other connections once a turn.
+  // Read a little later each time: a store may read the version of other connections once a millisecond.
   const read = async () => {
-    await nextTurn()
+    await afterReadInterval()
     return changeVersion.call(store)
   }
   let version = await read()

@@ -1,6 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3'
 
 /**
+ * How long one reading of `data_version` stands, in ms: a commit by another connection is seen by the
+ * requests that start this long after it at the latest.
+ */
+export const dataVersionReadInterval = 1
+
+/**
  * The number behind `SqliteKeyStore.changeVersion`: bumped at once by this connection's writes, and
  * whenever `PRAGMA data_version` reports a commit by another connection (another process, the CLI),
  * which is the only way SQLite tells one connection of another's writes.
@@ -10,11 +16,8 @@ export class ChangeVersion {
   readonly #dataVersionQuery: Statement<[], number>
   #version = 0
   #dataVersion: number | undefined
-  /** Whether `data_version` was read in the current event-loop turn. */
-  #readThisTurn = false
-  readonly #endTurn = () => {
-    this.#readThisTurn = false
-  }
+  /** When `data_version` was last read (`performance.now()`, ms). */
+  #readAt = Number.NEGATIVE_INFINITY
 
   constructor(db: Database) {
     this.#dataVersionQuery = db.prepare<[], number>('PRAGMA data_version').pluck()
@@ -26,14 +29,14 @@ export class ChangeVersion {
   }
 
   /**
-   * The current version. `data_version` starts a read transaction (two `fcntl` calls, several µs
-   * under load), so it is read at most once per event-loop turn and the requests of one turn share
-   * one reading.
+   * The current version. `data_version` starts a read transaction (two `fcntl` calls, 1–2 µs, more
+   * under load), so it is read at most once every {@link dataVersionReadInterval} ms, and the
+   * requests of that millisecond share one reading.
    */
   read(): number {
-    if (this.#readThisTurn) return this.#version
-    this.#readThisTurn = true
-    setImmediate(this.#endTurn)
+    const at = performance.now()
+    if (at - this.#readAt < dataVersionReadInterval) return this.#version
+    this.#readAt = at
     const dataVersion = this.#dataVersionQuery.get()
     if (dataVersion !== this.#dataVersion) {
       this.#dataVersion = dataVersion

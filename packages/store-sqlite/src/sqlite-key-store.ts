@@ -85,11 +85,10 @@ export class SqliteKeyStore implements KeyStore {
    * a counter for this connection's writes, at once, and `PRAGMA data_version` for the others'. The
    * verifier serves key lookups from memory while it stays the same.
    *
-   * `data_version` starts a read transaction (two `fcntl` calls, several µs under load), so it is
-   * read at most once per event-loop turn: the requests handled in one turn share one reading. A
-   * change committed elsewhere is thus seen from the first turn that starts after it, within
-   * microseconds to a millisecond or two under load; a request that arrives after the commit has
-   * returned is handled in a later turn, so to it revocation is immediate.
+   * `data_version` starts a read transaction (two `fcntl` calls, 1–2 µs, more under load), so it is
+   * read at most once a millisecond: the requests of that millisecond share one reading. A change
+   * committed elsewhere is thus seen by every request that starts a millisecond after the commit; a
+   * request sent once the committing process (the CLI) has exited comes later than that.
    */
   changeVersion(): number {
     return this.#changes.read()

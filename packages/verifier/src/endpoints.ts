@@ -6,6 +6,7 @@ import { type Challenge, documentAnswer, errorAnswer } from './http/answers.js'
 import type { HttpAnswer } from './http/http-answer.js'
 import type { JSONWebKeySet } from './signing-keys/signing-key-ring.js'
 import type { ConnectionInfo, EndpointInput, VerifierPaths } from './verifier.js'
+import { requestPathname } from './request/request-pathname.js'
 
 /** What {@link Endpoints} serve. */
 export interface EndpointParts {
@@ -32,7 +33,7 @@ export class Endpoints {
   /** The answer to a request to one of the paths, else `undefined`. Never rejects. */
   async answer(input: Request | EndpointInput, connection?: ConnectionInfo): Promise<HttpAnswer | undefined> {
     const { paths, token, revocation, jwks, metadata, protectedResource, challenge } = this.#parts
-    const { pathname } = new URL(input.url, 'http://localhost')
+    const pathname = requestPathname(input.url)
     if (pathname === paths.token) return token.answer(input, connection)
     if (pathname === paths.revocation) return revocation.answer(input, connection)
     const document =

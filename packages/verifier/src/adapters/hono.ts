@@ -1,6 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AuthenticateRequestOptions, Principal, Verifier } from '../index.js'
 import { requestOptions, toResponse, withHeaders } from '../index.js'
+import { requestPathname } from '../request/request-pathname.js'
+import { nodeServerAddress } from './hono-node-server.js'
 
 /** The Hono environment the middleware sets: `c.get('auth')` is the authenticated caller. */
 export interface LatchkeyEnv {
@@ -10,9 +12,8 @@ export interface LatchkeyEnv {
 /** Options of {@link oauthRoutes}. */
 export interface OAuthRoutesOptions {
   /**
-   * The connection's peer address, which throttling counts failures by: e.g. `(c) =>
-   * getConnInfo(c).remote.address` with your runtime's `getConnInfo`. Default: the socket address
-   * under `@hono/node-server`, else unknown.
+   * The peer address throttling counts failures by, e.g. `(c) => getConnInfo(c).remote.address` with
+   * your runtime's `getConnInfo`. Default: the socket address under `@hono/node-server`, else unknown.
    */
   readonly clientAddress?: (c: Context) => string | undefined
 }
@@ -21,16 +22,6 @@ export interface OAuthRoutesOptions {
 export interface AuthenticateOptions extends OAuthRoutesOptions, AuthenticateRequestOptions {
   /** Scopes the caller must all have, as with {@link requireScopes}. Default: none. */
   readonly scopes?: readonly string[]
-}
-
-/** What `@hono/node-server` puts in `c.env` (or `c.env.server`), as its own `getConnInfo` reads it. */
-interface NodeBindings {
-  readonly incoming?: { readonly socket?: { readonly remoteAddress?: string } }
-  readonly server?: NodeBindings
-}
-const nodeServerAddress = (c: Context): string | undefined => {
-  const env = c.env as NodeBindings | undefined
-  return (env?.server ?? env)?.incoming?.socket?.remoteAddress
 }
 
 /**
@@ -60,10 +51,12 @@ export function requireScopes(verifier: Verifier, scopes: readonly string[]): Mi
   }
 }
 
-/** Serves the token endpoint, the JWKS and the RFC 8414 metadata at the verifier's paths. */
+/** Serves the token endpoint, the JWKS and the RFC 8414 metadata at the verifier's paths; other paths go on at once. */
 export function oauthRoutes(verifier: Verifier, options: OAuthRoutesOptions = {}): MiddlewareHandler {
   const addressOf = options.clientAddress ?? nodeServerAddress
+  const paths = new Set(Object.values(verifier.paths))
   return async (c, next) => {
+    if (!paths.has(requestPathname(c.req.url))) return next()
     const answer = await verifier.answer(c.req.raw, { clientAddress: addressOf(c) })
     return answer ? toResponse(answer) : next()
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import { type AuthenticateRequestOptions, type Principal, requestOptions, type Verifier } from '../index.js'
+import { requestPathname } from '../request/request-pathname.js'
 import { authenticateRequest, authenticateThenNext, guardScopes } from './node-bridge/authenticate-request.js'
 import { serveEndpoints, setHeaders, writeAnswer } from './node-bridge/write-answer.js'
 
@@ -40,7 +41,7 @@ export function oauthRoutes(verifier: Verifier): NodeMiddleware {
   const paths = new Set(Object.values(verifier.paths))
   return (req, res, next) => {
     const url = req.url ?? '/'
-    serveEndpoints(verifier, paths, req, res, [url, new URL(url, 'http://localhost').pathname], next)
+    serveEndpoints(verifier, paths, req, res, [url, requestPathname(url)], next)
   }
 }
 

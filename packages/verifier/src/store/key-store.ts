@@ -267,8 +267,9 @@ export interface KeyStore {
    * A number that changes whenever accounts or API keys may have changed, through any connection:
    * this process, other instances, the CLI. The verifier asks for it on every request and serves
    * key lookups from memory while it stays the same, so it must be cheap (SQLite reads `PRAGMA
-   * data_version` at most once per event-loop turn) and must never stay the same across a committed change of a
-   * key's status, scopes or existence, or an account's status. It may change for other reasons
+   * data_version` at most once a millisecond) and must never stay the same, a few milliseconds after
+   * it, across a committed change of a key's status, scopes or existence, or an account's status: a
+   * change by this connection is seen at once. It may change for other reasons
    * (`lastUsedAt`, signing keys): that only costs a re-read. A store with {@link KeyStore.watch}
    * does not need it. Optional: without either, the store is read on every request.
    */
