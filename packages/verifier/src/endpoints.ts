@@ -4,9 +4,9 @@ import type { ProtectedResourceMetadata } from './discovery/protected-resource.j
 import { LatchkeyError } from './errors.js'
 import { type Challenge, documentAnswer, errorAnswer } from './http/answers.js'
 import type { HttpAnswer } from './http/http-answer.js'
+import { requestPathname } from './request/request-pathname.js'
 import type { JSONWebKeySet } from './signing-keys/signing-key-ring.js'
 import type { ConnectionInfo, EndpointInput, VerifierPaths } from './verifier.js'
-import { requestPathname } from './request/request-pathname.js'
 
 /** What {@link Endpoints} serve. */
 export interface EndpointParts {

@@ -1,12 +1,27 @@
+import type { IncomingMessage } from 'node:http'
 import type { Context } from 'hono'
+import type { AuthenticationInput } from '../index.js'
+import { authorizationOf } from './node-bridge/authorization-lines.js'
 
 /** What `@hono/node-server` puts in `c.env` (or `c.env.server`), as its own `getConnInfo` reads it. */
 interface NodeBindings {
-  readonly incoming?: { readonly socket?: { readonly remoteAddress?: string } }
+  readonly incoming?: IncomingMessage
   readonly server?: NodeBindings
 }
 /** The peer address of a request served by `@hono/node-server`, read as its `getConnInfo` does. */
 export const nodeServerAddress = (c: Context): string | undefined => {
   const env = c.env as NodeBindings | undefined
   return (env?.server ?? env)?.incoming?.socket?.remoteAddress
+}
+
+/**
+ * What the core authenticates of a request served by `@hono/node-server`, read from its Node request
+ * as the `node:http` adapter reads one (the `Authorization` lines from `rawHeaders`): no `Headers` of
+ * the Web `Request` built for it. `undefined` on other runtimes.
+ */
+export function nodeServerInput(c: Context): AuthenticationInput | undefined {
+  const env = c.env as NodeBindings | undefined
+  const incoming = (env?.server ?? env)?.incoming
+  if (!incoming?.rawHeaders) return undefined
+  return { authorization: authorizationOf(incoming), url: incoming.url ?? '/', headers: incoming.headers }
 }

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { AuthenticateRequestOptions, Principal, Verifier } from '../index.js'
 import { requestOptions, toResponse, withHeaders } from '../index.js'
 import { requestPathname } from '../request/request-pathname.js'
-import { nodeServerAddress } from './hono-node-server.js'
+import { nodeServerAddress, nodeServerInput } from './hono-node-server.js'
 
 /** The Hono environment the middleware sets: `c.get('auth')` is the authenticated caller. */
 export interface LatchkeyEnv {
@@ -26,13 +26,14 @@ export interface AuthenticateOptions extends OAuthRoutesOptions, AuthenticateReq
 
 /**
  * Authenticates the request (Basic or Bearer) and sets `c.get('auth')`; refuses the rest with the
- * core's answer. Fetch `Headers` join repeated `Authorization` lines; the core refuses the joined value.
+ * core's answer. Fetch `Headers` join repeated `Authorization` lines (under @hono/node-server, read from
+ * its Node request, they stay apart); the core refuses either.
  */
 export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): MiddlewareHandler<LatchkeyEnv> {
   const addressOf = options.clientAddress ?? nodeServerAddress
   const asked = requestOptions(options)
   return async (c, next) => {
-    const pending = verifier.authenticateNow(c.req.raw, { clientAddress: addressOf(c) }, asked)
+    const pending = verifier.authenticateNow(nodeServerInput(c) ?? c.req.raw, { clientAddress: addressOf(c) }, asked)
     const result = pending instanceof Promise ? await pending : pending
     const refusal = result.ok ? options.scopes && verifier.checkScopes(result.principal, options.scopes) : result.error
     if (refusal) return toResponse(verifier.answerError(refusal))

@@ -4,7 +4,7 @@ import { requestPathname } from '../request/request-pathname.js'
 import { authenticateRequest, authenticateThenNext, guardScopes } from './node-bridge/authenticate-request.js'
 import { serveEndpoints, setHeaders, writeAnswer } from './node-bridge/write-answer.js'
 
-export { authorizationOf } from './node-bridge/request-input.js'
+export { authorizationOf } from './node-bridge/authorization-lines.js'
 
 declare module 'http' {
   interface IncomingMessage {

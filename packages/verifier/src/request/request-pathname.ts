@@ -34,7 +34,8 @@ function pathStart(url: string): number {
   const scheme = url.startsWith('https://') ? 8 : url.startsWith('http://') ? 7 : 0
   if (scheme === 0) return 0
   const slash = url.indexOf('/', scheme)
-  if (slash === -1) return url.length
+  // No authority (`http:///x`: the parser skips the slashes and reads a host) or no path: parsed.
+  if (slash === -1 || slash === scheme) return url.length
   for (let index = scheme; index < slash; index++) {
     const char = url.charCodeAt(index)
     // `\`, `?` and `#` end an authority before any `/`, and a space or control character is not plain.
