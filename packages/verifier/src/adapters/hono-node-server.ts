@@ -8,11 +8,14 @@ interface NodeBindings {
   readonly incoming?: IncomingMessage
   readonly server?: NodeBindings
 }
-/** The peer address of a request served by `@hono/node-server`, read as its `getConnInfo` does. */
-export const nodeServerAddress = (c: Context): string | undefined => {
+/** The Node request behind a request served by `@hono/node-server`, found as its `getConnInfo` finds it. */
+function incomingOf(c: Context): IncomingMessage | undefined {
   const env = c.env as NodeBindings | undefined
-  return (env?.server ?? env)?.incoming?.socket?.remoteAddress
+  return (env?.server ?? env)?.incoming
 }
+
+/** The peer address of a request served by `@hono/node-server`. */
+export const nodeServerAddress = (c: Context): string | undefined => incomingOf(c)?.socket?.remoteAddress
 
 /**
  * What the core authenticates of a request served by `@hono/node-server`, read from its Node request
@@ -20,8 +23,7 @@ export const nodeServerAddress = (c: Context): string | undefined => {
  * the Web `Request` built for it. `undefined` on other runtimes.
  */
 export function nodeServerInput(c: Context): AuthenticationInput | undefined {
-  const env = c.env as NodeBindings | undefined
-  const incoming = (env?.server ?? env)?.incoming
+  const incoming = incomingOf(c)
   if (!incoming?.rawHeaders) return undefined
   return { authorization: authorizationOf(incoming), url: incoming.url ?? '/', headers: incoming.headers }
 }
