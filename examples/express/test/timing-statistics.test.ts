@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { crop, median, welchT } from './timing-statistics.js'
+import { compareTimings, crop, median, welchT } from './timing-statistics.js'
 
 describe('timing statistics', () => {
   it('crops the slowest 5 %', () => {
@@ -23,5 +23,22 @@ describe('timing statistics', () => {
         ),
       ),
     ).toBeGreaterThan(10)
+  })
+
+  it('finds a difference only when a shift moves both the median and the mean', () => {
+    const noise = (seed: number) => Array.from({ length: 1000 }, (_, index) => Math.sin(index * seed) * 50 + 400)
+    const shifted = compareTimings(
+      noise(1.1),
+      noise(1.3).map((value) => value + 120),
+    )
+    expect(shifted.deltaMedian).toBeGreaterThan(100)
+    expect(shifted.differs).toBe(true)
+    expect(compareTimings(noise(1.1), noise(1.3)).differs).toBe(false)
+    // Two modes, 300 and 420 µs, mixed 51:49 and 49:51: the medians jump a mode, the means barely move.
+    const modes = (low: number) => Array.from({ length: 1000 }, (_, index) => (index < low ? 300 : 420) + (index % 7))
+    const bimodal = compareTimings(modes(510), modes(490))
+    expect(bimodal.deltaMedian).toBeGreaterThan(100)
+    expect(Math.abs(bimodal.t)).toBeLessThan(4.5)
+    expect(bimodal.differs).toBe(false)
   })
 })

@@ -26,3 +26,28 @@ export function welchT(a: readonly number[], b: readonly number[]): number {
   const standardError = Math.sqrt(variance(a) / a.length + variance(b) / b.length)
   return standardError === 0 ? 0 : (mean(a) - mean(b)) / standardError
 }
+
+/** What two timing samples show: Welch's t, the distance of their medians in µs, and the verdict. */
+export interface TimingComparison {
+  readonly t: number
+  readonly deltaMedian: number
+  /** True only when the medians are `atLeast` µs apart and |t| says the gap is not noise. */
+  readonly differs: boolean
+}
+
+/**
+ * Compares two cropped samples. A leak worth catching (an extra store query, a slow hash on one path)
+ * moves the whole distribution, so both its median and its mean: the medians then differ by `atLeast`
+ * µs and |t| is far above `tBound`. A busy machine can give samples with two modes in different
+ * proportions, whose medians lie 100 µs apart while their means agree (t near 0); that is noise.
+ */
+export function compareTimings(
+  a: readonly number[],
+  b: readonly number[],
+  atLeast = 100,
+  tBound = 4.5,
+): TimingComparison {
+  const t = welchT(a, b)
+  const deltaMedian = Math.abs(median(a) - median(b))
+  return { t, deltaMedian, differs: deltaMedian >= atLeast && Math.abs(t) >= tBound }
+}
