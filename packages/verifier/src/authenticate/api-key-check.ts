@@ -1,7 +1,7 @@
 import { isWellFormedCredential } from '../basic/api-key.js'
 import type { BasicCredentials } from '../basic/basic-credentials.js'
 import { checkApiKey, isUsable } from '../basic/check-api-key.js'
-import type { VerifiedSecretCache } from '../basic/verified-secret-cache.js'
+import type { KnownBasic, VerifiedSecretCache } from '../basic/verified-secret-cache.js'
 import { isLatchkeyError } from '../errors.js'
 import type { KeyLookup } from '../key-lookup/key-lookup.js'
 import type { ApiKeyCredential } from '../store/key-store.js'
@@ -60,16 +60,16 @@ export class ApiKeyCheck {
   }
 
   /**
-   * The Basic credentials of `authorization` if it carried a secret that matched before, without
-   * decoding it again; else `undefined`.
+   * The Basic credentials of `authorization` and the stored hash they matched, if it carried a secret
+   * that matched before, without decoding it again; else `undefined`.
    */
-  knownCredentials(authorization: string): BasicCredentials | undefined {
-    return this.#parts.verifiedSecrets.credentialsOf(authorization)
+  knownCredentials(authorization: string): KnownBasic | undefined {
+    return this.#parts.verifiedSecrets.knownHeader(authorization)
   }
 
-  /** Remembers the Basic credentials `authorization` parsed as, after {@link ApiKeyCheck.checkNow} admitted them. */
-  rememberCredentials(authorization: string, credentials: BasicCredentials): void {
-    this.#parts.verifiedSecrets.rememberHeader(authorization, credentials)
+  /** Remembers the Basic credentials `authorization` parsed as, after {@link ApiKeyCheck.checkNow} admitted them for `key`. */
+  rememberCredentials(authorization: string, credentials: BasicCredentials, key: ApiKeyCredential): void {
+    this.#parts.verifiedSecrets.rememberHeader(authorization, credentials, key.secretHash)
   }
 
   /**
@@ -84,6 +84,20 @@ export class ApiKeyCheck {
     if (!admitsNow(throttle, { keyId, address: clientAddress })) return undefined
     const key = keys.findNow(keyId)?.credential
     return key && isUsable(key, now) && verifiedSecrets.matches(keyId, secret, key.secretHash) ? key : undefined
+  }
+
+  /**
+   * {@link ApiKeyCheck.checkNow} for credentials remembered with the hash they matched: they were well
+   * formed then, and their secret still matches while the key's stored hash is that one.
+   */
+  checkKnownNow(
+    { credentials, secretHash }: KnownBasic,
+    clientAddress: string | undefined,
+  ): ApiKeyCredential | undefined {
+    const { keys, throttle, now } = this.#parts
+    if (!admitsNow(throttle, { keyId: credentials.userId, address: clientAddress })) return undefined
+    const key = keys.findNow(credentials.userId)?.credential
+    return key && key.secretHash === secretHash && isUsable(key, now) ? key : undefined
   }
 }
 

@@ -1,6 +1,7 @@
 import { type AuditTrail, failureEvent } from '../audit/audit-trail.js'
 import type { UsageCountsRecorder } from '../audit/usage-counts-recorder.js'
 import type { UsageRecorder } from '../audit/usage-recorder.js'
+import type { KnownBasic } from '../basic/verified-secret-cache.js'
 import { bearerTokenOf } from '../bearer/bearer-token.js'
 import type { VerifiedToken } from '../bearer/verified-token-cache.js'
 import { type FailureReason, type LatchkeyError, toLatchkeyError } from '../errors.js'
@@ -89,7 +90,7 @@ export class Authenticator {
     const clientAddress = lazyClientAddress(this.#parts.resolveClientAddress, connection?.clientAddress, input.headers)
     let value: string
     let credentials: AuthorizationCredentials
-    let known: AuthorizationCredentials | undefined
+    let known: KnownBasic | undefined
     let verified: VerifiedToken | undefined
     try {
       value = credentialValue(input)
@@ -98,7 +99,10 @@ export class Authenticator {
       const token = bearerTokenOf(value)
       verified = token === undefined ? undefined : this.#parts.bearer.verifiedNow(token)
       known = token === undefined ? this.#parts.apiKeys.knownCredentials(value) : undefined
-      credentials = verified && token !== undefined ? { scheme: 'bearer', token } : (known ?? parseAuthorization(value))
+      credentials =
+        verified && token !== undefined
+          ? { scheme: 'bearer', token }
+          : (known?.credentials ?? parseAuthorization(value))
     } catch (error) {
       return this.#refusal(error, started, clientAddress, undefined, undefined)
     }
@@ -106,8 +110,12 @@ export class Authenticator {
     let principal: Principal | undefined
     try {
       if (credentials.scheme === 'basic') {
-        key = this.#parts.apiKeys.checkNow(credentials.userId, credentials.password, clientAddress())
-        if (key && known === undefined) this.#parts.apiKeys.rememberCredentials(value, credentials)
+        const { apiKeys } = this.#parts
+        if (known) key = apiKeys.checkKnownNow(known, clientAddress())
+        else {
+          key = apiKeys.checkNow(credentials.userId, credentials.password, clientAddress())
+          if (key) apiKeys.rememberCredentials(value, credentials, key)
+        }
         principal = key && basicPrincipal(key)
       } else if (credentials.scheme === 'bearer' && verified) {
         const made = this.#parts.bearer.checkNow(verified)

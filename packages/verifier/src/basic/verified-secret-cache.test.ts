@@ -85,13 +85,14 @@ describe('checkApiKey with remembered secrets', () => {
     const credentials = { scheme: 'basic', userId: 'lk_1', password: 'secret' } as const
     const header = `Basic ${btoa('lk_1:secret')}`
     const cache = new VerifiedSecretCache(2)
-    expect(cache.credentialsOf(header)).toBeUndefined()
-    cache.rememberHeader(header, credentials)
-    expect(cache.credentialsOf(header)).toBe(credentials)
+    expect(cache.knownHeader(header)).toBeUndefined()
+    cache.rememberHeader(header, credentials, 'sha256:hash')
+    expect(cache.knownHeader(header)).toEqual({ credentials, secretHash: 'sha256:hash' })
+    expect(cache.knownHeader(header)?.credentials).toBe(credentials)
     // Exactly the value remembered: another spelling of the scheme is parsed again.
-    expect(cache.credentialsOf(header.replace('Basic', 'basic'))).toBeUndefined()
+    expect(cache.knownHeader(header.replace('Basic', 'basic'))).toBeUndefined()
     const none = new VerifiedSecretCache(0)
-    none.rememberHeader(header, credentials)
-    expect(none.credentialsOf(header)).toBeUndefined()
+    none.rememberHeader(header, credentials, 'sha256:hash')
+    expect(none.knownHeader(header)).toBeUndefined()
   })
 })

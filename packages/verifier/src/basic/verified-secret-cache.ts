@@ -1,6 +1,12 @@
 import { LruMap } from 'toad-cache'
 import type { BasicCredentials } from './basic-credentials.js'
 
+/** An `Authorization` value's Basic credentials, whose secret matched `secretHash`, the key's stored hash then. */
+export interface KnownBasic {
+  readonly credentials: BasicCredentials
+  readonly secretHash: string
+}
+
 /**
  * API key secrets that recently matched their key's stored hash, so that a client sending the same
  * Basic credentials on every request pays for the SHA-256 once rather than on every request.
@@ -15,7 +21,7 @@ import type { BasicCredentials } from './basic-credentials.js'
  */
 export class VerifiedSecretCache {
   readonly #entries: LruMap<string>
-  readonly #headers: LruMap<BasicCredentials>
+  readonly #headers: LruMap<KnownBasic>
   readonly #capacity: number
 
   constructor(capacity: number) {
@@ -27,15 +33,16 @@ export class VerifiedSecretCache {
   /**
    * The credentials of `authorization`, an `Authorization` value whose Basic credentials matched
    * before ({@link VerifiedSecretCache.rememberHeader}), so that it need not be decoded again: parsing
-   * is pure, and a remembered value is still checked like any other (secret, status, throttle).
+   * is pure, and a remembered value is still checked like any other (status, throttle), its secret by
+   * the stored hash it matched, which must still be the key's.
    */
-  credentialsOf(authorization: string): BasicCredentials | undefined {
+  knownHeader(authorization: string): KnownBasic | undefined {
     return this.#headers.get(authorization)
   }
 
-  /** Remembers that `authorization` parses as `credentials`, whose secret just matched. */
-  rememberHeader(authorization: string, credentials: BasicCredentials): void {
-    if (this.#capacity > 0) this.#headers.set(authorization, credentials)
+  /** Remembers that `authorization` parses as `credentials`, whose secret just matched `secretHash`. */
+  rememberHeader(authorization: string, credentials: BasicCredentials, secretHash: string): void {
+    if (this.#capacity > 0) this.#headers.set(authorization, { credentials, secretHash })
   }
 
   /** Whether `secret` was verified for `keyId` against exactly `secretHash`. */

@@ -26,6 +26,12 @@ export interface FailureLimiter {
    * every request reads.
    */
   mayHaveCount?(key: string): boolean
+  /**
+   * `true` only when the limiter certainly holds no count for any key, known without a round trip.
+   * Optional, like {@link FailureLimiter.mayHaveCount}: with it, a request while nothing at all is on
+   * record skips even building its counter keys.
+   */
+  holdsNone?(): boolean
 }
 
 /** What a {@link FailureLimiterFactory} is asked for: rate-limiter-flexible's limiter options. */

@@ -4,7 +4,7 @@ import type { FailureLimiter } from '../store/failure-limiter.js'
 import type { ApiKeyCredential } from '../store/key-store.js'
 import { FailureThrottle, type FailureThrottleOptions } from './failure-throttle.js'
 import { memoryFailureLimiter } from './memory-failure-limiter.js'
-import { checkThrottled } from './throttled-check.js'
+import { admitsNow, checkThrottled } from './throttled-check.js'
 
 const KNOWN = `lk_${'K'.repeat(24)}`
 const UNKNOWN = `lk_${'U'.repeat(24)}`
@@ -196,5 +196,38 @@ describe('The in-process limiter', () => {
     expect(await limiter.get('b')).toBeNull()
     expect((await limiter.get('a'))?.consumedPoints).toBe(2)
     expect((await limiter.get('c'))?.consumedPoints).toBe(1)
+  })
+
+  it('says it holds nothing only while no key has a count, and the throttle admits at once only then', async () => {
+    const limiter = memoryFailureLimiter(4)({ keyPrefix: 'test', points: 5, duration: 60 })
+    expect(limiter.holdsNone?.()).toBe(true)
+    await limiter.penalty('a')
+    expect(limiter.holdsNone?.()).toBe(false)
+    await limiter.delete('a')
+    expect(limiter.holdsNone?.()).toBe(true)
+
+    const throttle = throttleWith()
+    expect(throttle.holdsNone()).toBe(true)
+    expect(admitsNow(throttle, { keyId: KNOWN, address: ATTACKER })).toBe(true)
+    expect(await attempt(throttle, KNOWN, 'wrong', ATTACKER)).toBe('401')
+    // A failure on record: no shortcut, and only the subject it was counted for is held back.
+    expect(throttle.holdsNone()).toBe(false)
+    expect(admitsNow(throttle, { keyId: KNOWN, address: ATTACKER })).toBe(false)
+    expect(admitsNow(throttle, { keyId: KNOWN, address: OWNER })).toBe(true)
+    // The owner's success from that address starts its pair count again: nothing is on record.
+    expect(await attempt(throttle, KNOWN, RIGHT, ATTACKER)).toBe('200')
+    expect(throttle.holdsNone()).toBe(true)
+  })
+
+  it('never says it holds nothing with a shared limiter, which cannot know without a read', () => {
+    const shared = (): FailureLimiter => ({
+      penalty: async () => ({ consumedPoints: 1, msBeforeNext: 1000 }),
+      get: async () => null,
+      block: async () => undefined,
+      delete: async () => false,
+    })
+    const throttle = new FailureThrottle({}, () => shared(), 1000)
+    expect(throttle.holdsNone()).toBe(false)
+    expect(admitsNow(throttle, { keyId: KNOWN, address: ATTACKER })).toBe(false)
   })
 })

@@ -164,6 +164,20 @@ export class FailureThrottle {
     return this.#nothingOnRecord(keys)
   }
 
+  /**
+   * Whether every limiter knows, without a read, that it holds no count for anyone: then
+   * {@link FailureThrottle.admitsNow} holds for every subject, and its keys need not be built.
+   */
+  holdsNone(): boolean {
+    const { pair, address, key } = this.#counters
+    return (
+      pair.blocks.holdsNone?.() === true &&
+      pair.failures.holdsNone?.() === true &&
+      address.blocks.holdsNone?.() === true &&
+      key.blocks.holdsNone?.() === true
+    )
+  }
+
   #nothingOnRecord(keys: CounterKeys): boolean {
     const { pair, address, key } = this.#counters
     return (

@@ -41,6 +41,7 @@ export function memoryFailureLimiter(capacity: number): FailureLimiterFactory {
       },
       // Every count starts with `penalty` or `block`, which note the key; forgetting it deletes the count.
       mayHaveCount: (key) => written.items.has(key),
+      holdsNone: () => written.size === 0,
     }
     return bounded
   }

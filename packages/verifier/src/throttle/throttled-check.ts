@@ -36,7 +36,7 @@ export async function checkThrottled(
  * {@link checkThrottled}; `true` without a throttle.
  */
 export function admitsNow(throttle: FailureThrottle | undefined, subject: ThrottleSubject): boolean {
-  return throttle === undefined || throttle.admitsNow(counterKeys(subject))
+  return throttle === undefined || throttle.holdsNone() || throttle.admitsNow(counterKeys(subject))
 }
 
 /**
