@@ -1,4 +1,4 @@
-// `pnpm --filter @latchkey/bench memory`: sends 1,000,000 distinct valid tokens (and Basic requests
+// `pnpm --filter @latchkey/bench memory`: sends 1,000,000 distinct valid tokens, each twice (and Basic requests
 // over thousands of distinct keys) through verifier.authenticate() in-process and prints resident
 // memory as it goes. Once the verified-token cache is full (verifiedTokenCacheSize, default 10,000)
 // memory must stay flat: nothing else grows with the number of tokens or keys seen. One distinct
@@ -89,6 +89,8 @@ try {
         nextSample += sampleEvery
         sample()
       }
+      // Each token twice: the verified-token cache remembers a token from its second verification on.
+      await verifier.authenticate({ authorization: [`Bearer ${token(i)}`] })
       const bearer = await verifier.authenticate({ authorization: [`Bearer ${token(i)}`] })
       // One Basic request per ten tokens, round-robin over every key.
       const basic =

@@ -62,7 +62,8 @@ export interface VerifierOptions {
    */
   readonly introspectionEndpoint?: string
   /**
-   * How many verified tokens are remembered to skip their signature check; 0 turns this off, and
+   * How many verified tokens are remembered to skip their signature check, each from its second
+   * verification on (a token used once is never kept); 0 turns this off, and
    * with it the memory of up to 1,000 tokens refused for good (forged, expired, malformed), which
    * refuses a replayed forgery without another signature check. Default: 10,000.
    */

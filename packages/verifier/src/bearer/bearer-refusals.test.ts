@@ -67,6 +67,8 @@ describe('Bearer tokens refused for good', () => {
   it('blocks new tokens from an address over its limit, before any signature check, and nothing else', async () => {
     const { key, verifier } = await setUp({ failureThrottle: { perAddress: 2, initialBlock: 60 } })
     const verifiedBefore = await issue(verifier, key)
+    // Remembered from its second verification on.
+    expect(await bearer(verifier, verifiedBefore)).toBe('200')
     expect(await bearer(verifier, verifiedBefore)).toBe('200')
     const fresh = await issue(verifier, key)
     for (let variant = 0; variant < 2; variant++) await bearer(verifier, forge(verifiedBefore, variant))
