@@ -18,14 +18,16 @@ export class ChangeVersion {
   /** Changes whenever another connection commits; never for this connection's commits. */
   readonly #dataVersionQuery: Statement<[], number>
   #version = 0
-  #dataVersion: number | undefined
+  #dataVersion: number
   /** When `data_version` was last read (`performance.now()`, ms). */
   #readAt = Number.NEGATIVE_INFINITY
   readonly #header: WalIndexHeader
 
   constructor(db: Database) {
     this.#dataVersionQuery = db.prepare<[], number>('PRAGMA data_version').pluck()
+    // The header before the pragma: a commit between the two moves the header from what was read.
     this.#header = new WalIndexHeader(db)
+    this.#dataVersion = this.#dataVersionQuery.get() as number
   }
 
   /** Records a write by this connection, which `data_version` never reports. */
@@ -44,7 +46,7 @@ export class ChangeVersion {
     if (at - this.#readAt < dataVersionReadInterval) return this.#version
     this.#readAt = at
     if (!this.#header.moved()) return this.#version
-    const dataVersion = this.#dataVersionQuery.get()
+    const dataVersion = this.#dataVersionQuery.get() as number
     if (dataVersion !== this.#dataVersion) {
       this.#dataVersion = dataVersion
       this.#version++

@@ -26,9 +26,9 @@ const walIndexVersion = 3007000
  */
 export class WalIndexHeader {
   #fd: number | undefined
+  /** The header as last read: at construction, then at every look. */
   #last = Buffer.alloc(headerLength)
   #next = Buffer.alloc(headerLength)
-  #read = false
 
   constructor(db: Database) {
     if (db.memory || String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return
@@ -39,17 +39,16 @@ export class WalIndexHeader {
       return
     }
     // The connection has read the database (it migrated it), so the header is initialised.
-    const header = Buffer.alloc(headerLength)
+    const header = this.#last
     const length = this.#readInto(header)
     const version = header.readUInt32LE(0) === walIndexVersion || header.readUInt32BE(0) === walIndexVersion
     if (length !== headerLength || !version || header[12] !== 1) this.close()
   }
 
-  /** Whether the header may have changed since the last call: `true` at the first call and whenever unsure. */
+  /** Whether the header may have changed since the last look (or since construction): `true` whenever unsure. */
   moved(): boolean {
     if (this.#readInto(this.#next) !== headerLength) return true
-    const moved = !this.#read || !this.#next.equals(this.#last)
-    this.#read = true
+    const moved = !this.#next.equals(this.#last)
     ;[this.#last, this.#next] = [this.#next, this.#last]
     return moved
   }

@@ -79,11 +79,9 @@ export class ApiKeyCheck {
    * account enabled. It never refuses: whatever memory cannot vouch for takes the full check.
    */
   checkNow(keyId: string, secret: string, clientAddress: string | undefined): ApiKeyCredential | undefined {
-    const { keys, throttle, verifiedSecrets, now } = this.#parts
     if (!isWellFormedCredential(keyId) || !isWellFormedCredential(secret)) return undefined
-    if (!admitsNow(throttle, { keyId, address: clientAddress })) return undefined
-    const key = keys.findNow(keyId)?.credential
-    return key && isUsable(key, now) && verifiedSecrets.matches(keyId, secret, key.secretHash) ? key : undefined
+    const key = this.#usableNow(keyId, clientAddress)
+    return key && this.#parts.verifiedSecrets.matches(keyId, secret, key.secretHash) ? key : undefined
   }
 
   /**
@@ -94,10 +92,16 @@ export class ApiKeyCheck {
     { credentials, secretHash }: KnownBasic,
     clientAddress: string | undefined,
   ): ApiKeyCredential | undefined {
+    const key = this.#usableNow(credentials.userId, clientAddress)
+    return key?.secretHash === secretHash ? key : undefined
+  }
+
+  /** The key of `keyId` from memory, enabled with its account, for a client the throttle has nothing on record for. */
+  #usableNow(keyId: string, clientAddress: string | undefined): ApiKeyCredential | undefined {
     const { keys, throttle, now } = this.#parts
-    if (!admitsNow(throttle, { keyId: credentials.userId, address: clientAddress })) return undefined
-    const key = keys.findNow(credentials.userId)?.credential
-    return key && key.secretHash === secretHash && isUsable(key, now) ? key : undefined
+    if (!admitsNow(throttle, { keyId, address: clientAddress })) return undefined
+    const key = keys.findNow(keyId)?.credential
+    return key && isUsable(key, now) ? key : undefined
   }
 }
 

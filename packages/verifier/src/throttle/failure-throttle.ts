@@ -80,6 +80,11 @@ const failing: Admission = Object.freeze({ blocked: undefined, keyBlocked: undef
  */
 export class FailureThrottle {
   readonly #counters: Record<Dimension, Counter>
+  /**
+   * What holds a subject back before its check, each with the dimension of its counter key: the blocks
+   * of all three dimensions, and the pair's failure count, which a success must reset.
+   */
+  readonly #admission: readonly (readonly [FailureLimiter, Dimension])[]
   readonly #initialBlock: number
   readonly #maxBlock: number
   /** Milliseconds a shared limiter may take; `undefined` for the in-process one, which cannot hang. */
@@ -105,6 +110,13 @@ export class FailureThrottle {
       address: counter('address', options.perAddress ?? 100),
       key: counter('key', options.perKey ?? 100),
     }
+    const { pair, address, key } = this.#counters
+    this.#admission = [
+      [pair.blocks, 'pair'],
+      [pair.failures, 'pair'],
+      [address.blocks, 'address'],
+      [key.blocks, 'key'],
+    ]
   }
 
   /** What applies to the subject of `keys` ({@link counterKeys}) before its credentials are checked. */
@@ -169,23 +181,13 @@ export class FailureThrottle {
    * {@link FailureThrottle.admitsNow} holds for every subject, and its keys need not be built.
    */
   holdsNone(): boolean {
-    const { pair, address, key } = this.#counters
-    return (
-      pair.blocks.holdsNone?.() === true &&
-      pair.failures.holdsNone?.() === true &&
-      address.blocks.holdsNone?.() === true &&
-      key.blocks.holdsNone?.() === true
-    )
+    for (const [limiter] of this.#admission) if (limiter.holdsNone?.() !== true) return false
+    return true
   }
 
   #nothingOnRecord(keys: CounterKeys): boolean {
-    const { pair, address, key } = this.#counters
-    return (
-      absent(pair.blocks, keys.pair) &&
-      absent(pair.failures, keys.pair) &&
-      absent(address.blocks, keys.address) &&
-      absent(key.blocks, keys.key)
-    )
+    for (const [limiter, dimension] of this.#admission) if (!absent(limiter, keys[dimension])) return false
+    return true
   }
 
   #asBlock(dimension: Dimension, record: FailureCount | null): ThrottleBlock | undefined {
