@@ -87,11 +87,9 @@ describe.each(Object.keys(apis))('The %s adapter', (adapter) => {
     const unlimited = await setup.key(setup.acme.id)
     const first = await get(`${url}/data`, limited.basic)
     expect(first.status).toBe(adapter === 'next' ? 303 : 200)
-    expect(first.headers).toMatchObject({
+    expect(first.headers).toEqual({
       'ratelimit-policy': '"key-100-1m";q=100;w=60',
       ratelimit: expect.stringMatching(/^"key-100-1m";r=99;t=(59|60)$/),
-      'ratelimit-limit': '100',
-      'ratelimit-remaining': '99',
     })
     expect((await get(`${url}/report`, limited.basic)).status).toBe(200)
     const spent = await get(`${url}/data`, limited.basic)

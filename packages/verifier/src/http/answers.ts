@@ -174,7 +174,7 @@ function build(
   if (latchkeyError.code === 'ERR_STORE_UNAVAILABLE') headers['Retry-After'] = '1'
   if (latchkeyError.code === 'ERR_TOO_MANY_ATTEMPTS') Object.assign(headers, throttleHeaders(latchkeyError))
   if (latchkeyError.code === 'ERR_RATE_LIMITED' || latchkeyError.code === 'ERR_CREDITS_EXHAUSTED') {
-    if (latchkeyError.rateLimits?.length) Object.assign(headers, rateLimitFields(latchkeyError.rateLimits))
+    if (latchkeyError.rateLimits?.length) Object.assign(headers, refusalRateLimitFields(latchkeyError.rateLimits))
     if (latchkeyError.retryAfter !== undefined) headers['Retry-After'] = wholeSeconds(latchkeyError.retryAfter)
   }
 
@@ -185,26 +185,57 @@ function build(
 
 /**
  * The failure throttle's 429: RFC 9110 §10.2.3 `Retry-After`, and the RateLimit fields (see
- * {@link rateLimitFields}) of one policy named `failures`: the failures allowed, none left, and the
+ * {@link refusalRateLimitFields}) of one policy named `failures`: the failures allowed, none left, and the
  * seconds until the block ends.
  */
 function throttleHeaders(error: LatchkeyError): Record<string, string> {
   const seconds = Number(wholeSeconds(error.retryAfter ?? 1))
   return {
     'Retry-After': String(seconds),
-    ...rateLimitFields([{ policy: 'failures', quota: error.limit ?? 0, remaining: 0, reset: seconds }]),
+    ...refusalRateLimitFields([{ policy: 'failures', quota: error.limit ?? 0, remaining: 0, reset: seconds }]),
   }
 }
 
 /**
  * The RateLimit header fields of `statuses` (at least one), for a request served within its rate
- * limits or refused by one: `RateLimit-Policy` and `RateLimit` as draft-ietf-httpapi-ratelimit-headers-10
- * (and -11) define them, Structured Field Lists (RFC 9651) with one member per policy
- * (`"key-10-1s";q=10;w=1` and `"key-10-1s";r=3;t=1`); and, for clients written against -07,
- * `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` of the policy closest to exhaustion
- * (fewest requests left; of those, the longest wait).
+ * limits: `RateLimit-Policy` ({@link rateLimitPolicyField}) and `RateLimit` ({@link rateLimitField}),
+ * the two fields draft-ietf-httpapi-ratelimit-headers-10 (and -11) define.
  */
 export function rateLimitFields(statuses: readonly RateLimitStatus[]): Record<string, string> {
+  return { 'RateLimit-Policy': rateLimitPolicyField(statuses), RateLimit: rateLimitField(statuses) }
+}
+
+/**
+ * `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers-10 §3): a Structured Field List
+ * (RFC 9651) with one member per policy, `"key-10-1s";q=10;w=1`. It changes only with the policies,
+ * so a caller may make it once per set of policies.
+ */
+export function rateLimitPolicyField(statuses: readonly RateLimitStatus[]): string {
+  let field = ''
+  for (const status of statuses) {
+    const member = `"${status.policy}";q=${status.quota}${status.window === undefined ? '' : `;w=${status.window}`}`
+    field = field === '' ? member : `${field}, ${member}`
+  }
+  return field
+}
+
+/** `RateLimit` (draft-ietf-httpapi-ratelimit-headers-10 §4): one member per policy, `"key-10-1s";r=3;t=1`. */
+export function rateLimitField(statuses: readonly RateLimitStatus[]): string {
+  let field = ''
+  for (const status of statuses) {
+    const member = `"${status.policy}";r=${status.remaining};t=${status.reset}`
+    field = field === '' ? member : `${field}, ${member}`
+  }
+  return field
+}
+
+/**
+ * The RateLimit fields of a 429 (a rate limit, spent credits or the failure throttle): the current
+ * draft's two ({@link rateLimitFields}) and, for clients written against -07 that time their retry
+ * by them, `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` of the policy closest to
+ * exhaustion (fewest requests left; of those, the longest wait).
+ */
+export function refusalRateLimitFields(statuses: readonly RateLimitStatus[]): Record<string, string> {
   let closest = statuses[0] as RateLimitStatus
   for (const status of statuses) {
     if (
@@ -215,12 +246,7 @@ export function rateLimitFields(statuses: readonly RateLimitStatus[]): Record<st
     }
   }
   return {
-    'RateLimit-Policy': statuses
-      .map(
-        (status) => `"${status.policy}";q=${status.quota}${status.window === undefined ? '' : `;w=${status.window}`}`,
-      )
-      .join(', '),
-    RateLimit: statuses.map((status) => `"${status.policy}";r=${status.remaining};t=${status.reset}`).join(', '),
+    ...rateLimitFields(statuses),
     'RateLimit-Limit': String(closest.quota),
     'RateLimit-Remaining': String(closest.remaining),
     'RateLimit-Reset': String(closest.reset),

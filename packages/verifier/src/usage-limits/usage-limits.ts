@@ -1,8 +1,8 @@
-import { rateLimitFields } from '../http/answers.js'
+import { rateLimitField, rateLimitPolicyField } from '../http/answers.js'
 import type { ApiKeyCredential } from '../store/key-store.js'
 import { type CreditCheckParts, spendRequestCredits } from './credit-check.js'
 import type { RateLimitCheck } from './rate-limit-check.js'
-import { rateLimitPolicies } from './rate-limit-policies.js'
+import { type RateLimitPolicy, rateLimitPolicies } from './rate-limit-policies.js'
 import type { RateLimitStatus } from './rate-limit-status.js'
 
 /**
@@ -42,23 +42,39 @@ export class UsageLimits {
    */
   admit(key: ApiKeyCredential, cost: number): RateLimitFields | undefined | Promise<RateLimitFields | undefined> {
     const policies = rateLimitPolicies(key)
-    if (policies.length === 0) return this.#spend(key, cost, undefined)
+    if (policies.length === 0) return this.#spend(key, cost, undefined, undefined)
     const statuses = this.#parts.rateLimits.consume(policies)
     return statuses instanceof Promise
-      ? statuses.then((counted) => this.#spend(key, cost, counted))
-      : this.#spend(key, cost, statuses)
+      ? statuses.then((counted) => this.#spend(key, cost, counted, fieldsOf(counted, policies)))
+      : this.#spend(key, cost, statuses, fieldsOf(statuses, policies))
   }
 
-  /** Spends `key`'s credits, if it has any, once its rate limits (`statuses`) let the request through. */
+  /**
+   * Spends `key`'s credits, if it has any, once its rate limits (`statuses`, answered with `fields`)
+   * let the request through.
+   */
   #spend(
     key: ApiKeyCredential,
     cost: number,
     statuses: readonly RateLimitStatus[] | undefined,
+    fields: RateLimitFields | undefined,
   ): RateLimitFields | undefined | Promise<RateLimitFields | undefined> {
-    const fields = statuses && rateLimitFields(statuses)
     if (!key.credits) return fields
     return spendRequestCredits(this.#parts, key.id, cost, statuses).then(() => fields)
   }
 }
 
 type RateLimitFields = Readonly<Record<string, string>>
+
+/** `RateLimit-Policy` of each set of policies: made at its first request, as it changes only with them. */
+const policyFields = new WeakMap<readonly RateLimitPolicy[], string>()
+
+/** The RateLimit fields of an answer within the limits (see `rateLimitFields`), `statuses` those of `policies`. */
+function fieldsOf(statuses: readonly RateLimitStatus[], policies: readonly RateLimitPolicy[]): RateLimitFields {
+  let policy = policyFields.get(policies)
+  if (policy === undefined) {
+    policy = rateLimitPolicyField(statuses)
+    policyFields.set(policies, policy)
+  }
+  return { 'RateLimit-Policy': policy, RateLimit: rateLimitField(statuses) }
+}
