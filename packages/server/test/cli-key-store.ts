@@ -19,6 +19,8 @@ export interface CliKeyOptions {
   readonly name?: string
   /** `--meta` pairs. Default: `{ plan: 'pro' }`. */
   readonly metadata?: Readonly<Record<string, string>>
+  /** `--rate-limit` values, such as `5/10s`. Default: none. */
+  readonly rateLimits?: readonly string[]
 }
 
 /** A throwaway SQLite key store, written only through the real CLI, as an operator would. */
@@ -49,8 +51,9 @@ export function cliKeyStore(directory: string, postgresUrl?: string): CliKeyStor
     async createAccount(name) {
       return (await latchkey('accounts', 'create', '--name', name)).trim()
     },
-    async createKey(accountId, scopes, { name, metadata = { plan: 'pro' } } = {}) {
+    async createKey(accountId, scopes, { name, metadata = { plan: 'pro' }, rateLimits = [] } = {}) {
       const meta = Object.entries(metadata).flatMap(([key, value]) => ['--meta', `${key}=${value}`])
+      const limits = rateLimits.flatMap((limit) => ['--rate-limit', limit])
       const named = name === undefined ? [] : ['--name', name]
       const printed = await latchkey(
         'keys',
@@ -61,6 +64,7 @@ export function cliKeyStore(directory: string, postgresUrl?: string): CliKeyStor
         scopes.join(' '),
         ...meta,
         ...named,
+        ...limits,
         '--json',
       )
       const key = JSON.parse(printed) as CliKey

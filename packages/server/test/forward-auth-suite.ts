@@ -52,21 +52,24 @@ interface SuiteKeys {
   victim: CliKey
   /** Guessed at by a test. */
   target: CliKey
+  /** Rate-limited to 3 requests a minute. */
+  limited: CliKey
 }
 
-/** Registers the acceptance tests for the proxy in front of `proxied`, with four keys made by the CLI first. */
+/** Registers the acceptance tests for the proxy in front of `proxied`, with five keys made by the CLI first. */
 export function describeForwardAuth(proxied: ProxiedGateway): void {
   const keys = {} as SuiteKeys
   beforeAll(async () => {
     const create = (scopes: string[], name?: string) =>
       proxied.store.createKey(proxied.accountId, scopes, name === undefined ? {} : { name })
-    const [reader, writer, victim, target] = await Promise.all([
+    const [reader, writer, victim, target, limited] = await Promise.all([
       create(['read'], 'Büro key'),
       create(['read', 'write']),
       create(['read']),
       create(['read']),
+      proxied.store.createKey(proxied.accountId, ['read'], { rateLimits: ['3/1m'] }),
     ])
-    Object.assign(keys, { reader, writer, victim, target })
+    Object.assign(keys, { reader, writer, victim, target, limited })
   })
   const basic = (key: CliKey) => basicAuthorization(key.id, key.secret)
 
@@ -231,6 +234,35 @@ export function describeForwardAuth(proxied: ProxiedGateway): void {
         headers: { authorization: basic(keys.target) },
       })
       expect(readEcho(other)?.values('x-latchkey-key-id')).toEqual([keys.target.id])
+    })
+  })
+
+  describe('usage limits', () => {
+    it("passes a limited key's RateLimit fields to the client, then its 429, and no such field for other keys", async () => {
+      const limited = { authorization: basic(keys.limited), ratelimit: 'limit=1000, remaining=999, reset=1' }
+      const answers: RawAnswer[] = []
+      for (let request = 0; request < 4; request++)
+        answers.push(await proxied.send({ path: '/api/things', headers: limited }))
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429])
+      // The backend's answer, with the fields the gateway wrote, each once; the client's own never reached it.
+      const served = answers.slice(0, 3)
+      expect(served.map((answer) => readEcho(answer)?.values('x-latchkey-key-id'))).toEqual(
+        Array(3).fill([keys.limited.id]),
+      )
+      expect(served.map((answer) => answer.lines('ratelimit-policy'))).toEqual(Array(3).fill(['"key-3-1m";q=3;w=60']))
+      expect(served.map((answer) => answer.lines('ratelimit').map((value) => value.replace(/;t=\d+$/, '')))).toEqual([
+        ['"key-3-1m";r=2'],
+        ['"key-3-1m";r=1'],
+        ['"key-3-1m";r=0'],
+      ])
+      expect(served.map((answer) => readEcho(answer)?.values('ratelimit'))).toEqual(Array(3).fill([]))
+      const refused = answers[3] as RawAnswer
+      expect(refusalBody(refused)).toMatchObject({ error: 'rate_limited' })
+      expect(Number(refused.header('retry-after'))).toBeGreaterThan(0)
+      expect(refused.header('ratelimit-limit')).toBe('3')
+      const unlimited = await proxied.send({ path: '/api/things', headers: { authorization: basic(keys.reader) } })
+      expect(readEcho(unlimited)?.values('x-latchkey-key-id')).toEqual([keys.reader.id])
+      expect(unlimited.names.filter((name) => name.startsWith('ratelimit'))).toEqual([])
     })
   })
 

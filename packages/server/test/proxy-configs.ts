@@ -58,6 +58,8 @@ server {
         auth_request_set $latchkey_key_name $upstream_http_x_latchkey_key_name;
         auth_request_set $latchkey_metadata $upstream_http_x_latchkey_metadata;
         auth_request_set $latchkey_auth_method $upstream_http_x_latchkey_auth_method;
+        auth_request_set $latchkey_ratelimit $upstream_http_ratelimit;
+        auth_request_set $latchkey_ratelimit_policy $upstream_http_ratelimit_policy;
         # auth_request passes on 401 and 403 only: the real answer (400, 401, 403, 429, 503) is fetched.
         error_page 401 = @latchkey_unauthorized;
         error_page 403 = @latchkey_refusal;
@@ -73,6 +75,12 @@ server {
         proxy_set_header X-Latchkey-Key-Name $latchkey_key_name;
         proxy_set_header X-Latchkey-Metadata $latchkey_metadata;
         proxy_set_header X-Latchkey-Auth-Method $latchkey_auth_method;
+        # A limited key's RateLimit fields, on the app's answer to the client; none for other keys.
+        # The app never gets a client's RateLimit request fields.
+        proxy_set_header RateLimit "";
+        proxy_set_header RateLimit-Policy "";
+        add_header RateLimit $latchkey_ratelimit;
+        add_header RateLimit-Policy $latchkey_ratelimit_policy;
     }
 
     location = /_latchkey {
@@ -136,17 +144,25 @@ export function caddyConfig(site: string, { gateway, backend }: ProxyTargets): s
 		route {
 			# A client's own copies never reach the app: copy_headers leaves them when the gateway sends none.
 			request_header -X-Latchkey-*
+			request_header -RateLimit
+			request_header -RateLimit-Policy
 			forward_auth ${gateway} {
 				uri /auth/caddy
-				copy_headers X-Latchkey-Key-Id X-Latchkey-Account-Id X-Latchkey-Scopes X-Latchkey-Key-Name X-Latchkey-Metadata X-Latchkey-Auth-Method
+				copy_headers X-Latchkey-Key-Id X-Latchkey-Account-Id X-Latchkey-Scopes X-Latchkey-Key-Name X-Latchkey-Metadata X-Latchkey-Auth-Method RateLimit RateLimit-Policy
 			}
 			# Caddy 2.6 copies a header the gateway did not send as its placeholder's text (caddyserver/caddy#6610).
 			@anonymous header_regexp X-Latchkey-Key-Id ^\\{
 			request_header @anonymous -X-Latchkey-*
 			@unnamed header_regexp X-Latchkey-Key-Name ^\\{
 			request_header @unnamed -X-Latchkey-Key-Name
+			# A limited key's RateLimit fields, on the app's answer to the client; none for other keys.
+			@limited header_regexp RateLimit ^[^{]
+			header @limited RateLimit {http.request.header.RateLimit}
+			header @limited RateLimit-Policy {http.request.header.RateLimit-Policy}
 			reverse_proxy ${backend} {
 				header_up -Authorization
+				header_up -RateLimit
+				header_up -RateLimit-Policy
 			}
 		}
 	}

@@ -12,8 +12,8 @@ import { envoyContract, type ProxyContract } from './proxy-contract.js'
  * The answer of a decision endpoint to a proxy that asks whether `req`'s original request may go on:
  * its path normalised once (an ambiguous one refused with 400), the first matching rule applied, the
  * credentials authenticated as the embedded verifier does (the same refusals, throttling by the
- * client's address from `X-Forwarded-For`, revocation), and 200 with the identity headers, or the
- * refusal in the form the proxy can pass on.
+ * client's address from `X-Forwarded-For`, revocation, usage limits), and 200 with the identity
+ * headers (and a limited key's RateLimit fields), or the refusal in the form the proxy can pass on.
  */
 export function decide(
   verifier: Verifier,
@@ -35,6 +35,8 @@ export function decide(
     const denied = verifier.checkScopes(result.principal, auth.scopes)
     if (denied) return refuse(verifier.answerError(denied))
     const identity = identityHeaders(result.principal)
+    // A limited key's RateLimit fields, for the proxy to pass on to the client (docs/gateway.md).
+    if (result.headers) Object.assign(identity, result.headers)
     return allowed(contract === envoyContract ? envoyRemovals(identity) : identity)
   }
   const input = {

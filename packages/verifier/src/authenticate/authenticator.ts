@@ -40,13 +40,17 @@ export interface AuthenticatorParts {
 
 type ClientAddress = () => string | undefined
 
-/** The refusals of a key that exists, which usage counts record as `refused`. */
+/**
+ * The refusals of a key that exists, which usage counts record as `refused`: of its secret or its
+ * status on Basic, of its status or a revoked token on Bearer (after the signature verified).
+ */
 const refusedReasons: ReadonlySet<FailureReason | undefined> = new Set<FailureReason>([
   'wrong_secret',
   'key_disabled',
   'key_revoked',
   'key_expired',
   'account_disabled',
+  'token_revoked',
 ])
 
 /**
@@ -147,7 +151,11 @@ export class Authenticator {
       }
       if (credentials.scheme === 'bearer') {
         method = 'bearer'
-        const { key, principal } = await this.#parts.bearer.check(credentials.token, clientAddress, verified)
+        const { bearer } = this.#parts
+        const checked = await bearer.verify(credentials.token, clientAddress, verified)
+        // Signed by this server: its key id is the issuer's word, and a refusal from here on is its key's.
+        keyId = checked.claims.sub
+        const { key, principal } = await bearer.principal(checked)
         return await this.#admit(principal, key, cost, started, clientAddress)
       }
       throw missingCredentials()
@@ -226,5 +234,6 @@ export class Authenticator {
 function usageOutcomeOf(error: LatchkeyError): UsageOutcome | undefined {
   if (error.code === 'ERR_RATE_LIMITED') return 'rate_limited'
   if (error.code === 'ERR_CREDITS_EXHAUSTED') return 'credits_exhausted'
-  return error.code === 'ERR_INVALID_CREDENTIALS' && refusedReasons.has(error.reason) ? 'refused' : undefined
+  const refusal = error.code === 'ERR_INVALID_CREDENTIALS' || error.code === 'ERR_INVALID_TOKEN'
+  return refusal && refusedReasons.has(error.reason) ? 'refused' : undefined
 }

@@ -25,8 +25,8 @@ export interface BearerCheckParts {
 }
 
 /**
- * Checks a Bearer access token (RFC 6750, RFC 9068) in two ways side by side: {@link BearerCheck.check}
- * in full, and {@link BearerCheck.checkNow} from memory alone for a token verified before. Both end
+ * Checks a Bearer access token (RFC 6750, RFC 9068) in two ways side by side: in full
+ * ({@link BearerCheck.verify}, then {@link BearerCheck.principal}), and {@link BearerCheck.checkNow} from memory alone for a token verified before. Both end
  * with the revocation check: the token's key and its account must be enabled now, on every request,
  * and the key not expired, so a token never outlives its key; nor the token revoked (RFC 7009), which
  * the store lists with the key.
@@ -45,40 +45,48 @@ export class BearerCheck {
   }
 
   /**
-   * The principal of `token`; `verified` is its {@link BearerCheck.verifiedNow}, when the caller looked
-   * it up already. Throws `ERR_INVALID_TOKEN`, `ERR_TOO_MANY_ATTEMPTS` (a forger's address) or
-   * `ERR_STORE_UNAVAILABLE`.
+   * The claims of `token`, its signature and claims checked; `verified` is its
+   * {@link BearerCheck.verifiedNow}, when the caller looked it up already. Throws `ERR_INVALID_TOKEN` or
+   * `ERR_TOO_MANY_ATTEMPTS` (a forger's address).
    */
-  async check(
+  async verify(
     token: string,
     clientAddress: () => string | undefined,
     verified = this.verifiedNow(token),
-  ): Promise<KeyedPrincipal> {
-    const { settings, keys, throttle, verifiedTokens, refusedTokens } = this.#parts
-    let checked: VerifiedToken
+  ): Promise<VerifiedToken> {
+    const { settings, throttle, verifiedTokens, refusedTokens } = this.#parts
     if (verified) {
       if (!(settings.ring.verifiesNow(verified.kid) ?? (await settings.ring.verifies(verified.kid)))) {
         // Its signing key has expired since: the token goes with it.
         throw invalidToken('token_invalid')
       }
-      checked = verified
-    } else {
-      const refused = refusedTokens.get(token)
-      if (refused) throw invalidToken(refused)
-      try {
-        // Only a forger fails a signature check: such failures count against the client's address.
-        checked = await checkAddressThrottled(
-          throttle,
-          clientAddress(),
-          () => verifyAccessToken(settings, token),
-          isForgery,
-        )
-      } catch (error) {
-        if (isFinalRefusal(error) && error.reason) refusedTokens.add(token, error.reason)
-        throw error
-      }
-      verifiedTokens.set(token, checked)
+      return verified
     }
+    const refused = refusedTokens.get(token)
+    if (refused) throw invalidToken(refused)
+    let checked: VerifiedToken
+    try {
+      // Only a forger fails a signature check: such failures count against the client's address.
+      checked = await checkAddressThrottled(
+        throttle,
+        clientAddress(),
+        () => verifyAccessToken(settings, token),
+        isForgery,
+      )
+    } catch (error) {
+      if (isFinalRefusal(error) && error.reason) refusedTokens.add(token, error.reason)
+      throw error
+    }
+    verifiedTokens.set(token, checked)
+    return checked
+  }
+
+  /**
+   * The principal of a token {@link BearerCheck.verify} vouched for, once its key (`claims.sub`) passes
+   * the revocation check. Throws `ERR_INVALID_TOKEN` or `ERR_STORE_UNAVAILABLE`.
+   */
+  async principal(checked: VerifiedToken): Promise<KeyedPrincipal> {
+    const { settings, keys } = this.#parts
     // From memory when it can answer at once, as for a reused token: no promise to settle.
     const known = keys.findNow(checked.claims.sub)
     const key = known ? known.credential : await keys.find(checked.claims.sub)
@@ -89,7 +97,7 @@ export class BearerCheck {
   }
 
   /**
-   * {@link BearerCheck.check} answered from memory for a token `verified` before, else `undefined`:
+   * {@link BearerCheck.principal} answered from memory for a token `verified` before, else `undefined`:
    * under a signing key that still verifies, of a key the lookup remembers as it is now, with it and
    * its account enabled. It never refuses: whatever memory cannot vouch for takes the full check.
    */

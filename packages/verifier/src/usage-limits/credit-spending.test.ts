@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { apis, closeServed, get, limitedStore, serveLimited as serve } from '../../test/limited-api.js'
+import { accessToken, apis, closeServed, get, limitedStore, serveLimited as serve } from '../../test/limited-api.js'
 import type { AuthEvent } from '../audit/events.js'
 import type { KeyStore } from '../store/key-store.js'
 import type { MemoryKeyStore } from '../store/memory-key-store.js'
@@ -105,5 +105,33 @@ describe('Audit events and usage counts of limited requests', () => {
       ].sort(),
     )
     expect(rows.every((row) => row.hour.getTime() === hour.getTime() && row.accountId === acme.id)).toBe(true)
+  })
+})
+
+describe('Usage counts of Bearer refusals', () => {
+  it("count a verified token refused for its key's status as its key's refused, and name the key in the audit event", async () => {
+    const events: AuthEvent[] = []
+    const { url, store, verifier, acme, key } = await serve('express', { onEvent: (event) => events.push(event) })
+    const suspended = await key(acme.id)
+    const bearer = await accessToken(url, suspended.basic)
+    expect((await get(`${url}/data`, bearer)).status).toBe(200)
+    store.setApiKeyStatus(suspended.id, 'disabled')
+    expect(await get(`${url}/data`, bearer)).toMatchObject({ status: 401, error: 'invalid_token' })
+    // A token this server never signed names no key it can vouch for: counted for no one.
+    const [header = '', claims = ''] = bearer.slice('Bearer '.length).split('.')
+    expect((await get(`${url}/data`, `Bearer ${header}.${claims}.${'A'.repeat(86)}`)).status).toBe(401)
+    const refusals = events.filter((event) => event.type === 'authenticate' && event.outcome === 'failure')
+    expect(refusals.map((event) => [event.reason, event.keyId])).toEqual([
+      ['key_disabled', suspended.id],
+      ['token_invalid', undefined],
+    ])
+    await verifier.close?.()
+    const rows = store.listUsage({ accountId: acme.id, since: new Date(0) })
+    expect(rows.map(({ keyId, outcome, count }) => [keyId, outcome, count]).sort()).toEqual(
+      [
+        [suspended.id, 'served', 1],
+        [suspended.id, 'refused', 1],
+      ].sort(),
+    )
   })
 })
