@@ -26,10 +26,10 @@ export interface BearerCheckParts {
 
 /**
  * Checks a Bearer access token (RFC 6750, RFC 9068) in two ways side by side: in full
- * ({@link BearerCheck.verify}, then {@link BearerCheck.principal}), and {@link BearerCheck.checkNow} from memory alone for a token verified before. Both end
- * with the revocation check: the token's key and its account must be enabled now, on every request,
- * and the key not expired, so a token never outlives its key; nor the token revoked (RFC 7009), which
- * the store lists with the key.
+ * ({@link BearerCheck.verify}, then {@link BearerCheck.principal}), and {@link BearerCheck.checkNow}
+ * from memory alone for a token verified before. Both end with the revocation check: the token's key
+ * and its account must be enabled now, on every request, and the key not expired, so a token never
+ * outlives its key; nor the token revoked (RFC 7009), which the store lists with the key.
  */
 export class BearerCheck {
   readonly #parts: BearerCheckParts
