@@ -31,7 +31,11 @@ interface VerifierModule {
 interface ManageModule {
   createKeyManager(store: unknown): {
     createAccount(options: { name: string }): Promise<{ id: string }>
-    createApiKey(options: { accountId: string; scopes: string[] }): Promise<{ id: string; secret: string }>
+    createApiKey(options: {
+      accountId: string
+      scopes: string[]
+      rateLimits?: { count: number; window: number }[]
+    }): Promise<{ id: string; secret: string }>
   }
 }
 
@@ -51,8 +55,17 @@ async function load(name: string, root: string, directory: string): Promise<Buil
   const manager = createKeyManager(store)
   const account = await manager.createAccount({ name })
   const key = await manager.createApiKey({ accountId: account.id, scopes: ['read'] })
+  // Counted in memory and never reached: what counting and the RateLimit fields cost (a build
+  // without usage limits ignores the option, and measures Basic).
+  const limited = await manager.createApiKey({
+    accountId: account.id,
+    scopes: ['read'],
+    rateLimits: [{ count: 1_000_000_000, window: 1 }],
+  })
   const verifier = core.createVerifier({ store, issuer })
-  const basic = `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}`
+  const basicOf = (credentials: { id: string; secret: string }) =>
+    `Basic ${Buffer.from(`${credentials.id}:${credentials.secret}`).toString('base64')}`
+  const basic = basicOf(key)
   const wrong = `Basic ${Buffer.from(`${key.id}:lksecret_${'A'.repeat(43)}`).toString('base64')}`
   const request = new Request(`${issuer}/oauth/token`, {
     method: 'POST',
@@ -70,6 +83,7 @@ async function load(name: string, root: string, directory: string): Promise<Buil
     name,
     cases: new Map([
       ['authenticate() Basic', authenticate(basic)],
+      ['authenticate() Basic, key rate limit (in memory)', authenticate(basicOf(limited))],
       ['authenticate() Bearer, cached', authenticate(`Bearer ${token}`)],
       ['authenticate() Basic, wrong secret', authenticate(wrong)],
       ['authenticate() Bearer, forged signature', authenticate(`Bearer ${forged}`)],
@@ -111,6 +125,7 @@ async function child(name: string, root: string, label: string): Promise<void> {
 
 const labels = [
   'authenticate() Basic',
+  'authenticate() Basic, key rate limit (in memory)',
   'authenticate() Bearer, cached',
   'authenticate() Basic, wrong secret',
   'authenticate() Bearer, forged signature',

@@ -176,16 +176,27 @@ export class Authenticator {
     clientAddress: ClientAddress,
   ): AuthenticationResult | Promise<AuthenticationResult> {
     if (!isLimited(key)) return this.#success(principal, started, clientAddress, undefined)
-    const refuse = (error: unknown): AuthenticationResult =>
-      this.#refusal(error, started, clientAddress, principal.method, principal.keyId, principal.accountId)
     let admitted: ReturnType<UsageLimits['admit']>
     try {
       admitted = this.#parts.limits.admit(key, cost)
     } catch (error) {
-      return refuse(error)
+      return this.#limitRefusal(error, principal, started, clientAddress)
     }
     if (!(admitted instanceof Promise)) return this.#success(principal, started, clientAddress, admitted)
-    return admitted.then((headers) => this.#success(principal, started, clientAddress, headers), refuse)
+    return admitted.then(
+      (headers) => this.#success(principal, started, clientAddress, headers),
+      (error: unknown) => this.#limitRefusal(error, principal, started, clientAddress),
+    )
+  }
+
+  /** The refusal of `principal`'s request by its usage limits (or their counters' failure). */
+  #limitRefusal(
+    error: unknown,
+    principal: Principal,
+    started: number,
+    clientAddress: ClientAddress,
+  ): AuthenticationResult {
+    return this.#refusal(error, started, clientAddress, principal.method, principal.keyId, principal.accountId)
   }
 
   #success(

@@ -13,7 +13,8 @@ export class RateLimitCheck {
   readonly #create: RateLimitCounterFactory
   readonly #timeout: number | undefined
   readonly #counters = new Map<string, RateLimitCounter>()
-  readonly #byPolicy = new WeakMap<RateLimitPolicy, RateLimitCounter>()
+  /** The counters of each set of policies, which lives as long as the key's credential. */
+  readonly #countersOf = new WeakMap<readonly RateLimitPolicy[], PolicyCounters>()
 
   constructor(create: RateLimitCounterFactory, timeout: number | undefined) {
     this.#create = create
@@ -27,21 +28,32 @@ export class RateLimitCheck {
    * throwing) when every counter counts in memory (`consumeNow`), else through a promise.
    */
   consume(policies: readonly RateLimitPolicy[]): RateLimitStatus[] | Promise<RateLimitStatus[]> {
+    const { counters, now } = this.#countersFor(policies)
+    if (now) {
+      const outcomes: Outcome[] = []
+      for (let index = 0; index < policies.length; index++) {
+        outcomes.push(countedNow(counters[index] as RateLimitCounter, policies[index] as RateLimitPolicy))
+      }
+      return statusesOf(policies, outcomes)
+    }
+    return Promise.all(
+      policies.map((policy, index) => this.#consumeOne(counters[index] as RateLimitCounter, policy)),
+    ).then((outcomes) => statusesOf(policies, outcomes))
+  }
+
+  /** The counters of `policies`, in the same order, made on their first request. */
+  #countersFor(policies: readonly RateLimitPolicy[]): PolicyCounters {
+    let made = this.#countersOf.get(policies)
+    if (made) return made
     let counters: RateLimitCounter[]
     try {
       counters = policies.map((policy) => this.#counterOf(policy))
     } catch (cause) {
       throw new LatchkeyError('ERR_STORE_UNAVAILABLE', 'The rate-limit counters are unavailable.', { cause })
     }
-    if (counters.every((counter) => counter.consumeNow !== undefined)) {
-      return statusesOf(
-        policies,
-        counters.map((counter, index) => countedNow(counter, policies[index] as RateLimitPolicy)),
-      )
-    }
-    return Promise.all(
-      policies.map((policy, index) => this.#consumeOne(counters[index] as RateLimitCounter, policy)),
-    ).then((outcomes) => statusesOf(policies, outcomes))
+    made = { counters, now: counters.every((counter) => counter.consumeNow !== undefined) }
+    this.#countersOf.set(policies, made)
+    return made
   }
 
   async #consumeOne(counter: RateLimitCounter, policy: RateLimitPolicy): Promise<Outcome> {
@@ -55,18 +67,14 @@ export class RateLimitCheck {
     }
   }
 
-  /** The policy's counter: remembered per policy object, which lives as long as the key's credential. */
-  #counterOf(policy: RateLimitPolicy): RateLimitCounter {
-    let counter = this.#byPolicy.get(policy)
-    if (counter) return counter
-    const { limit } = policy
+  /** The counter of the policy's count and window, shared by every key and account with that limit. */
+  #counterOf({ limit }: RateLimitPolicy): RateLimitCounter {
     const id = `${limit.count}-${limit.window}`
-    counter = this.#counters.get(id)
+    let counter = this.#counters.get(id)
     if (!counter) {
       counter = this.#create({ keyPrefix: `latchkey-rate-${id}`, points: limit.count, duration: limit.window })
       this.#counters.set(id, counter)
     }
-    this.#byPolicy.set(policy, counter)
     return counter
   }
 
@@ -124,6 +132,12 @@ function countedNow(counter: RateLimitCounter, { counterKey, limit }: RateLimitP
   } catch (error) {
     return { counted: false, error }
   }
+}
+
+interface PolicyCounters {
+  readonly counters: readonly RateLimitCounter[]
+  /** Every one of them counts in memory, at once. */
+  readonly now: boolean
 }
 
 type Outcome =
