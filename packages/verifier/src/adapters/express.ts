@@ -35,8 +35,11 @@ export function requireScopes(verifier: Verifier, scopes: readonly string[]): Re
 export function oauthRoutes(verifier: Verifier): RequestHandler {
   const paths = new Set(Object.values(verifier.paths))
   return (req, res, next) => {
+    // Every other request of the app passes here: it goes on before anything else is read of it.
+    const { path } = req
+    if (!paths.has(path)) return next()
     // A body parser mounted earlier has consumed the stream: re-encode what it parsed, repeats included.
     const body = req.readableEnded ? reencode(req.body) : undefined
-    serveEndpoints(verifier, paths, req, res, [req.originalUrl, req.path], next, body)
+    serveEndpoints(verifier, paths, req, res, [req.originalUrl, path], next, body)
   }
 }
