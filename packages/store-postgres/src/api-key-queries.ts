@@ -120,6 +120,7 @@ export async function updateApiKey(
     ['rate_limits', changes.rateLimits && rateLimitsToJson(changes.rateLimits)],
   ] as const
   if (changes.credits !== undefined) return updateApiKeyAndCredits(pool, id, columns, changes.credits)
+  if (changes.creditRefill) return updateApiKeyAndCredits(pool, id, columns, changes.creditRefill)
   const set = setClause(columns)
   if (!set) return getApiKey(pool, id)
   const { rows } = await pool.query<ApiKeyRow>(

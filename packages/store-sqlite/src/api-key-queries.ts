@@ -1,4 +1,10 @@
-import type { ApiKeyChanges, ApiKeyCredential, ApiKeyRecord, ApiKeyStatus } from '@latchkey/verifier'
+import {
+  type ApiKeyChanges,
+  type ApiKeyCredential,
+  type ApiKeyRecord,
+  type ApiKeyStatus,
+  creditsWithRefill,
+} from '@latchkey/verifier'
 import type { Database, Statement } from 'better-sqlite3'
 import { withBusyTimeout } from './busy-timeout.js'
 import { constraintError } from './constraint-error.js'
@@ -97,6 +103,11 @@ export class ApiKeyQueries {
     this.#update = db.transaction((id: string, changes: ApiKeyChanges): ApiKeyRecord | undefined => {
       if (!update.get(updateParameters(id, changes))) return undefined
       if (changes.credits !== undefined) this.#credits.set(id, changes.credits)
+      else if (changes.creditRefill) {
+        // Read and written under the transaction's write lock: no spend, of any process, comes between.
+        const credits = creditsWithRefill(this.get(id)?.credits, changes.creditRefill)
+        if (credits) this.#credits.set(id, credits)
+      }
       return this.get(id)
     }).immediate
     this.#touch = db.transaction((uses: ReadonlyMap<string, Date>): void => {

@@ -52,6 +52,7 @@ export {
   parseFormBody,
 } from './token-endpoint/form-body.js'
 export type { TokenResponseBody } from './token-endpoint/token-request.js'
+export { type CreditRefillChange, creditsWithRefill } from './usage-limits/credit-refill-change.js'
 export type { CreditRefill, CreditSpend, KeyCredits, RefillInterval } from './usage-limits/credits.js'
 export {
   creditsAt,

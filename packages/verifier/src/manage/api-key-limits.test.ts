@@ -92,6 +92,48 @@ describe('updateApiKey with usage limits', () => {
     })
   })
 
+  it('with a refill alone hands back no credit spent between its read and its write', async () => {
+    const { store, manager, account, now } = await setUp()
+    const { id } = await manager.createApiKey({ accountId: account.id, credits: 10, refill: daily })
+    // Three credits spent by a request that lands after the manager read the key, before the store writes.
+    const update = store.updateApiKey.bind(store)
+    store.updateApiKey = (keyId, changes) => {
+      store.spendCredits(keyId, 3, now())
+      return update(keyId, changes)
+    }
+    const monthly = { amount: 500, interval: 'month' } as const
+    expect((await manager.updateApiKey(id, { refill: monthly })).credits).toEqual({
+      remaining: 7,
+      refill: monthly,
+      refillsAt: new Date(Date.UTC(2030, 1, 1)),
+    })
+    expect((await manager.updateApiKey(id, { refill: null })).credits).toEqual({
+      remaining: 4,
+      refill: null,
+      refillsAt: null,
+    })
+  })
+
+  it('with a refill alone sets it through a store that ignores creditRefill, from what that store hands back', async () => {
+    const { store, manager, account } = await setUp()
+    const { id } = await manager.createApiKey({ accountId: account.id, credits: 10, refill: daily })
+    const update = store.updateApiKey.bind(store)
+    const seen: unknown[] = []
+    // A store written before creditRefill: it writes what it knows, and hands the key back unchanged.
+    store.updateApiKey = (keyId, { creditRefill, ...known }) => {
+      seen.push(creditRefill === undefined ? 'credits' : 'creditRefill')
+      return update(keyId, known)
+    }
+    const monthly = { amount: 500, interval: 'month' } as const
+    expect((await manager.updateApiKey(id, { refill: monthly })).credits).toEqual({
+      remaining: 10,
+      refill: monthly,
+      refillsAt: new Date(Date.UTC(2030, 1, 1)),
+    })
+    expect(seen).toEqual(['creditRefill', 'credits'])
+    expect((await manager.getApiKey(id)).credits).toMatchObject({ remaining: 10, refill: monthly })
+  })
+
   it('with a refill alone starts metering a key that was not, and credits: null stops it', async () => {
     const { store, manager, account, now } = await setUp()
     const { id } = await manager.createApiKey({ accountId: account.id })

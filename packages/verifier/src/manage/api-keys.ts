@@ -1,7 +1,7 @@
 import { generateApiKeyId, generateApiKeySecret, hashSecret } from '../basic/api-key.js'
 import { LatchkeyError } from '../errors.js'
 import type { ApiKeyChanges, ApiKeyRecord, ApiKeyStatus, Metadata } from '../store/key-store.js'
-import type { CreditRefill } from '../usage-limits/credits.js'
+import { type CreditRefill, nextRefill } from '../usage-limits/credits.js'
 import type { RateLimit } from '../usage-limits/rate-limit.js'
 import { type ApiKeyInfo, type CreatedApiKey, toApiKeyInfo } from './api-key-info.js'
 import { apiKeyState } from './api-key-state.js'
@@ -86,9 +86,10 @@ export interface UpdateApiKeyOptions {
   /**
    * Sets the refill, by the rules of {@link CreateApiKeyOptions.refill}, keeping what is left: the
    * credits as they are now, or, on a key not metered yet, the refill's amount; `null` removes the
-   * refill, keeping what is left. With `credits`, sets both. Keeping what is left is a read then a
-   * write: credits spent in between (the few milliseconds the update takes) are handed back.
-   * Default: unchanged.
+   * refill, keeping what is left. With `credits`, sets both. What is left is kept by the store, in
+   * the same step as its write (`ApiKeyChanges.creditRefill`), so no credit spent meanwhile is handed
+   * back; on a store without that field, it is a read then a write, and credits spent in between (the
+   * few milliseconds the update takes) are handed back. Default: unchanged.
    */
   readonly refill?: CreditRefill | null | undefined
 }
@@ -178,14 +179,36 @@ export async function updateApiKey(
   const key = await requireApiKey(context, id)
   if (key.status === 'revoked') throw apiKeyRevoked(key.id)
   const now = context.now()
-  const credits = changedKeyCredits(creditOptions, key.credits, now)
-  if (credits !== undefined) changes.credits = credits
-  if (credits != null) assertCanSpendCredits(context.store)
+  const { credits: newCredits, refill } = creditOptions
+  if (newCredits === undefined && refill !== undefined) {
+    // A refill alone keeps what is left: the store applies it to the balance as it is when it writes.
+    if (refill !== null) assertCanSpendCredits(context.store)
+    if (refill !== null || key.credits != null) {
+      changes.creditRefill = { refill, refillsAt: refill && nextRefill(refill.interval, now), now }
+    }
+  } else {
+    const credits = changedKeyCredits(creditOptions, key.credits, now)
+    if (credits !== undefined) changes.credits = credits
+    if (credits != null) assertCanSpendCredits(context.store)
+  }
   if (Object.keys(changes).length === 0) return toApiKeyInfo(key, now)
-  const updated = await context.store.updateApiKey(id, changes)
+  let updated = await context.store.updateApiKey(id, changes)
   if (!updated) throw apiKeyNotFound(id)
+  if (changes.creditRefill && !sameRefill(updated.credits?.refill ?? null, changes.creditRefill.refill)) {
+    // A store written before `creditRefill` left the credits as they were: set them from its answer.
+    const credits = changedKeyCredits(creditOptions, updated.credits, now)
+    updated = credits === undefined ? updated : await context.store.updateApiKey(id, { credits })
+    if (!updated) throw apiKeyNotFound(id)
+    assertKeptLimits(updated, { credits })
+  }
   assertKeptLimits(updated, changes)
   return toApiKeyInfo(updated, now)
+}
+
+function sameRefill(stored: CreditRefill | null, wanted: CreditRefill | null): boolean {
+  return stored === null || wanted === null
+    ? stored === wanted
+    : stored.amount === wanted.amount && stored.interval === wanted.interval
 }
 
 /** Keys, oldest first, optionally of one account and about to expire. */

@@ -1,3 +1,4 @@
+import type { CreditRefillChange } from '../usage-limits/credit-refill-change.js'
 import type { CreditSpend, KeyCredits } from '../usage-limits/credits.js'
 import type { RateLimit } from '../usage-limits/rate-limit.js'
 import type { RateLimitCounterFactory } from '../usage-limits/rate-limit-counter.js'
@@ -114,6 +115,14 @@ export interface ApiKeyChanges {
    * balance); `null` stops metering the key.
    */
   readonly credits?: KeyCredits | null
+  /**
+   * Sets the refill of the key's credits and keeps what is left, in one step with respect to every
+   * spend (`creditsWithRefill` of the balance as it is then): on the shared balance for a key sharing
+   * one by rotation; on a key not metered, starts its credits at the refill's amount. Never given with
+   * `credits`. Optional for a store: one that leaves it out hands the key back with its refill unchanged,
+   * and the manager then writes `credits` computed from its own read.
+   */
+  readonly creditRefill?: CreditRefillChange
 }
 
 /** What {@link KeyStore.rotateApiKey} did. */

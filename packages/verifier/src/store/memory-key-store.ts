@@ -1,3 +1,4 @@
+import { creditsWithRefill } from '../usage-limits/credit-refill-change.js'
 import type { CreditSpend } from '../usage-limits/credits.js'
 import type { UsageCount, UsageFilter, UsageRow } from '../usage-limits/usage-counts.js'
 import type {
@@ -143,9 +144,15 @@ export class MemoryKeyStore implements KeyStore {
   updateApiKey(id: string, changes: ApiKeyChanges): ApiKeyRecord | undefined {
     const key = this.#keys.get(id)
     if (!key) return undefined
-    const updated = { ...key, ...structuredClone(definedOnly(changes)) }
+    const { creditRefill, ...fields } = changes
+    const updated = { ...key, ...structuredClone(definedOnly(fields)) }
     this.#keys.set(id, updated)
     if (changes.credits !== undefined) this.#credits.set(id, changes.credits)
+    else if (creditRefill) {
+      // In the same synchronous step as the read: no spend comes between.
+      const credits = creditsWithRefill(this.#credits.of(id), creditRefill)
+      if (credits) this.#credits.set(id, credits)
+    }
     return this.#withCredits(updated)
   }
 
