@@ -6,6 +6,7 @@ import { describeAccounts } from './suites/accounts.js'
 import { describeApiKeys } from './suites/api-keys.js'
 import { describeChangeAnnouncements } from './suites/change-announcements.js'
 import { describeConcurrency } from './suites/concurrency.js'
+import { describeCreditRefills } from './suites/credit-refills.js'
 import { describeCredits } from './suites/credits.js'
 import { describeFirstSigningKey } from './suites/first-signing-key.js'
 import { describeKeyFields } from './suites/key-fields.js'
@@ -108,6 +109,7 @@ export function describeKeyStoreConformance(
     describeRevokedTokens(harness)
     describeRateLimits(harness)
     describeCredits(harness)
+    describeCreditRefills(harness)
     describeUsageCounts(harness)
     describeConcurrency(harness)
     describePersistence(harness)
