@@ -66,7 +66,7 @@ async function load(name: string, root: string, directory: string): Promise<Buil
   const basicOf = (credentials: { id: string; secret: string }) =>
     `Basic ${Buffer.from(`${credentials.id}:${credentials.secret}`).toString('base64')}`
   const basic = basicOf(key)
-  const wrong = `Basic ${Buffer.from(`${key.id}:lksecret_${'A'.repeat(43)}`).toString('base64')}`
+  const wrong = basicOf({ id: key.id, secret: `lksecret_${'A'.repeat(43)}` })
   const request = new Request(`${issuer}/oauth/token`, {
     method: 'POST',
     headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },

@@ -1,11 +1,12 @@
 import { generateApiKeyId, generateApiKeySecret, hashSecret } from '../basic/api-key.js'
 import { LatchkeyError } from '../errors.js'
 import type { ApiKeyChanges, ApiKeyRecord, ApiKeyStatus, Metadata } from '../store/key-store.js'
-import { type CreditRefill, nextRefill } from '../usage-limits/credits.js'
+import { creditsWithRefill } from '../usage-limits/credit-refill-change.js'
+import type { CreditRefill } from '../usage-limits/credits.js'
 import type { RateLimit } from '../usage-limits/rate-limit.js'
 import { type ApiKeyInfo, type CreatedApiKey, toApiKeyInfo } from './api-key-info.js'
 import { apiKeyState } from './api-key-state.js'
-import { changedKeyCredits, checkCreditOptions, newKeyCredits } from './credit-settings.js'
+import { changedKeyCredits, checkCreditOptions, newKeyCredits, refillChange } from './credit-settings.js'
 import { checkExpiresAt, checkKeyDescription, checkKeyName, checkMetadata, checkScopes } from './field-rules.js'
 import { checkRateLimits } from './limit-rules.js'
 import { assertCanSpendCredits, assertKeptLimits, unkeptLimits } from './limit-support.js'
@@ -184,7 +185,7 @@ export async function updateApiKey(
     // A refill alone keeps what is left: the store applies it to the balance as it is when it writes.
     if (refill !== null) assertCanSpendCredits(context.store)
     if (refill !== null || key.credits != null) {
-      changes.creditRefill = { refill, refillsAt: refill && nextRefill(refill.interval, now), now }
+      changes.creditRefill = refillChange(refill, now)
     }
   } else {
     const credits = changedKeyCredits(creditOptions, key.credits, now)
@@ -196,7 +197,7 @@ export async function updateApiKey(
   if (!updated) throw apiKeyNotFound(id)
   if (changes.creditRefill && !sameRefill(updated.credits?.refill ?? null, changes.creditRefill.refill)) {
     // A store written before `creditRefill` left the credits as they were: set them from its answer.
-    const credits = changedKeyCredits(creditOptions, updated.credits, now)
+    const credits = creditsWithRefill(updated.credits, changes.creditRefill)
     updated = credits === undefined ? updated : await context.store.updateApiKey(id, { credits })
     if (!updated) throw apiKeyNotFound(id)
     assertKeptLimits(updated, { credits })

@@ -1,4 +1,5 @@
 import { LatchkeyError } from '../errors.js'
+import { type CreditRefillChange, creditsWithRefill } from '../usage-limits/credit-refill-change.js'
 import { type CreditRefill, creditsAt, type KeyCredits, nextRefill } from '../usage-limits/credits.js'
 import { checkCredits, checkRefill } from './limit-rules.js'
 
@@ -52,18 +53,16 @@ export function changedKeyCredits(
   now: Date,
 ): KeyCredits | null | undefined {
   if (credits === null) return null
-  if (credits === undefined && refill === undefined) return undefined
-  const base = current == null ? null : creditsAt(current, now)
+  if (credits === undefined)
+    return refill === undefined ? undefined : creditsWithRefill(current, refillChange(refill, now))
   if (refill === undefined) {
-    return { remaining: credits as number, refill: base?.refill ?? null, refillsAt: base?.refillsAt ?? null }
+    const base = current == null ? null : creditsAt(current, now)
+    return { remaining: credits, refill: base?.refill ?? null, refillsAt: base?.refillsAt ?? null }
   }
-  if (refill === null) {
-    const remaining = credits ?? base?.remaining
-    return remaining === undefined ? undefined : { remaining, refill: null, refillsAt: null }
-  }
-  return {
-    remaining: credits ?? base?.remaining ?? refill.amount,
-    refill,
-    refillsAt: nextRefill(refill.interval, now),
-  }
+  return { remaining: credits, refill, refillsAt: refill && nextRefill(refill.interval, now) }
+}
+
+/** `refill` set alone at `now`, as a store applies it (`ApiKeyChanges.creditRefill`). */
+export function refillChange(refill: CreditRefill | null, now: Date): CreditRefillChange {
+  return { refill, refillsAt: refill && nextRefill(refill.interval, now), now }
 }
